@@ -1,0 +1,101 @@
+#pragma once
+// Element-wise activations: ReLU, LeakyReLU<slope>, Tanh, Sigmoid, as in torch.nn.
+//   shapes   any S -> S
+//   forward  y = f(x), caches nothing
+//   backward dx = dy * f'(x), with f' written in terms of x and y (Sequential keeps both)
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+// Fn provides: name(), apply(x), derivative(x, y).
+template <class Fn, ShapeType S, class B>
+class ActivationLayer : public StatelessLayer<S, S, B> {
+public:
+    using scalar = typename B::scalar;
+    static constexpr double forward_flops = Fn::flops * double(S::size);
+    static std::string name() { return Fn::name(); }
+
+    void forward(const Tensor<S, B>& x, Tensor<S, B>& y, Mode) {
+        y.resize(x.batch());
+        const scalar* in = x.data();
+        scalar* out = y.data();
+        const std::size_t n = x.size();
+        for (std::size_t i = 0; i < n; ++i) out[i] = Fn::apply(in[i]);
+    }
+
+    void backward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& dy, Tensor<S, B>* dx,
+                  ParamGrads) {
+        if (!dx) return;
+        dx->resize(x.batch());
+        const scalar *in = x.data(), *out = y.data(), *g = dy.data();
+        scalar* d = dx->data();
+        const std::size_t n = x.size();
+        for (std::size_t i = 0; i < n; ++i) d[i] = g[i] * Fn::derivative(in[i], out[i]);
+    }
+};
+
+template <class Fn>
+struct Activation {
+    template <ShapeType S, class B>
+    struct bind {
+        using type = ActivationLayer<Fn, S, B>;
+    };
+};
+
+namespace activation {
+
+struct ReLU {
+    static constexpr double flops = 1;
+    static std::string name() { return "ReLU()"; }
+    template <class T>
+    static T apply(T x) { return x > T(0) ? x : T(0); }
+    template <class T>
+    static T derivative(T x, T) { return x > T(0) ? T(1) : T(0); }
+};
+
+template <Ratio Slope>
+struct LeakyReLU {
+    static constexpr double flops = 1;
+    static std::string name() { return "LeakyReLU(negative_slope=" + format_number(Slope.value()) + ")"; }
+    template <class T>
+    static T apply(T x) { return x > T(0) ? x : x * T(Slope.value()); }
+    template <class T>
+    static T derivative(T x, T) { return x > T(0) ? T(1) : T(Slope.value()); }
+};
+
+struct Tanh {
+    static constexpr double flops = 4;
+    static std::string name() { return "Tanh()"; }
+    template <class T>
+    static T apply(T x) { return std::tanh(x); }
+    template <class T>
+    static T derivative(T, T y) { return T(1) - y * y; }
+};
+
+struct Sigmoid {
+    static constexpr double flops = 4;
+    static std::string name() { return "Sigmoid()"; }
+    template <class T>
+    static T apply(T x) {  // never overflows exp
+        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+        const T e = std::exp(x);
+        return e / (T(1) + e);
+    }
+    template <class T>
+    static T derivative(T, T y) { return y * (T(1) - y); }
+};
+
+}  // namespace activation
+
+using ReLU = Activation<activation::ReLU>;
+// LeakyReLU<> has PyTorch's default slope 0.01; LeakyReLU<ratio(0.2)> the DCGAN one.
+template <Ratio Slope = Ratio{1, 100}>
+using LeakyReLU = Activation<activation::LeakyReLU<Slope>>;
+using Tanh = Activation<activation::Tanh>;
+using Sigmoid = Activation<activation::Sigmoid>;
+
+}  // namespace xgan

@@ -1,0 +1,107 @@
+#pragma once
+// The layer contract. A layer *spec* is a small class template holding the shape-defining
+// hyper-parameters (Linear<784, 256>); binding it to an input shape and a backend,
+//     bind_t<Spec, InShape, Backend>,
+// yields the runtime layer, which satisfies the Layer concept below:
+//   input_shape, output_shape, backend, scalar        types
+//   name()                                            "Linear(in_features=784, out_features=256)"
+//   parameter_count                                   trainable scalars (static, for summaries)
+//   forward_flops                                     floating-point operations per sample, forward
+//   forward(x, y, mode)                               y = f(x); caches what backward needs
+//   backward(x, y, dy, dx, grads)                     dx = dL/dx (dx may be null: skip it);
+//                                                     grads == accumulate adds dL/dθ to the gradients
+//   visit_state(f, prefix)                            f(StateEntry) for each tensor of PyTorch's
+//                                                     state_dict, in PyTorch's order
+//   reset_parameters(rng, init)                       the initial values (PyTorch's by default)
+// backward receives the x and y of the last forward; Sequential keeps them, so layers cache
+// only what is neither (BatchNorm's normalised input, Dropout's mask).
+#include <concepts>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "xgan/backend/tensor.hpp"
+#include "xgan/core/dtype.hpp"
+#include "xgan/core/mode.hpp"
+#include "xgan/core/rng.hpp"
+#include "xgan/core/shape.hpp"
+
+namespace xgan {
+
+// One tensor of a layer's state, named as in PyTorch's state_dict.
+template <class T>
+struct StateEntry {
+    std::string name;                 // "3.weight", "1.running_mean"
+    std::vector<std::int64_t> shape;  // PyTorch's layout
+    T* value = nullptr;               // floating-point state
+    T* grad = nullptr;                // its gradient; null for buffers that are not trained
+    std::int64_t* integer = nullptr;  // set instead of value for I64 buffers (num_batches_tracked)
+
+    std::size_t numel() const {
+        std::size_t n = 1;
+        for (auto d : shape) n *= static_cast<std::size_t>(d);
+        return n;
+    }
+    bool trainable() const { return grad != nullptr; }
+    DType dtype() const { return integer ? DType::I64 : DType::F32; }
+};
+
+// Initial parameter values. pytorch: each layer's reset_parameters() as in torch.nn.
+// dcgan: weights of Linear/Conv layers ~ N(0, 0.02), BatchNorm weights ~ N(1, 0.02), biases 0
+// (the DCGAN paper's weights_init).
+enum class Init { pytorch, dcgan };
+
+template <class Spec, ShapeType In, class B>
+using bind_t = typename Spec::template bind<In, B>::type;
+
+template <class L>
+concept Layer = requires(L& l, const Tensor<typename L::input_shape, typename L::backend>& x,
+                         Tensor<typename L::output_shape, typename L::backend>& y,
+                         const Tensor<typename L::output_shape, typename L::backend>& yc,
+                         const Tensor<typename L::output_shape, typename L::backend>& dy,
+                         Tensor<typename L::input_shape, typename L::backend>* dx, Rng& rng) {
+    typename L::input_shape;
+    typename L::output_shape;
+    typename L::backend;
+    { L::name() } -> std::convertible_to<std::string>;
+    { L::parameter_count } -> std::convertible_to<std::size_t>;
+    { L::forward_flops } -> std::convertible_to<double>;
+    l.forward(x, y, Mode::train);
+    l.backward(x, yc, dy, dx, ParamGrads::accumulate);
+    l.reset_parameters(rng, Init::pytorch);
+};
+
+// Base for layers without parameters or state: supplies the empty members of the contract.
+template <ShapeType In, ShapeType Out, class B>
+struct StatelessLayer {
+    using input_shape = In;
+    using output_shape = Out;
+    using backend = B;
+    using scalar = typename B::scalar;
+    static constexpr std::size_t parameter_count = 0;
+    template <class F>
+    void visit_state(F&&, const std::string&) {}
+    void reset_parameters(Rng&, Init) {}
+};
+
+// A rational number usable as a template argument (clang 14 rejects float template arguments):
+// LeakyReLU<ratio(0.2)>. Six decimal digits are kept.
+struct Ratio {
+    std::int64_t num = 0;
+    std::int64_t den = 1;
+    constexpr double value() const { return static_cast<double>(num) / static_cast<double>(den); }
+};
+constexpr Ratio ratio(double v) {
+    const double scaled = v * 1'000'000.0;
+    return Ratio{static_cast<std::int64_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5), 1'000'000};
+}
+
+// "0.2" for 0.2, as PyTorch's reprs print it.
+inline std::string format_number(double v) {
+    std::string s = std::to_string(v);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s += '0';
+    return s;
+}
+
+}  // namespace xgan

@@ -1,0 +1,93 @@
+#pragma once
+// Linear<In, Out, Bias>: y = x W^T + b, as torch.nn.Linear.
+//   shapes   (B, In) -> (B, Out); weight [Out, In], bias [Out]
+//   forward  caches nothing (backward reads x from Sequential)
+//   backward dW += dy^T x, db += sum_b dy, dx = dy W
+//   init     PyTorch: W, b ~ U(-1/sqrt(In), 1/sqrt(In)) (kaiming_uniform with a = sqrt(5));
+//            dcgan: W ~ N(0, 0.02), b = 0
+#include <cmath>
+#include <string>
+
+#include "xgan/core/static_checks.hpp"
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+template <std::size_t In, std::size_t Out, bool Bias, class B>
+class LinearLayer {
+public:
+    using input_shape = Shape<In>;
+    using output_shape = Shape<Out>;
+    using backend = B;
+    using scalar = typename B::scalar;
+    static constexpr std::size_t parameter_count = In * Out + (Bias ? Out : 0);
+    static constexpr double forward_flops = 2.0 * In * Out;
+
+    static std::string name() {
+        return "Linear(in_features=" + std::to_string(In) + ", out_features=" + std::to_string(Out) +
+               ", bias=" + (Bias ? "True" : "False") + ")";
+    }
+
+    LinearLayer() : weight_(In * Out), weight_grad_(In * Out), bias_(Out), bias_grad_(Out) {}
+
+    void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) {
+        const std::size_t n = x.batch();
+        y.resize(n);
+        if constexpr (Bias)
+            for (std::size_t i = 0; i < n; ++i) std::copy(bias_.begin(), bias_.end(), y.sample(i));
+        B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(n), int(Out), int(In), scalar(1), x.data(), int(In),
+                weight_.data(), int(In), Bias ? scalar(1) : scalar(0), y.data(), int(Out));
+    }
+
+    void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
+                  Tensor<input_shape, B>* dx, ParamGrads grads) {
+        const std::size_t n = x.batch();
+        if (grads == ParamGrads::accumulate) {
+            B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(Out), int(In), int(n), scalar(1), dy.data(),
+                    int(Out), x.data(), int(In), scalar(1), weight_grad_.data(), int(In));
+            if constexpr (Bias) {
+                for (std::size_t i = 0; i < n; ++i) {
+                    const scalar* row = dy.sample(i);
+                    for (std::size_t o = 0; o < Out; ++o) bias_grad_[o] += row[o];
+                }
+            }
+        }
+        if (dx) {
+            dx->resize(n);
+            B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(n), int(In), int(Out), scalar(1), dy.data(), int(Out),
+                    weight_.data(), int(In), scalar(0), dx->data(), int(In));
+        }
+    }
+
+    template <class F>
+    void visit_state(F&& f, const std::string& prefix) {
+        f(StateEntry<scalar>{prefix + "weight", {std::int64_t(Out), std::int64_t(In)}, weight_.data(),
+                             weight_grad_.data()});
+        if constexpr (Bias) f(StateEntry<scalar>{prefix + "bias", {std::int64_t(Out)}, bias_.data(), bias_grad_.data()});
+    }
+
+    void reset_parameters(Rng& rng, Init init) {
+        if (init == Init::dcgan) {
+            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
+            std::fill(bias_.begin(), bias_.end(), scalar(0));
+            return;
+        }
+        const double bound = 1.0 / std::sqrt(double(In));
+        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
+        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
+    }
+
+private:
+    typename B::template buffer<scalar> weight_, weight_grad_, bias_, bias_grad_;
+};
+
+template <std::size_t In, std::size_t Out, bool Bias = true>
+struct Linear {
+    template <ShapeType S, class B>
+    struct bind {
+        static_assert(require_input_shape<Linear, S, Shape<In>>);
+        using type = LinearLayer<In, Out, Bias, B>;
+    };
+};
+
+}  // namespace xgan

@@ -1,0 +1,161 @@
+#pragma once
+// Sequential<L...>: layers applied in order, as torch.nn.Sequential. Flat: the layers are a
+// parameter pack held in a tuple; the compile-time shape chain is one fold expression, not
+// recursive nesting, so error messages and compile times stay small.
+//
+// Bound to an input shape (Network<Sequential<...>, Shape<100>>) it is itself a Layer, so
+// Sequentials nest. It keeps every layer's output and output gradient: backward reads them,
+// and after the largest batch has been seen no call allocates.
+// State names follow PyTorch: "<index>.<name>", parameter-free layers keep their index.
+#include <cstddef>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+namespace detail {
+
+template <class Spec>
+struct SpecTag {};
+
+// The layers bound so far and the shape their last one outputs.
+template <class B, ShapeType Out, class... Bound>
+struct Chain {
+    using output = Out;
+    using layers = std::tuple<Bound...>;
+};
+
+// Declared only: used in decltype to bind the next spec to the chain's current output shape.
+template <class B, ShapeType Out, class... Bound, class Spec>
+auto operator>>(Chain<B, Out, Bound...>, SpecTag<Spec>)
+    -> Chain<B, typename bind_t<Spec, Out, B>::output_shape, Bound..., bind_t<Spec, Out, B>>;
+
+template <class Tuple, class B>
+struct OutputTensors;
+template <class... L, class B>
+struct OutputTensors<std::tuple<L...>, B> {
+    using type = std::tuple<Tensor<typename L::output_shape, B>...>;
+};
+
+}  // namespace detail
+
+template <ShapeType In, class B, class... Specs>
+class SequentialNet {
+    static_assert(sizeof...(Specs) > 0, "xgan: a Sequential needs at least one layer");
+    using chain = decltype((detail::Chain<B, In>{} >> ... >> detail::SpecTag<Specs>{}));
+
+public:
+    using input_shape = In;
+    using output_shape = typename chain::output;
+    using backend = B;
+    using scalar = typename B::scalar;
+    using layer_types = typename chain::layers;
+    static constexpr std::size_t depth = sizeof...(Specs);
+    template <std::size_t I>
+    using layer_t = std::tuple_element_t<I, layer_types>;
+
+    static constexpr std::size_t parameter_count = []<std::size_t... I>(std::index_sequence<I...>) {
+        return (std::size_t{0} + ... + layer_t<I>::parameter_count);
+    }(std::make_index_sequence<depth>{});
+    static constexpr double forward_flops = []<std::size_t... I>(std::index_sequence<I...>) {
+        return (0.0 + ... + layer_t<I>::forward_flops);
+    }(std::make_index_sequence<depth>{});
+
+    static std::string name() { return "Sequential"; }
+
+    // Runs every layer; x must stay alive and unchanged until backward.
+    const Tensor<output_shape, B>& forward(const Tensor<In, B>& x, Mode mode) {
+        input_ = &x;
+        each([&]<std::size_t I>() { std::get<I>(layers_).forward(input_of<I>(), std::get<I>(outputs_), mode); });
+        return output();
+    }
+
+    // Backpropagates dy (the gradient of the loss w.r.t. the last forward's output). Writes
+    // dL/dx into dx unless dx is null; adds parameter gradients unless grads == skip.
+    void backward(const Tensor<output_shape, B>& dy, Tensor<In, B>* dx, ParamGrads grads = ParamGrads::accumulate) {
+        each_reversed([&]<std::size_t I>() {
+            const Tensor<typename layer_t<I>::output_shape, B>* g;
+            if constexpr (I + 1 == depth) g = &dy;
+            else g = &std::get<I>(grads_);
+            Tensor<typename layer_t<I>::input_shape, B>* d;
+            if constexpr (I == 0) d = dx;
+            else d = &std::get<I - 1>(grads_);
+            std::get<I>(layers_).backward(input_of<I>(), std::get<I>(outputs_), *g, d, grads);
+        });
+    }
+
+    // The Layer contract, for nesting a Sequential in another.
+    void forward(const Tensor<In, B>& x, Tensor<output_shape, B>& y, Mode mode) {
+        const auto& out = forward(x, mode);
+        y.resize(out.batch());
+        std::copy(out.data(), out.data() + out.size(), y.data());
+    }
+    void backward(const Tensor<In, B>&, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
+                  Tensor<In, B>* dx, ParamGrads grads) {
+        backward(dy, dx, grads);
+    }
+
+    const Tensor<output_shape, B>& output() const { return std::get<depth - 1>(outputs_); }
+
+    template <std::size_t I>
+    layer_t<I>& layer() { return std::get<I>(layers_); }
+    template <std::size_t I>
+    const auto& layer_output() const { return std::get<I>(outputs_); }
+
+    // f(layer, index) for every layer, in order.
+    template <class F>
+    void for_each_layer(F&& f) {
+        each([&]<std::size_t I>() { f(std::get<I>(layers_), I); });
+    }
+
+    template <class F>
+    void visit_state(F&& f, const std::string& prefix = "") {
+        each([&]<std::size_t I>() {
+            if constexpr (requires { std::get<I>(layers_).visit_state(f, prefix); })
+                std::get<I>(layers_).visit_state(f, prefix + std::to_string(I) + ".");
+        });
+    }
+
+    void reset_parameters(Rng& rng, Init init = Init::pytorch) {
+        each([&]<std::size_t I>() { std::get<I>(layers_).reset_parameters(rng, init); });
+    }
+
+private:
+    template <std::size_t I>
+    const Tensor<typename layer_t<I>::input_shape, B>& input_of() const {
+        if constexpr (I == 0) return *input_;
+        else return std::get<I - 1>(outputs_);
+    }
+    template <class F>
+    static void each(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (f.template operator()<I>(), ...); }
+        (std::make_index_sequence<depth>{});
+    }
+    template <class F>
+    static void each_reversed(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (f.template operator()<depth - 1 - I>(), ...); }
+        (std::make_index_sequence<depth>{});
+    }
+
+    layer_types layers_;
+    typename detail::OutputTensors<layer_types, B>::type outputs_;
+    typename detail::OutputTensors<layer_types, B>::type grads_;  // grads_[i] = dL/d outputs_[i]
+    const Tensor<In, B>* input_ = nullptr;
+};
+
+template <class... Specs>
+struct Sequential {
+    template <ShapeType S, class B>
+    struct bind {
+        using type = SequentialNet<S, B, Specs...>;
+    };
+};
+
+// The runtime network of a spec bound to an input shape: Network<Sequential<...>, Shape<100>>.
+template <class Spec, ShapeType In, class B = Cpu>
+using Network = bind_t<Spec, In, B>;
+
+}  // namespace xgan
