@@ -11,7 +11,6 @@
 #include <limits>
 #include <span>
 #include <string>
-#include <utility>
 #include <vector>
 #include <zlib.h>
 
@@ -95,14 +94,13 @@ inline std::string dims_string(const std::vector<std::uint32_t>& dims) {
 // has a wrong magic, type or rank, a zero dimension, or a payload of the wrong length.
 inline IdxArray read_idx(const std::filesystem::path& file) {
     const std::vector<std::byte> raw = io::read_file_bytes(file);
-    std::vector<std::uint8_t> bytes;
-    if (detail::is_gzip(raw)) {
-        bytes = detail::gunzip(file, raw);
-    } else {
-        bytes.resize(raw.size());
-        std::transform(raw.begin(), raw.end(), bytes.begin(), [](std::byte b) { return std::uint8_t(b); });
-    }
-    const std::string unpacked = detail::is_gzip(raw) ? " (after gzip decompression)" : "";
+    const bool gzip = detail::is_gzip(raw);
+    std::vector<std::uint8_t> unzipped;
+    if (gzip) unzipped = detail::gunzip(file, raw);
+    const std::span<const std::uint8_t> bytes =
+        gzip ? std::span<const std::uint8_t>(unzipped)
+             : std::span(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size());
+    const std::string unpacked = gzip ? " (after gzip decompression)" : "";
 
     if (bytes.size() < 4)
         throw FileError(file, "too short for an IDX header: " + std::to_string(bytes.size()) + " bytes" + unpacked);
@@ -118,7 +116,7 @@ inline IdxArray read_idx(const std::filesystem::path& file) {
     const std::size_t header = 4 + 4 * rank;
     if (bytes.size() < header)
         throw FileError(file, "truncated IDX header: rank " + std::to_string(rank) + " needs " +
-                                  std::to_string(header) + " bytes, file has " + std::to_string(bytes.size()));
+                                  std::to_string(header) + " bytes, file has " + std::to_string(bytes.size()) + unpacked);
 
     IdxArray out;
     std::size_t expected = 1;
@@ -136,8 +134,7 @@ inline IdxArray read_idx(const std::filesystem::path& file) {
     if (actual < expected) throw FileError(file, "truncated: " + sizes);
     if (actual > expected) throw FileError(file, std::to_string(actual - expected) + " trailing bytes: " + sizes);
 
-    bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));
-    out.data = std::move(bytes);
+    out.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
     return out;
 }
 

@@ -39,24 +39,19 @@ inline std::string base64_encode(std::string_view text) {
 
 inline std::vector<std::uint8_t> base64_decode(std::string_view text) {
     if (text.size() % 4 != 0) throw Error("base64: length " + std::to_string(text.size()) + " is not a multiple of 4");
-    std::size_t padding = 0;
-    while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
     std::vector<std::uint8_t> out;
     out.reserve(text.size() / 4 * 3);
-    std::uint32_t v = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const bool pad = i >= text.size() - padding;
-        const std::size_t digit = pad ? 0 : base64_alphabet.find(text[i]);
-        if (digit == std::string_view::npos) throw Error("base64: invalid character at " + std::to_string(i));
-        v = (v << 6) | static_cast<std::uint32_t>(digit);
-        if (i % 4 == 3) {
-            out.push_back(static_cast<std::uint8_t>(v >> 16));
-            out.push_back(static_cast<std::uint8_t>(v >> 8));
-            out.push_back(static_cast<std::uint8_t>(v));
-            v = 0;
+    for (std::size_t group = 0; group < text.size(); group += 4) {
+        const bool last = group + 4 == text.size();
+        const int padding = last ? (text[group + 3] == '=') + (text[group + 2] == '=') : 0;
+        std::uint32_t v = 0;
+        for (std::size_t i = group; i < group + 4; ++i) {
+            const std::size_t digit = i >= group + 4 - padding ? 0 : base64_alphabet.find(text[i]);
+            if (digit == std::string_view::npos) throw Error("base64: invalid character at " + std::to_string(i));
+            v = (v << 6) | static_cast<std::uint32_t>(digit);
         }
+        for (int k = 0; k < 3 - padding; ++k) out.push_back(static_cast<std::uint8_t>(v >> (16 - 8 * k)));
     }
-    out.resize(out.size() - padding);
     return out;
 }
 

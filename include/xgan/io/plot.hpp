@@ -97,6 +97,9 @@ struct Canvas {
     // is first cut to the clip rectangle (Liang-Barsky), so far-off points cost nothing.
     void line(double x0, double y0, double x1, double y1, int thickness, Rgb c) {
         const double pad = thickness;
+        // Snap to 1/64 pixel so that rounding noise in the data cannot flip a pixel.
+        auto snap = [](double v) { return std::round(v * 64) / 64; };
+        x0 = snap(x0), y0 = snap(y0), x1 = snap(x1), y1 = snap(y1);
         double t0 = 0, t1 = 1;
         const double dx = x1 - x0, dy = y1 - y0;
         const double p[4] = {-dx, dx, -dy, dy};
@@ -184,7 +187,7 @@ inline std::string tick_label(double v, double step) {
     if (step >= 1e6) div = 1e6, suffix = "M";
     else if (step >= 1e3) div = 1e3, suffix = "k";
     const int decimals = std::clamp(int(-std::floor(std::log10(step / div) + 1e-9)), 0, 9);
-    if (std::abs(v) < step * 1e-6) v = 0;  // no "-0.0"
+    if (std::abs(v) < step * 1e-6) return "0";  // not "-0.0" or "0k"
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f%s", decimals, v / div, suffix);
     return buf;

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xgan/core/dtype.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/io/atomic_file.hpp"
 #include "xgan/io/read_file.hpp"
@@ -31,10 +32,9 @@ namespace xgan::io {
 
 static_assert(std::endian::native == std::endian::little, "safetensors data is little-endian; xgan assumes such a host");
 
-enum class DType { F32, I64 };
-
-inline std::string dtype_name(DType t) { return t == DType::F32 ? "F32" : "I64"; }
-inline std::size_t dtype_size(DType t) { return t == DType::F32 ? 4 : 8; }
+using xgan::DType;
+using xgan::dtype_name;
+using xgan::dtype_size;
 
 // One tensor to write; data points at numel(shape) elements in native (little-endian) layout.
 struct TensorView {

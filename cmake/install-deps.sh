@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs what building and testing xgan needs, from Debian's packages (through sudo when
+# not root). Packages already installed are skipped, so this is quick the second time.
+set -eu
+pkgs="g++ cmake ninja-build ccache pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
+doctest-dev libstb-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev"
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+[ "${1:-}" = "--with-fashion-mnist" ] && pkgs="$pkgs dataset-fashion-mnist"
+missing=""
+for p in $pkgs; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing:$missing"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,102 @@
+// xgan: trains the GANs people learn with, samples from them, prints their summaries.
+//   xgan train --model mlp --data mnist --epochs 10 --out runs/mlp
+//   xgan sample --run runs/mlp --n 64 --out samples.png
+//   xgan summary --model mlp
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <xgan/xgan.hpp>
+
+#include "models.hpp"
+#include "sample_command.hpp"
+#include "train_command.hpp"
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
+template <class F>
+int dispatch(const std::string& model, F&& f) {
+    int rc = 2;
+    if (!xgan_cli::with_model(model, [&](auto m) { rc = f(m); }))
+        throw xgan::Error("unknown model '" + model + "'; valid models: " + join(xgan_cli::model_names()));
+    return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    xgan::backend::tune_process(argv);
+    CLI::App app{"xgan: train GANs on the CPU (models are C++ types; see `xgan summary`)"};
+    app.require_subcommand(1);
+    const std::string models = join(xgan_cli::model_names());
+
+    xgan_cli::RunOptions train;
+    auto* t = app.add_subcommand("train", "train a GAN and write its run directory");
+    t->add_option("--model", train.model, "model: " + models)->capture_default_str()
+        ->check(CLI::IsMember(xgan_cli::model_names()));
+    t->add_option("--data", train.data, "dataset: mnist (${XGAN_DATA:-data}/mnist) or fashion-mnist")
+        ->capture_default_str()->check(CLI::IsMember({"mnist", "fashion-mnist"}));
+    t->add_option("--epochs", train.epochs, "passes over the data (default: the model's, 10 for the MLPs)");
+    t->add_option("--batch-size", train.batch_size, "batch size (default: the model's: mlp 64, mlp-small 100, mlp-tiny 32)");
+    t->add_option("--lr", train.lr, "Adam learning rate for both networks (default: the model's, 2e-4; mlp-tiny 3e-4)");
+    t->add_option("--beta1", train.beta1, "Adam beta1 (default 0.5; the tutorials' PyTorch default is 0.9)");
+    t->add_option("--beta2", train.beta2, "Adam beta2 (default 0.999)");
+    t->add_option("--seed", train.seed, "random seed (weights, noise, shuffling)")->capture_default_str();
+    t->add_option("--out", train.out, "run directory to write")->capture_default_str();
+    t->add_option("--log-every", train.log_every, "steps between metrics.jsonl lines")->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    t->add_option("--max-steps", train.max_steps, "stop after this many steps (0: no limit)")->capture_default_str();
+    t->add_option("--limit", train.limit, "train on the first N images only (0: all)")->capture_default_str();
+    t->add_option("--init", train.init, "weight init: default (the model's), pytorch, dcgan (N(0, 0.02))")
+        ->capture_default_str()->check(CLI::IsMember({"default", "pytorch", "dcgan"}));
+    t->add_option("--real-label", train.real_label, "target for real samples (one-sided label smoothing, e.g. 0.9)");
+    t->add_flag("--quiet", train.quiet, "print nothing but errors");
+
+    xgan_cli::SampleOptions sample;
+    auto* s = app.add_subcommand("sample", "draw samples from a trained run's generator");
+    s->add_option("--run", sample.run, "run directory written by `xgan train`")->required();
+    s->add_option("--n", sample.n, "number of samples")->capture_default_str()->check(CLI::PositiveNumber);
+    s->add_option("--seed", sample.seed, "noise seed")->capture_default_str();
+    s->add_option("--out", sample.out, "PNG grid (8 per row), or FILE.safetensors for the raw [N,C,H,W] samples")
+        ->capture_default_str();
+
+    std::string summary_model = "mlp";
+    auto* m = app.add_subcommand("summary", "print the layer table of a model's generator and discriminator");
+    m->add_option("--model", summary_model, "model: " + models)->capture_default_str()
+        ->check(CLI::IsMember(xgan_cli::model_names()));
+
+    CLI11_PARSE(app, argc, argv);
+    try {
+        if (*t) {
+            if (train.out == "runs/mlp" && train.model != "mlp") train.out = "runs/" + train.model;
+            return dispatch(train.model, [&](auto model) { return xgan_cli::train<decltype(model)>(train); });
+        }
+        if (*s) {
+            const std::string model = xgan_cli::model_of_run(sample.run);
+            return dispatch(model, [&](auto mdl) { return xgan_cli::sample<decltype(mdl)>(sample); });
+        }
+        if (*m) {
+            return dispatch(summary_model, [&](auto model) {
+                using M = decltype(model);
+                std::printf("%s: %s\n\nGenerator\n%s\nDiscriminator\n%s", M::name, M::description,
+                            xgan::summary<typename M::gan::generator>().c_str(),
+                            xgan::summary<typename M::gan::discriminator>().c_str());
+                return 0;
+            });
+        }
+    } catch (const xgan::NumericError& e) {
+        std::fprintf(stderr, "xgan: %s\n", e.what());
+        return 3;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "xgan: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

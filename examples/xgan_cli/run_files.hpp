@@ -1,0 +1,127 @@
+#pragma once
+// RunFiles: everything `xgan train` writes into its run directory. Every file is written to
+// a temporary name and renamed into place, so a crash never leaves a broken file behind.
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <xgan/config.hpp>
+#include <xgan/io/image_grid.hpp>
+#include <xgan/io/plot.hpp>
+#include <xgan/io/report.hpp>
+#include <xgan/io/weights.hpp>
+#include <xgan/gan/trainer.hpp>
+#include <xgan/nn/summary.hpp>
+
+namespace xgan_cli {
+
+namespace fs = std::filesystem;
+
+template <class GanT>
+std::vector<std::pair<std::string, std::string>> type_summaries() {
+    return {{"Generator", xgan::summary<typename GanT::generator>()},
+            {"Discriminator", xgan::summary<typename GanT::discriminator>()}};
+}
+
+class RunFiles {
+public:
+    explicit RunFiles(fs::path dir) : dir_(std::move(dir)) {
+        std::error_code ec;
+        fs::create_directories(dir_ / "samples", ec);
+        if (ec) throw xgan::FileError(dir_, "cannot create the run directory: " + ec.message());
+        const fs::path probe = dir_ / ".write-test";
+        std::FILE* f = std::fopen(probe.c_str(), "wb");
+        if (!f) throw xgan::FileError(dir_, "the run directory is not writable");
+        std::fclose(f);
+        fs::remove(probe, ec);
+        metrics_.open(dir_ / "metrics.jsonl", std::ios::trunc);
+        if (!metrics_) throw xgan::FileError(dir_ / "metrics.jsonl", "cannot open for writing");
+    }
+
+    void write_config(nlohmann::json config, const std::string& model) {
+        config["model"] = model;
+        config["xgan_version"] = std::to_string(XGAN_VERSION_MAJOR) + "." + std::to_string(XGAN_VERSION_MINOR) + "." +
+                                 std::to_string(XGAN_VERSION_PATCH);
+        config_ = config;
+        xgan::io::write_file_atomically(dir_ / "config.json", config.dump(2) + "\n");
+    }
+
+    void log_step(int epoch, std::int64_t step, const xgan::StepStats& s, double seconds) {
+        nlohmann::json j = {{"epoch", epoch},   {"step", step},         {"d_loss", s.d_loss}, {"g_loss", s.g_loss},
+                            {"d_real", s.d_real}, {"d_fake", s.d_fake}, {"seconds", seconds}};
+        metrics_ << j.dump() << '\n';
+        metrics_.flush();
+        steps_.push_back(double(step));
+        d_loss_.push_back(s.d_loss);
+        g_loss_.push_back(s.g_loss);
+        last_ = s;
+    }
+
+    void log_event(const std::string& kind, const std::string& message, std::int64_t step) {
+        metrics_ << nlohmann::json{{"step", step}, {kind, message}}.dump() << '\n';
+        metrics_.flush();
+        warnings_.push_back(message);
+    }
+
+    template <std::size_t R>
+    void write_samples(int epoch, const float* images, std::size_t n, const std::array<std::size_t, R>& dims) {
+        static_assert(R == 3, "sample grids take (C, H, W) samples");
+        char name[32];
+        std::snprintf(name, sizeof name, "epoch_%04d.png", epoch);
+        const auto png = xgan::io::grid_png(images, n, dims[0], dims[1], dims[2], 8, 2);
+        xgan::io::write_file_atomically(dir_ / "samples" / name, std::as_bytes(std::span(png)));
+        grids_.emplace_back("epoch " + std::to_string(epoch), png);
+    }
+
+    template <class G, class D>
+    void write_weights(G& g, D& d) {
+        xgan::io::save_weights(g, dir_ / "generator.safetensors");
+        xgan::io::save_weights(d, dir_ / "discriminator.safetensors");
+    }
+
+    // loss.png and report.html.
+    void finish(std::vector<std::pair<std::string, std::string>> summaries) {
+        std::vector<xgan::io::Series> series = {{"discriminator", steps_, d_loss_, {214, 39, 40}},
+                                                {"generator", steps_, g_loss_, {31, 119, 180}}};
+        xgan::io::PlotOptions plot;
+        plot.title = "GAN losses (" + config_.value("model", std::string()) + ")";
+        const auto loss_png = xgan::io::render_loss_plot_png(series, plot);
+        xgan::io::write_file_atomically(dir_ / "loss.png", std::as_bytes(std::span(loss_png)));
+
+        xgan::io::ReportInput report;
+        report.title = "xgan run: " + config_.value("model", std::string()) + " on " + config_.value("data", std::string());
+        report.config_json = config_.dump(2);
+        report.summaries = std::move(summaries);
+        report.loss_plot_png = loss_png;
+        report.grids = grids_;
+        char buf[32];
+        auto fmt = [&](double v) {
+            std::snprintf(buf, sizeof buf, "%.4f", v);
+            return std::string(buf);
+        };
+        report.final_metrics = {{"steps", std::to_string(steps_.empty() ? 0 : std::int64_t(steps_.back()))},
+                                {"d_loss", fmt(last_.d_loss)},
+                                {"g_loss", fmt(last_.g_loss)},
+                                {"D(x)", fmt(last_.d_real)},
+                                {"D(G(z))", fmt(last_.d_fake)}};
+        report.warnings = warnings_;
+        xgan::io::write_report(dir_ / "report.html", report);
+    }
+
+    const fs::path& dir() const { return dir_; }
+
+private:
+    fs::path dir_;
+    std::ofstream metrics_;
+    nlohmann::json config_;
+    std::vector<double> steps_, d_loss_, g_loss_;
+    xgan::StepStats last_{};
+    std::vector<std::pair<std::string, std::vector<std::uint8_t>>> grids_;
+    std::vector<std::string> warnings_;
+};
+
+}  // namespace xgan_cli

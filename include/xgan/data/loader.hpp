@@ -1,0 +1,89 @@
+#pragma once
+// BatchLoader: shuffled mini-batches of an in-memory ImageDataset, reshuffled every epoch
+// from a seeded Rng (Fisher-Yates), like a PyTorch DataLoader with shuffle=True and
+// drop_last=False. Its position (epoch order and cursor) is plain data, so a resumed run
+// continues with the same batches.
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "xgan/backend/tensor.hpp"
+#include "xgan/core/error.hpp"
+#include "xgan/core/rng.hpp"
+#include "xgan/data/dataset.hpp"
+
+namespace xgan::data {
+
+class BatchLoader {
+public:
+    BatchLoader(const ImageDataset& dataset, std::size_t batch_size, std::uint64_t seed, bool drop_last = false)
+        : dataset_(&dataset), batch_size_(batch_size), drop_last_(drop_last), rng_(seed), order_(dataset.count) {
+        if (batch_size == 0) throw Error("BatchLoader: batch size must be positive");
+        if (dataset.count == 0) throw Error("BatchLoader: the dataset is empty");
+        std::iota(order_.begin(), order_.end(), std::size_t{0});
+        shuffle();
+    }
+
+    std::size_t batches_per_epoch() const {
+        return drop_last_ ? dataset_->count / batch_size_ : (dataset_->count + batch_size_ - 1) / batch_size_;
+    }
+
+    // Fills `out` with the next batch of this epoch (and `labels`, when given) and returns
+    // true; returns false at the end of an epoch and starts the next one.
+    template <ShapeType S, class B>
+    bool next(Tensor<S, B>& out, std::vector<std::int32_t>* labels = nullptr) {
+        if (S::size != dataset_->sample_size())
+            throw Error("BatchLoader: the model expects samples of " + std::to_string(S::size) +
+                        " values but the dataset's have " + std::to_string(dataset_->sample_size()) + " (" +
+                        std::to_string(dataset_->channels) + "x" + std::to_string(dataset_->height) + "x" +
+                        std::to_string(dataset_->width) + ")");
+        const std::size_t remaining = dataset_->count - cursor_;
+        if (remaining == 0 || (drop_last_ && remaining < batch_size_)) {
+            cursor_ = 0;
+            ++epoch_;
+            shuffle();
+            return false;
+        }
+        const std::size_t n = std::min(batch_size_, remaining);
+        out.resize(n);
+        if (labels) labels->resize(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t idx = order_[cursor_ + i];
+            const float* src = dataset_->image(idx);
+            std::copy(src, src + S::size, out.sample(i));
+            if (labels) (*labels)[i] = dataset_->labels.empty() ? -1 : dataset_->labels[idx];
+        }
+        cursor_ += n;
+        return true;
+    }
+
+    std::size_t epoch() const { return epoch_; }
+    std::size_t cursor() const { return cursor_; }
+    const std::vector<std::size_t>& order() const { return order_; }
+    Rng& rng() { return rng_; }
+    // Restores a position saved from epoch(), cursor(), order() and rng().state().
+    void restore(std::size_t epoch, std::size_t cursor, std::vector<std::size_t> order, const Rng::State& rng) {
+        if (order.size() != dataset_->count || cursor > dataset_->count)
+            throw Error("BatchLoader: saved position does not fit this dataset");
+        epoch_ = epoch;
+        cursor_ = cursor;
+        order_ = std::move(order);
+        rng_.set_state(rng);
+    }
+
+private:
+    void shuffle() {
+        for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(i)]);
+    }
+
+    const ImageDataset* dataset_;
+    std::size_t batch_size_;
+    bool drop_last_;
+    Rng rng_;
+    std::vector<std::size_t> order_;
+    std::size_t cursor_ = 0, epoch_ = 0;
+};
+
+}  // namespace xgan::data

@@ -1,0 +1,322 @@
+#pragma once
+// Conv2d<InC, OutC, K, Stride, Padding, Bias, Dilation>: 2-d cross-correlation with square
+// kernels, zero padding, as torch.nn.Conv2d(InC, OutC, K, Stride, Padding, Dilation, bias=Bias).
+//   formula  y[n,o,i,j] = b[o] + sum_{c,p,q} W[o,c,p,q] * x[n, c, i*S - P + p*D, j*S - P + q*D]
+//            (x is zero outside the image)
+//   shapes   (B, InC, H, W) -> (B, OutC, H', W'), H' = floor((H + 2P - D*(K-1) - 1) / S) + 1;
+//            weight [OutC, InC, K, K], bias [OutC]
+//   forward  im2col of a chunk of samples into one [InC*K*K, chunk*H'*W'] matrix, one GEMM with the
+//            weight for the whole chunk; caches that matrix when the whole batch fits one chunk
+//            (backward then skips its own im2col)
+//   backward db += sum of dy, dW += dY col^T (one GEMM per chunk), dx = col2im(W^T dY)
+//   init     PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = InC*K*K
+//            (kaiming_uniform with a = sqrt(5)); dcgan: W ~ N(0, 0.02), b = 0
+// A chunk holds as many samples as keep its column matrix near 4 MB of floats; all scratch is
+// sized by the largest batch seen, so after the first call at a batch size nothing allocates.
+// GEMMs use OpenBLAS's own threads; im2col, col2im and the copies run on TBB over
+// (sample, channel) pairs. Wrong channel count or rank, or an image smaller than the dilated
+// kernel, fails to compile with a message that names the layer.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "xgan/core/static_checks.hpp"
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+namespace detail::conv {
+
+// (C, H, W) of a rank-3 sample shape; rank3 false (and 1s) for any other rank.
+template <class S>
+struct ImageDims {
+    static constexpr bool rank3 = false;
+    static constexpr std::size_t C = 1, H = 1, W = 1;
+};
+template <std::size_t C_, std::size_t H_, std::size_t W_>
+struct ImageDims<Shape<C_, H_, W_>> {
+    static constexpr bool rank3 = true;
+    static constexpr std::size_t C = C_, H = H_, W = W_;
+};
+
+// Output extent of a convolution along one axis; 0 when the dilated kernel does not fit.
+constexpr std::size_t conv_out(std::size_t in, std::size_t k, std::size_t s, std::size_t p, std::size_t d) {
+    const std::size_t span = d * (k - 1) + 1;
+    return in + 2 * p >= span ? (in + 2 * p - span) / s + 1 : 0;
+}
+
+// Sum of n values accumulated in double in 8 independent lanes (vectorisable, and accurate
+// for the long per-channel sums of a large batch).
+template <class T>
+double sum(const T* p, std::size_t n) {
+    double lanes[8] = {};
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(p[i + j]);
+    double s = 0;
+    for (; i < n; ++i) s += double(p[i]);
+    for (double l : lanes) s += l;
+    return s;
+}
+
+// The patch geometry shared by Conv2d and ConvTranspose2d (its adjoint). An image of one
+// channel, [H, W], and the K*K rows of its column matrix, each Ho*Wo long (row (p, q) holds
+// the pixels that kernel tap (p, q) meets, for every output position).
+template <std::size_t H, std::size_t W, std::size_t Ho, std::size_t Wo, std::size_t K, std::size_t S, std::size_t P,
+          std::size_t D>
+struct Patches {
+    // Output columns j whose input column j*S - P + q*D lies inside [0, W): [lo, hi).
+    static constexpr void valid_cols(std::size_t q, std::size_t& lo, std::size_t& hi) {
+        const std::ptrdiff_t off = std::ptrdiff_t(q * D) - std::ptrdiff_t(P);  // input col = j*S + off
+        const std::ptrdiff_t s = std::ptrdiff_t(S);
+        std::ptrdiff_t l = off >= 0 ? 0 : (-off + s - 1) / s;
+        std::ptrdiff_t h = std::ptrdiff_t(W) - 1 - off < 0 ? 0 : (std::ptrdiff_t(W) - 1 - off) / s + 1;
+        l = std::min<std::ptrdiff_t>(l, std::ptrdiff_t(Wo));
+        h = std::clamp<std::ptrdiff_t>(h, l, std::ptrdiff_t(Wo));
+        lo = std::size_t(l);
+        hi = std::size_t(h);
+    }
+
+    // col rows (p*K + q) at col + row*ld, ld >= Ho*Wo, from one channel's image.
+    template <class T>
+    static void im2col(const T* img, T* col, std::size_t ld) {
+        for (std::size_t p = 0; p < K; ++p)
+            for (std::size_t q = 0; q < K; ++q) {
+                std::size_t lo, hi;
+                valid_cols(q, lo, hi);
+                T* row = col + (p * K + q) * ld;
+                for (std::size_t i = 0; i < Ho; ++i) {
+                    T* dst = row + i * Wo;
+                    const std::ptrdiff_t r = std::ptrdiff_t(i * S + p * D) - std::ptrdiff_t(P);
+                    if (r < 0 || r >= std::ptrdiff_t(H)) {
+                        std::fill(dst, dst + Wo, T(0));
+                        continue;
+                    }
+                    const T* src = img + std::size_t(r) * W;
+                    const std::ptrdiff_t off = std::ptrdiff_t(q * D) - std::ptrdiff_t(P);  // input column j*S + off
+                    std::fill(dst, dst + lo, T(0));
+                    for (std::size_t j = lo; j < hi; ++j) dst[j] = src[std::ptrdiff_t(j * S) + off];
+                    std::fill(dst + hi, dst + Wo, T(0));
+                }
+            }
+    }
+
+    // The adjoint: adds col rows (p*K + q) into one channel's image.
+    template <class T>
+    static void col2im(const T* col, std::size_t ld, T* img) {
+        for (std::size_t p = 0; p < K; ++p)
+            for (std::size_t q = 0; q < K; ++q) {
+                std::size_t lo, hi;
+                valid_cols(q, lo, hi);
+                const T* row = col + (p * K + q) * ld;
+                for (std::size_t i = 0; i < Ho; ++i) {
+                    const std::ptrdiff_t r = std::ptrdiff_t(i * S + p * D) - std::ptrdiff_t(P);
+                    if (r < 0 || r >= std::ptrdiff_t(H)) continue;
+                    const T* src = row + i * Wo;
+                    T* dst = img + std::size_t(r) * W;
+                    const std::ptrdiff_t off = std::ptrdiff_t(q * D) - std::ptrdiff_t(P);
+                    for (std::size_t j = lo; j < hi; ++j) dst[std::ptrdiff_t(j * S) + off] += src[j];
+                }
+            }
+    }
+};
+
+// Samples per chunk: enough that the chunk's column matrix (rows x chunk*cols) stays near
+// target scalars, at least one, at most the batch.
+inline std::size_t chunk_samples(std::size_t batch, std::size_t rows, std::size_t cols) {
+#ifndef XGAN_BENCH_CHUNK
+    constexpr std::size_t target = std::size_t{1} << 20;
+#else
+    const std::size_t target = XGAN_BENCH_CHUNK;
+#endif
+    return std::clamp<std::size_t>(target / (rows * cols), 1, std::max<std::size_t>(batch, 1));
+}
+
+// Tasks of about `work` scalars each get a grain that amortises TBB's per-task cost.
+inline std::size_t grain_for(std::size_t work) { return std::max<std::size_t>(1, 8192 / std::max<std::size_t>(work, 1)); }
+
+// "(3, 3)"
+inline std::string pair(std::size_t v) { return "(" + std::to_string(v) + ", " + std::to_string(v) + ")"; }
+
+}  // namespace detail::conv
+
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride, std::size_t Padding, bool Bias,
+          std::size_t Dilation, std::size_t H, std::size_t W, class B>
+class Conv2dLayer {
+    static constexpr std::size_t Ho = detail::conv::conv_out(H, K, Stride, Padding, Dilation);
+    static constexpr std::size_t Wo = detail::conv::conv_out(W, K, Stride, Padding, Dilation);
+    static constexpr std::size_t L = Ho * Wo;           // output pixels per channel
+    static constexpr std::size_t CKK = InC * K * K;     // rows of the column matrix
+    using patches = detail::conv::Patches<H, W, Ho, Wo, K, Stride, Padding, Dilation>;
+    using T = typename B::scalar;
+
+public:
+    using input_shape = Shape<InC, H, W>;
+    using output_shape = Shape<OutC, Ho, Wo>;
+    using backend = B;
+    using scalar = T;
+    static constexpr std::size_t parameter_count = OutC * CKK + (Bias ? OutC : 0);
+    static constexpr double forward_flops = 2.0 * double(OutC) * double(CKK) * double(L);
+
+    static std::string name() {
+        using detail::conv::pair;
+        std::string s = "Conv2d(" + std::to_string(InC) + ", " + std::to_string(OutC) + ", kernel_size=" + pair(K) +
+                        ", stride=" + pair(Stride);
+        if (Padding != 0) s += ", padding=" + pair(Padding);
+        if (Dilation != 1) s += ", dilation=" + pair(Dilation);
+        if (!Bias) s += ", bias=False";
+        return s + ")";
+    }
+
+    Conv2dLayer() : weight_(OutC * CKK), weight_grad_(OutC * CKK), bias_(Bias ? OutC : 0), bias_grad_(Bias ? OutC : 0) {}
+
+    void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) {
+        const std::size_t n = x.batch();
+        y.resize(n);
+        const std::size_t chunk = reserve(n);
+        for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
+            const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
+            im2col(x, n0, nc);
+            // Y[OutC, cols] = W[OutC, CKK] col[CKK, cols]
+            B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(OutC), int(cols), int(CKK), T(1), weight_.data(),
+                    int(CKK), col_.data(), int(cols), T(0), yt_.data(), int(cols));
+            // y[n0+s, o, :] = Y[o, s*L : (s+1)*L] + b[o]
+            B::parallel_for(nc * OutC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
+                for (std::size_t t = t0; t < t1; ++t) {
+                    const std::size_t s = t / OutC, o = t % OutC;
+                    const T* src = yt_.data() + o * cols + s * L;
+                    T* dst = y.sample(n0 + s) + o * L;
+                    const T b = Bias ? bias_[o] : T(0);
+                    for (std::size_t l = 0; l < L; ++l) dst[l] = src[l] + b;
+                }
+            });
+        }
+        cached_input_ = chunk >= n ? x.data() : nullptr;
+        cached_batch_ = n;
+    }
+
+    void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
+                  Tensor<input_shape, B>* dx, ParamGrads grads) {
+        const bool want_w = grads == ParamGrads::accumulate;
+        const std::size_t n = x.batch();
+        if (dx) dx->resize(n);
+        if (!want_w && !dx) return;
+        if constexpr (Bias)
+            if (want_w)
+                B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
+                    for (std::size_t o = o0; o < o1; ++o) {
+                        double s = 0;
+                        for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * L, L);
+                        bias_grad_[o] += T(s);
+                    }
+                });
+        const std::size_t chunk = reserve(n);
+        const bool col_cached = cached_input_ == x.data() && cached_batch_ == n && chunk >= n;
+        for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
+            const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
+            // dY[o, s*L : (s+1)*L] = dy[n0+s, o, :]
+            B::parallel_for(nc * OutC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
+                for (std::size_t t = t0; t < t1; ++t) {
+                    const std::size_t s = t / OutC, o = t % OutC;
+                    const T* src = dy.sample(n0 + s) + o * L;
+                    std::copy(src, src + L, yt_.data() + o * cols + s * L);
+                }
+            });
+            if (want_w) {
+                if (!col_cached) im2col(x, n0, nc);
+                // dW[OutC, CKK] += dY[OutC, cols] col[CKK, cols]^T
+                B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(OutC), int(CKK), int(cols), T(1), yt_.data(),
+                        int(cols), col_.data(), int(cols), T(1), weight_grad_.data(), int(CKK));
+            }
+            if (dx) {
+                // dcol[CKK, cols] = W^T dY, into the column buffer
+                B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(CKK), int(cols), int(OutC), T(1), weight_.data(),
+                        int(CKK), yt_.data(), int(cols), T(0), col_.data(), int(cols));
+                cached_input_ = nullptr;
+                B::parallel_for(nc * InC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
+                    for (std::size_t t = t0; t < t1; ++t) {
+                        const std::size_t s = t / InC, c = t % InC;
+                        T* img = dx->sample(n0 + s) + c * H * W;
+                        std::fill(img, img + H * W, T(0));
+                        patches::col2im(col_.data() + c * K * K * cols + s * L, cols, img);
+                    }
+                });
+            }
+        }
+    }
+
+    template <class F>
+    void visit_state(F&& f, const std::string& prefix) {
+        f(StateEntry<T>{prefix + "weight",
+                        {std::int64_t(OutC), std::int64_t(InC), std::int64_t(K), std::int64_t(K)},
+                        weight_.data(),
+                        weight_grad_.data()});
+        if constexpr (Bias) f(StateEntry<T>{prefix + "bias", {std::int64_t(OutC)}, bias_.data(), bias_grad_.data()});
+    }
+
+    void reset_parameters(Rng& rng, Init init) {
+        if (init == Init::dcgan) {
+            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
+            std::fill(bias_.begin(), bias_.end(), T(0));
+            return;
+        }
+        const double bound = 1.0 / std::sqrt(double(CKK));
+        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
+        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
+    }
+
+private:
+    // Sizes the scratch for a batch of n (grows only) and returns the samples per chunk.
+    std::size_t reserve(std::size_t n) {
+        const std::size_t chunk = detail::conv::chunk_samples(n, CKK, L);
+        if (col_.size() < CKK * chunk * L) col_.resize(CKK * chunk * L);
+        if (yt_.size() < OutC * chunk * L) yt_.resize(OutC * chunk * L);
+        return chunk;
+    }
+
+    // col[CKK, nc*L]: column s*L + l holds the patch of sample n0 + s at output pixel l.
+    void im2col(const Tensor<input_shape, B>& x, std::size_t n0, std::size_t nc) {
+        const std::size_t cols = nc * L;
+        B::parallel_for(nc * InC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                const std::size_t s = t / InC, c = t % InC;
+                patches::im2col(x.sample(n0 + s) + c * H * W, col_.data() + c * K * K * cols + s * L, cols);
+            }
+        });
+    }
+
+    typename B::template buffer<T> weight_, weight_grad_, bias_, bias_grad_;
+    typename B::template buffer<T> col_;  // [CKK, chunk*L]   column matrix / its gradient
+    typename B::template buffer<T> yt_;   // [OutC, chunk*L]  output / output gradient, channel-major
+    const T* cached_input_ = nullptr;     // col_ holds im2col of this input (whole batch), or null
+    std::size_t cached_batch_ = 0;
+};
+
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1, std::size_t Padding = 0,
+          bool Bias = true, std::size_t Dilation = 1>
+struct Conv2d {
+    static_assert(InC > 0 && OutC > 0 && K > 0, "xgan: Conv2d needs positive channel counts and kernel size");
+    static_assert(Stride > 0 && Dilation > 0, "xgan: Conv2d needs Stride >= 1 and Dilation >= 1");
+
+    template <ShapeType S, class B>
+    struct bind {
+        using dims = detail::conv::ImageDims<S>;
+        // (C, H, W) samples only
+        static_assert(require_valid_input<Conv2d, S, dims::rank3>);
+        // InC channels
+        static_assert(require_input_shape<Conv2d, S, std::conditional_t<dims::rank3, Shape<InC, dims::H, dims::W>, S>>);
+        // the padded image must hold the dilated kernel (output size >= 1)
+        static constexpr bool fits = detail::conv::conv_out(dims::H, K, Stride, Padding, Dilation) > 0 &&
+                                     detail::conv::conv_out(dims::W, K, Stride, Padding, Dilation) > 0;
+        static_assert(require_valid_input<Conv2d, S, !dims::rank3 || fits>);
+        // after a failed check, a well-formed stand-in keeps the error list short
+        static constexpr bool ok = dims::rank3 && fits;
+        static constexpr std::size_t span = Dilation * (K - 1) + 1;
+        using type = Conv2dLayer<InC, OutC, K, Stride, Padding, Bias, Dilation, ok ? dims::H : span, ok ? dims::W : span, B>;
+    };
+};
+
+}  // namespace xgan

@@ -1,0 +1,223 @@
+#pragma once
+// ConvTranspose2d<InC, OutC, K, Stride, Padding, OutputPadding, Bias, Dilation>: the transposed
+// convolution (the adjoint of Conv2d<OutC, InC, ...>), as torch.nn.ConvTranspose2d(InC, OutC, K,
+// Stride, Padding, OutputPadding, bias=Bias, dilation=Dilation).
+//   formula  y[n,o,a,b] = b[o] + sum over (c,i,j,p,q) with a = i*S - P + p*D, b = j*S - P + q*D
+//            of W[c,o,p,q] * x[n,c,i,j]
+//   shapes   (B, InC, H, W) -> (B, OutC, H', W'), H' = (H-1)*S - 2P + D*(K-1) + OutputPadding + 1;
+//            weight [InC, OutC, K, K] (PyTorch's layout), bias [OutC]
+//   forward  one GEMM per chunk of samples, col[OutC*K*K, chunk*H*W] = W^T X, then col2im into y;
+//            caches nothing (backward reads x from Sequential)
+//   backward dcol = im2col(dy); dW += X dcol^T, db += sum of dy, dx = W dcol (one GEMM each)
+//   init     PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = OutC*K*K, since
+//            torch computes fan_in from the weight's dimension 1; dcgan: W ~ N(0, 0.02), b = 0
+// OutputPadding must be smaller than Stride or Dilation (PyTorch's rule), else a compile error
+// names the layer. Scratch is sized by the largest batch seen, as in Conv2d.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "xgan/core/static_checks.hpp"
+#include "xgan/layers/conv2d.hpp"
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+namespace detail::conv {
+
+// Output extent of a transposed convolution along one axis; 0 when it would not be positive.
+constexpr std::size_t conv_transpose_out(std::size_t in, std::size_t k, std::size_t s, std::size_t p, std::size_t op,
+                                         std::size_t d) {
+    const std::size_t full = (in - 1) * s + d * (k - 1) + op + 1;
+    return full > 2 * p ? full - 2 * p : 0;
+}
+
+// The layer named here has OutputPadding >= both Stride and Dilation, which PyTorch rejects.
+template <class Layer>
+struct invalid_output_padding {
+    static_assert(dependent_false<Layer>,
+                  "xgan: ConvTranspose2d needs OutputPadding < Stride (or < Dilation), as torch.nn.ConvTranspose2d; "
+                  "the layer is named in invalid_output_padding<Layer>.");
+    static constexpr bool value = false;
+};
+
+}  // namespace detail::conv
+
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride, std::size_t Padding,
+          std::size_t OutputPadding, bool Bias, std::size_t Dilation, std::size_t H, std::size_t W, class B>
+class ConvTranspose2dLayer {
+    static constexpr std::size_t Ho = detail::conv::conv_transpose_out(H, K, Stride, Padding, OutputPadding, Dilation);
+    static constexpr std::size_t Wo = detail::conv::conv_transpose_out(W, K, Stride, Padding, OutputPadding, Dilation);
+    static constexpr std::size_t L = H * W;          // input pixels per channel: columns per sample
+    static constexpr std::size_t OKK = OutC * K * K;  // rows of the column matrix
+    // The output image is the "input" of the adjoint convolution, the input grid its output.
+    using patches = detail::conv::Patches<Ho, Wo, H, W, K, Stride, Padding, Dilation>;
+    using T = typename B::scalar;
+
+public:
+    using input_shape = Shape<InC, H, W>;
+    using output_shape = Shape<OutC, Ho, Wo>;
+    using backend = B;
+    using scalar = T;
+    static constexpr std::size_t parameter_count = InC * OKK + (Bias ? OutC : 0);
+    static constexpr double forward_flops = 2.0 * double(InC) * double(OKK) * double(L);
+
+    static std::string name() {
+        using detail::conv::pair;
+        std::string s = "ConvTranspose2d(" + std::to_string(InC) + ", " + std::to_string(OutC) +
+                        ", kernel_size=" + pair(K) + ", stride=" + pair(Stride);
+        if (Padding != 0) s += ", padding=" + pair(Padding);
+        if (Dilation != 1) s += ", dilation=" + pair(Dilation);
+        if (OutputPadding != 0) s += ", output_padding=" + pair(OutputPadding);
+        if (!Bias) s += ", bias=False";
+        return s + ")";
+    }
+
+    ConvTranspose2dLayer()
+        : weight_(InC * OKK), weight_grad_(InC * OKK), bias_(Bias ? OutC : 0), bias_grad_(Bias ? OutC : 0) {}
+
+    void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) {
+        const std::size_t n = x.batch();
+        y.resize(n);
+        const std::size_t chunk = reserve(n);
+        for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
+            const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
+            gather(x, n0, nc);
+            // col[OKK, cols] = W[InC, OKK]^T X[InC, cols]
+            B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(OKK), int(cols), int(InC), T(1), weight_.data(),
+                    int(OKK), xt_.data(), int(cols), T(0), col_.data(), int(cols));
+            B::parallel_for(nc * OutC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
+                for (std::size_t t = t0; t < t1; ++t) {
+                    const std::size_t s = t / OutC, o = t % OutC;
+                    T* img = y.sample(n0 + s) + o * Ho * Wo;
+                    std::fill(img, img + Ho * Wo, Bias ? bias_[o] : T(0));
+                    patches::col2im(col_.data() + o * K * K * cols + s * L, cols, img);
+                }
+            });
+        }
+    }
+
+    void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
+                  Tensor<input_shape, B>* dx, ParamGrads grads) {
+        const bool want_w = grads == ParamGrads::accumulate;
+        const std::size_t n = x.batch();
+        if (dx) dx->resize(n);
+        if (!want_w && !dx) return;
+        if constexpr (Bias)
+            if (want_w)
+                B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
+                    for (std::size_t o = o0; o < o1; ++o) {
+                        double s = 0;
+                        for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * Ho * Wo, Ho * Wo);
+                        bias_grad_[o] += T(s);
+                    }
+                });
+        const std::size_t chunk = reserve(n);
+        for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
+            const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
+            // dcol[OKK, cols] = im2col(dy)
+            B::parallel_for(nc * OutC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
+                for (std::size_t t = t0; t < t1; ++t) {
+                    const std::size_t s = t / OutC, o = t % OutC;
+                    patches::im2col(dy.sample(n0 + s) + o * Ho * Wo, col_.data() + o * K * K * cols + s * L, cols);
+                }
+            });
+            if (want_w) {
+                gather(x, n0, nc);
+                // dW[InC, OKK] += X[InC, cols] dcol[OKK, cols]^T
+                B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(InC), int(OKK), int(cols), T(1), xt_.data(),
+                        int(cols), col_.data(), int(cols), T(1), weight_grad_.data(), int(OKK));
+            }
+            if (dx) {
+                // dX[InC, cols] = W[InC, OKK] dcol[OKK, cols], then back to NCHW
+                B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(InC), int(cols), int(OKK), T(1), weight_.data(),
+                        int(OKK), col_.data(), int(cols), T(0), xt_.data(), int(cols));
+                B::parallel_for(nc * InC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
+                    for (std::size_t t = t0; t < t1; ++t) {
+                        const std::size_t s = t / InC, c = t % InC;
+                        const T* src = xt_.data() + c * cols + s * L;
+                        std::copy(src, src + L, dx->sample(n0 + s) + c * L);
+                    }
+                });
+            }
+        }
+    }
+
+    template <class F>
+    void visit_state(F&& f, const std::string& prefix) {
+        f(StateEntry<T>{prefix + "weight",
+                        {std::int64_t(InC), std::int64_t(OutC), std::int64_t(K), std::int64_t(K)},
+                        weight_.data(),
+                        weight_grad_.data()});
+        if constexpr (Bias) f(StateEntry<T>{prefix + "bias", {std::int64_t(OutC)}, bias_.data(), bias_grad_.data()});
+    }
+
+    void reset_parameters(Rng& rng, Init init) {
+        if (init == Init::dcgan) {
+            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
+            std::fill(bias_.begin(), bias_.end(), T(0));
+            return;
+        }
+        const double bound = 1.0 / std::sqrt(double(OKK));  // fan_in from weight dim 1 (OutC), as torch
+        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
+        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
+    }
+
+private:
+    std::size_t reserve(std::size_t n) {
+        const std::size_t chunk = detail::conv::chunk_samples(n, OKK, L);
+        if (col_.size() < OKK * chunk * L) col_.resize(OKK * chunk * L);
+        if (xt_.size() < InC * chunk * L) xt_.resize(InC * chunk * L);
+        return chunk;
+    }
+
+    // X[c, s*L : (s+1)*L] = x[n0+s, c, :]
+    void gather(const Tensor<input_shape, B>& x, std::size_t n0, std::size_t nc) {
+        const std::size_t cols = nc * L;
+        B::parallel_for(nc * InC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                const std::size_t s = t / InC, c = t % InC;
+                const T* src = x.sample(n0 + s) + c * L;
+                std::copy(src, src + L, xt_.data() + c * cols + s * L);
+            }
+        });
+    }
+
+    typename B::template buffer<T> weight_, weight_grad_, bias_, bias_grad_;
+    typename B::template buffer<T> col_;  // [OKK, chunk*L]  column matrix / its gradient
+    typename B::template buffer<T> xt_;   // [InC, chunk*L]  input / input gradient, channel-major
+};
+
+template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1, std::size_t Padding = 0,
+          std::size_t OutputPadding = 0, bool Bias = true, std::size_t Dilation = 1>
+struct ConvTranspose2d {
+    static_assert(InC > 0 && OutC > 0 && K > 0, "xgan: ConvTranspose2d needs positive channel counts and kernel size");
+    static_assert(Stride > 0 && Dilation > 0, "xgan: ConvTranspose2d needs Stride >= 1 and Dilation >= 1");
+
+    template <ShapeType S, class B>
+    struct bind {
+        using dims = detail::conv::ImageDims<S>;
+        static constexpr bool padding_ok = OutputPadding < Stride || OutputPadding < Dilation;
+        static_assert(std::conditional_t<padding_ok, std::true_type,
+                                         detail::conv::invalid_output_padding<ConvTranspose2d>>::value);
+        // (C, H, W) samples only
+        static_assert(require_valid_input<ConvTranspose2d, S, dims::rank3>);
+        // InC channels
+        static_assert(
+            require_input_shape<ConvTranspose2d, S, std::conditional_t<dims::rank3, Shape<InC, dims::H, dims::W>, S>>);
+        // a positive output size
+        static constexpr bool fits =
+            detail::conv::conv_transpose_out(dims::H, K, Stride, Padding, OutputPadding, Dilation) > 0 &&
+            detail::conv::conv_transpose_out(dims::W, K, Stride, Padding, OutputPadding, Dilation) > 0;
+        static_assert(require_valid_input<ConvTranspose2d, S, !dims::rank3 || fits>);
+        static constexpr bool ok = dims::rank3 && fits;
+        static constexpr std::size_t big = 2 * Padding + 1;  // a stand-in input size with a positive output
+        using type = ConvTranspose2dLayer<InC, OutC, K, Stride, Padding, OutputPadding, Bias, Dilation,
+                                          ok ? dims::H : big, ok ? dims::W : big, B>;
+    };
+};
+
+}  // namespace xgan

@@ -1,0 +1,87 @@
+#pragma once
+// Adam and AdamW with PyTorch's semantics (torch.optim.Adam / AdamW, not amsgrad):
+//   t += 1;  g += wd * p (Adam) | p *= 1 - lr * wd (AdamW)
+//   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+//   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+// Fused: one pass over each tensor updates m, v and p and clears the gradient (so no separate
+// zero_grad pass is needed). The scalars are computed in double and applied in float, as
+// PyTorch does. State (m, v, t) is held in one buffer each, allocated at construction.
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "xgan/backend/cpu.hpp"
+#include "xgan/nn/parameters.hpp"
+
+namespace xgan::optim {
+
+struct AdamOptions {
+    double lr = 1e-3;
+    double beta1 = 0.9, beta2 = 0.999;
+    double eps = 1e-8;
+    double weight_decay = 0;
+    bool decoupled_weight_decay = false;  // true: AdamW
+};
+
+template <class T = float, class B = Cpu>
+class Adam {
+public:
+    Adam(std::vector<ParamRef<T>> params, AdamOptions options) : params_(std::move(params)), options_(options) {
+        std::size_t total = 0;
+        for (const auto& p : params_) total += p.size;
+        exp_avg_.assign(total, T(0));
+        exp_avg_sq_.assign(total, T(0));
+    }
+    template <class Net>
+    Adam(Net& net, AdamOptions options) : Adam(trainable_parameters(net), options) {}
+
+    // Applies the gradients, then clears them.
+    void step() {
+        ++steps_;
+        const double bc1 = 1.0 - std::pow(options_.beta1, double(steps_));
+        const double bc2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, double(steps_)));
+        const T b1 = T(options_.beta1), b2 = T(options_.beta2), eps = T(options_.eps);
+        const T one_minus_b1 = T(1.0 - options_.beta1), one_minus_b2 = T(1.0 - options_.beta2);
+        const T step_size = T(options_.lr / bc1), inv_bc2_sqrt = T(1.0 / bc2_sqrt);
+        const T wd = T(options_.weight_decay), decay = T(1.0 - options_.lr * options_.weight_decay);
+        const bool decoupled = options_.decoupled_weight_decay && options_.weight_decay != 0;
+        const bool coupled = !options_.decoupled_weight_decay && options_.weight_decay != 0;
+        std::size_t offset = 0;
+        for (const auto& p : params_) {
+            T* __restrict value = p.value;
+            T* __restrict grad = p.grad;
+            T* __restrict m = exp_avg_.data() + offset;
+            T* __restrict v = exp_avg_sq_.data() + offset;
+            B::parallel_for(p.size, 1 << 16, [&](std::size_t begin, std::size_t end) {
+                for (std::size_t i = begin; i < end; ++i) {
+                    T g = grad[i];
+                    if (coupled) g += wd * value[i];
+                    if (decoupled) value[i] *= decay;
+                    m[i] = b1 * m[i] + one_minus_b1 * g;
+                    v[i] = b2 * v[i] + one_minus_b2 * g * g;
+                    value[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_bc2_sqrt + eps);
+                    grad[i] = T(0);
+                }
+            });
+            offset += p.size;
+        }
+    }
+
+    std::int64_t steps() const { return steps_; }
+    const AdamOptions& options() const { return options_; }
+    void set_lr(double lr) { options_.lr = lr; }
+    const std::vector<ParamRef<T>>& parameters() const { return params_; }
+
+    // The whole state, for checkpoints: m and v of every parameter (in parameter order) and t.
+    std::vector<T>& exp_avg() { return exp_avg_; }
+    std::vector<T>& exp_avg_sq() { return exp_avg_sq_; }
+    void set_steps(std::int64_t t) { steps_ = t; }
+
+private:
+    std::vector<ParamRef<T>> params_;
+    AdamOptions options_;
+    std::vector<T> exp_avg_, exp_avg_sq_;
+    std::int64_t steps_ = 0;
+};
+
+}  // namespace xgan::optim

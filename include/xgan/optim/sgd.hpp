@@ -1,0 +1,63 @@
+#pragma once
+// SGD with momentum, PyTorch's semantics (torch.optim.SGD):
+//   g += wd * p;  b = g on the first step, else b = momentum * b + (1 - dampening) * g
+//   p -= lr * (nesterov ? g + momentum * b : b)
+// Like Adam, step() clears the gradients it consumed.
+#include <cstdint>
+#include <vector>
+
+#include "xgan/nn/parameters.hpp"
+
+namespace xgan::optim {
+
+struct SgdOptions {
+    double lr = 1e-2;
+    double momentum = 0;
+    double dampening = 0;
+    double weight_decay = 0;
+    bool nesterov = false;
+};
+
+template <class T = float>
+class Sgd {
+public:
+    Sgd(std::vector<ParamRef<T>> params, SgdOptions options) : params_(std::move(params)), options_(options) {
+        std::size_t total = 0;
+        for (const auto& p : params_) total += p.size;
+        if (options_.momentum != 0) momentum_buffer_.assign(total, T(0));
+    }
+    template <class Net>
+    Sgd(Net& net, SgdOptions options) : Sgd(trainable_parameters(net), options) {}
+
+    void step() {
+        const T lr = T(options_.lr), mu = T(options_.momentum), damp = T(1.0 - options_.dampening);
+        const T wd = T(options_.weight_decay);
+        std::size_t offset = 0;
+        for (const auto& p : params_) {
+            for (std::size_t i = 0; i < p.size; ++i) {
+                T g = p.grad[i] + wd * p.value[i];
+                if (options_.momentum != 0) {
+                    T& b = momentum_buffer_[offset + i];
+                    b = steps_ == 0 ? g : mu * b + damp * g;
+                    g = options_.nesterov ? g + mu * b : b;
+                }
+                p.value[i] -= lr * g;
+                p.grad[i] = T(0);
+            }
+            offset += p.size;
+        }
+        ++steps_;
+    }
+
+    std::int64_t steps() const { return steps_; }
+    std::vector<T>& momentum_buffer() { return momentum_buffer_; }
+    void set_steps(std::int64_t t) { steps_ = t; }
+
+private:
+    std::vector<ParamRef<T>> params_;
+    SgdOptions options_;
+    std::vector<T> momentum_buffer_;
+    std::int64_t steps_ = 0;
+};
+
+}  // namespace xgan::optim
