@@ -3,6 +3,7 @@
 //   xgan sample --run runs/mlp --n 64 --out samples.png
 //   xgan summary --model mlp
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -33,6 +34,7 @@ int dispatch(const std::string& model, F&& f) {
 
 int main(int argc, char** argv) {
     xgan::backend::tune_process(argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // log lines appear as they are written, also in files
     CLI::App app{"xgan: train GANs on the CPU (models are C++ types; see `xgan summary`)"};
     app.require_subcommand(1);
     const std::string models = join(xgan_cli::model_names());
@@ -58,6 +60,11 @@ int main(int argc, char** argv) {
         ->capture_default_str()->check(CLI::IsMember({"default", "pytorch", "dcgan"}));
     t->add_option("--real-label", train.real_label, "target for real samples (one-sided label smoothing, e.g. 0.9)");
     t->add_flag("--quiet", train.quiet, "print nothing but errors");
+    t->add_option("--checkpoint-every", train.checkpoint_every,
+                  "steps between checkpoints in OUT/checkpoints/ (0: at the end of every epoch)")->capture_default_str();
+    t->add_option("--keep", train.keep, "checkpoints to keep (0: all)")->capture_default_str();
+    t->add_option("--resume", train.resume,
+                  "continue the run in this directory from its latest checkpoint (its config.json gives the settings)");
 
     xgan_cli::SampleOptions sample;
     auto* s = app.add_subcommand("sample", "draw samples from a trained run's generator");
@@ -75,6 +82,24 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     try {
         if (*t) {
+            if (!train.resume.empty()) {
+                const auto file = train.resume / "config.json";
+                std::ifstream in(file);
+                if (!in) throw xgan::FileError(file, "not found: --resume takes a run directory made by `xgan train`");
+                nlohmann::json j;
+                try {
+                    j = nlohmann::json::parse(in);
+                    auto resumed = xgan_cli::from_json(j);
+                    resumed.resume = resumed.out = train.resume;
+                    resumed.quiet = train.quiet;
+                    // Only how long to train may change on resume.
+                    if (t->count("--max-steps")) resumed.max_steps = train.max_steps;
+                    if (t->count("--epochs")) resumed.epochs = train.epochs;
+                    train = resumed;
+                } catch (const nlohmann::json::exception& e) {
+                    throw xgan::FileError(file, std::string("not a valid run configuration: ") + e.what());
+                }
+            }
             if (train.out == "runs/mlp" && train.model != "mlp") train.out = "runs/" + train.model;
             return dispatch(train.model, [&](auto model) { return xgan_cli::train<decltype(model)>(train); });
         }

@@ -1,6 +1,7 @@
 #pragma once
 // RunFiles: everything `xgan train` writes into its run directory. Every file is written to
-// a temporary name and renamed into place, so a crash never leaves a broken file behind.
+// a temporary name and renamed into place, so a crash never leaves a broken file behind;
+// metrics.jsonl and the TensorBoard events are appended and flushed line by line.
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -10,11 +11,14 @@
 
 #include <nlohmann/json.hpp>
 #include <xgan/config.hpp>
+#include <xgan/gan/health.hpp>
+#include <xgan/gan/trainer.hpp>
 #include <xgan/io/image_grid.hpp>
 #include <xgan/io/plot.hpp>
+#include <xgan/io/read_file.hpp>
 #include <xgan/io/report.hpp>
+#include <xgan/io/tensorboard.hpp>
 #include <xgan/io/weights.hpp>
-#include <xgan/gan/trainer.hpp>
 #include <xgan/nn/summary.hpp>
 
 namespace xgan_cli {
@@ -29,7 +33,8 @@ std::vector<std::pair<std::string, std::string>> type_summaries() {
 
 class RunFiles {
 public:
-    explicit RunFiles(fs::path dir) : dir_(std::move(dir)) {
+    // resume_step >= 0: continue a run, keeping its metrics up to that step and its grids.
+    explicit RunFiles(fs::path dir, std::int64_t resume_step = -1) : dir_(std::move(dir)) {
         std::error_code ec;
         fs::create_directories(dir_ / "samples", ec);
         if (ec) throw xgan::FileError(dir_, "cannot create the run directory: " + ec.message());
@@ -38,8 +43,10 @@ public:
         if (!f) throw xgan::FileError(dir_, "the run directory is not writable");
         std::fclose(f);
         fs::remove(probe, ec);
-        metrics_.open(dir_ / "metrics.jsonl", std::ios::trunc);
+        if (resume_step >= 0) reload(resume_step);
+        metrics_.open(dir_ / "metrics.jsonl", resume_step >= 0 ? std::ios::app : std::ios::trunc);
         if (!metrics_) throw xgan::FileError(dir_ / "metrics.jsonl", "cannot open for writing");
+        events_.emplace(dir_);
     }
 
     void write_config(nlohmann::json config, const std::string& model) {
@@ -49,34 +56,53 @@ public:
         config_ = config;
         xgan::io::write_file_atomically(dir_ / "config.json", config.dump(2) + "\n");
     }
+    const nlohmann::json& config() const { return config_; }
 
-    void log_step(int epoch, std::int64_t step, const xgan::StepStats& s, double seconds) {
+    void log_step(int epoch, std::int64_t step, const xgan::StepStats& s, double seconds, double lr_g, double lr_d) {
         nlohmann::json j = {{"epoch", epoch},   {"step", step},         {"d_loss", s.d_loss}, {"g_loss", s.g_loss},
                             {"d_real", s.d_real}, {"d_fake", s.d_fake}, {"seconds", seconds}};
         metrics_ << j.dump() << '\n';
         metrics_.flush();
-        steps_.push_back(double(step));
-        d_loss_.push_back(s.d_loss);
-        g_loss_.push_back(s.g_loss);
-        last_ = s;
+        events_->add_scalars({{"loss/discriminator", float(s.d_loss)},
+                              {"loss/generator", float(s.g_loss)},
+                              {"D(x)", float(s.d_real)},
+                              {"D(G(z))", float(s.d_fake)},
+                              {"lr/generator", float(lr_g)},
+                              {"lr/discriminator", float(lr_d)}},
+                             step);
+        record(double(step), s);
     }
 
-    void log_event(const std::string& kind, const std::string& message, std::int64_t step) {
-        metrics_ << nlohmann::json{{"step", step}, {kind, message}}.dump() << '\n';
+    void log_warning(const xgan::HealthWarning& w, std::int64_t step) {
+        metrics_ << nlohmann::json{{"step", step}, {"warning", w.kind}, {"message", w.message}}.dump() << '\n';
         metrics_.flush();
-        warnings_.push_back(message);
+        events_->add_scalar("health/" + w.kind, 1.0f, step);
+        warnings_.push_back("step " + std::to_string(step) + ": " + w.message);
+    }
+
+    void log_error(const std::string& message, std::int64_t step) {
+        metrics_ << nlohmann::json{{"step", step}, {"error", message}}.dump() << '\n';
+        metrics_.flush();
     }
 
     template <std::size_t R>
-    void write_samples(int epoch, const float* images, std::size_t n, const std::array<std::size_t, R>& dims) {
+    void write_samples(int epoch, std::int64_t step, const float* images, std::size_t n, const std::array<std::size_t, R>& dims,
+                       const float* real, std::size_t n_real) {
         static_assert(R == 3, "sample grids take (C, H, W) samples");
         char name[32];
         std::snprintf(name, sizeof name, "epoch_%04d.png", epoch);
         const auto png = xgan::io::grid_png(images, n, dims[0], dims[1], dims[2], 8, 2);
         xgan::io::write_file_atomically(dir_ / "samples" / name, std::as_bytes(std::span(png)));
         grids_.emplace_back("epoch " + std::to_string(epoch), png);
+        const auto grid = xgan::io::make_grid(images, n, dims[0], dims[1], dims[2], 8, 2);
+        events_->add_image("samples/fixed_noise", png, grid.height, grid.width, grid.channels, step);
+        const std::size_t k = std::min<std::size_t>(n_real, 64);
+        const auto real_grid = xgan::io::make_grid(real, k, dims[0], dims[1], dims[2], 8, 2);
+        events_->add_image("samples/real", xgan::io::grid_png(real, k, dims[0], dims[1], dims[2], 8, 2), real_grid.height,
+                           real_grid.width, real_grid.channels, step);
     }
 
+    // The latest weights, beside the checkpoints.
     template <class G, class D>
     void write_weights(G& g, D& d) {
         xgan::io::save_weights(g, dir_ / "generator.safetensors");
@@ -115,8 +141,42 @@ public:
     const fs::path& dir() const { return dir_; }
 
 private:
+    void record(double step, const xgan::StepStats& s) {
+        steps_.push_back(step);
+        d_loss_.push_back(s.d_loss);
+        g_loss_.push_back(s.g_loss);
+        last_ = s;
+    }
+
+    // Keeps the metrics up to `step` (what the checkpoint saw) and the grids written so far.
+    void reload(std::int64_t step) {
+        std::ifstream in(dir_ / "metrics.jsonl");
+        std::string line, kept;
+        while (std::getline(in, line)) {
+            const auto j = nlohmann::json::parse(line, nullptr, false);
+            if (j.is_discarded() || j.value("step", std::int64_t{0}) > step) continue;
+            kept += line + "\n";
+            if (j.contains("d_loss"))
+                record(double(j["step"].get<std::int64_t>()),
+                       {j["d_loss"].get<double>(), j["g_loss"].get<double>(), j["d_real"].get<double>(), j["d_fake"].get<double>()});
+            if (j.contains("warning")) warnings_.push_back(j.value("message", std::string()));
+        }
+        xgan::io::write_file_atomically(dir_ / "metrics.jsonl", kept);
+        std::vector<fs::path> grids;
+        for (const auto& e : fs::directory_iterator(dir_ / "samples"))
+            if (e.path().extension() == ".png") grids.push_back(e.path());
+        std::sort(grids.begin(), grids.end());
+        for (const auto& g : grids) {
+            const auto bytes = xgan::io::read_file_bytes(g);
+            const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
+            grids_.emplace_back("epoch " + std::to_string(std::stoi(g.stem().string().substr(6))),
+                                std::vector<std::uint8_t>(p, p + bytes.size()));
+        }
+    }
+
     fs::path dir_;
     std::ofstream metrics_;
+    std::optional<xgan::io::EventWriter> events_;
     nlohmann::json config_;
     std::vector<double> steps_, d_loss_, g_loss_;
     xgan::StepStats last_{};

@@ -23,6 +23,9 @@ struct RunOptions {
     std::string init = "default";  // default | pytorch | dcgan
     double real_label = -1;        // one-sided smoothing target, -1: model default
     bool quiet = false;
+    std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end of every epoch)
+    std::size_t keep = 3;               // checkpoints kept (0: all)
+    std::filesystem::path resume;       // run directory to continue
 };
 
 inline nlohmann::json to_json(const RunOptions& o) {
@@ -30,7 +33,28 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"batch_size", o.batch_size}, {"lr", o.lr},           {"beta1", o.beta1},
             {"beta2", o.beta2},       {"seed", o.seed},           {"log_every", o.log_every},
             {"max_steps", o.max_steps}, {"limit", o.limit},       {"init", o.init},
-            {"real_label", o.real_label}};
+            {"real_label", o.real_label}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep}};
+}
+
+// The settings a run was started with, read back from its config.json for --resume.
+inline RunOptions from_json(const nlohmann::json& j) {
+    RunOptions o;
+    o.model = j.at("model").get<std::string>();
+    o.data = j.at("data").get<std::string>();
+    o.epochs = j.at("epochs").get<int>();
+    o.batch_size = j.at("batch_size").get<int>();
+    o.lr = j.at("lr").get<double>();
+    o.beta1 = j.at("beta1").get<double>();
+    o.beta2 = j.at("beta2").get<double>();
+    o.seed = j.at("seed").get<std::uint64_t>();
+    o.log_every = j.at("log_every").get<int>();
+    o.max_steps = j.at("max_steps").get<std::int64_t>();
+    o.limit = j.at("limit").get<std::size_t>();
+    o.init = j.at("init").get<std::string>();
+    o.real_label = j.at("real_label").get<double>();
+    o.checkpoint_every = j.value("checkpoint_every", std::int64_t{0});
+    o.keep = j.value("keep", std::size_t{3});
+    return o;
 }
 
 }  // namespace xgan_cli

@@ -2,7 +2,10 @@
 // `xgan train`: trains one model and keeps everything in its run directory:
 //   config.json, metrics.jsonl, samples/epoch_NNNN.png (64 fixed-noise samples),
 //   generator.safetensors, discriminator.safetensors, loss.png, report.html.
+#include <atomic>
 #include <chrono>
+#include <csignal>
+#include <optional>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -10,6 +13,8 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <xgan/gan/health.hpp>
+#include <xgan/io/checkpoint.hpp>
 #include <xgan/xgan.hpp>
 
 #include "datasets.hpp"
@@ -41,11 +46,21 @@ Tensor<Noise> fixed_noise(std::uint64_t seed, std::size_t n) {
     return z;
 }
 
+// Set by SIGINT/SIGTERM: the loop writes a checkpoint and stops.
+inline std::atomic<bool> stop_requested{false};
+inline void request_stop(int) { stop_requested = true; }
+
 template <class M>
 int train(RunOptions o) {
     using GanT = typename M::gan;
     using Noise = typename GanT::noise_shape;
     using Sample = typename GanT::sample_shape;
+    const bool resuming = !o.resume.empty();
+    std::optional<fs::path> checkpoint;
+    if (resuming) {
+        checkpoint = io::latest_checkpoint(o.out);
+        if (!checkpoint) throw FileError(o.out / "checkpoints", "no complete checkpoint to resume from");
+    }
     o = resolve<M>(o);
     if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0) throw Error("--epochs, --batch-size and --lr must be positive");
 
@@ -56,9 +71,6 @@ int train(RunOptions o) {
                     " has " + std::to_string(dataset.channels) + "x" + std::to_string(dataset.height) + "x" +
                     std::to_string(dataset.width));
 
-    RunFiles files(o.out);  // creates the directory and checks it is writable before training
-    files.write_config(to_json(o), M::name);
-
     GanOptions options;
     options.generator_adam = {o.lr, o.beta1, o.beta2};
     options.discriminator_adam = {o.lr, o.beta1, o.beta2};
@@ -67,55 +79,92 @@ int train(RunOptions o) {
     if (o.real_label >= 0) options.labels.real_low = options.labels.real_high = o.real_label;
     GanTrainer<GanT> trainer(options, o.seed);
     data::BatchLoader loader(dataset, std::size_t(o.batch_size), o.seed + 1);
-    const Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, 64);
+    Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, 64);
+    // Everything is loaded and checked before the run directory is touched.
+    if (checkpoint) io::load_checkpoint<GanT>(*checkpoint, {trainer, loader, grid_noise});
+
+    RunFiles files(o.out, checkpoint ? trainer.steps() : -1);  // checks the directory is writable first
+    auto config = to_json(o);
+    config["model"] = M::name;
+    files.write_config(config, M::name);
+    HealthMonitor health;
     Tensor<Sample> real;
 
+    stop_requested = false;
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
     const bool tty = ::isatty(STDOUT_FILENO) && !o.quiet;
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     if (!o.quiet)
-        std::printf("training %s on %s: %zu images, %d epochs, batch %d, Adam lr %g betas (%g, %g), seed %llu -> %s\n",
-                    M::name, o.data.c_str(), dataset.count, o.epochs, o.batch_size, o.lr, o.beta1, o.beta2,
-                    (unsigned long long)o.seed, o.out.c_str());
+        std::printf("%s %s on %s: %zu images, %d epochs, batch %d, Adam lr %g betas (%g, %g), seed %llu -> %s\n",
+                    resuming ? "resuming" : "training", M::name, o.data.c_str(), dataset.count, o.epochs, o.batch_size,
+                    o.lr, o.beta1, o.beta2, (unsigned long long)o.seed, o.out.c_str());
+    if (resuming && !o.quiet)
+        std::printf("from %s (step %lld, epoch %zu)\n", checkpoint->c_str(), (long long)trainer.steps(), loader.epoch() + 1);
 
+    auto save = [&] {
+        files.write_weights(trainer.generator(), trainer.discriminator());
+        io::save_checkpoint<GanT>(o.out, {trainer, loader, grid_noise}, files.config());
+        io::prune_checkpoints(o.out, o.keep);
+    };
     const std::size_t steps_per_epoch = loader.batches_per_epoch();
+    const std::int64_t start_step = trainer.steps();
     bool stop = false;
-    for (int epoch = 1; epoch <= o.epochs && !stop; ++epoch) {
+    for (int epoch = int(loader.epoch()) + 1; epoch <= o.epochs && !stop; ++epoch) {
         StepStats sum{};
         std::size_t n = 0;
-        while (loader.next(real)) {
+        while (!stop && loader.next(real)) {
             StepStats s;
             try {
                 s = trainer.train_step(real);
             } catch (const NumericError& e) {
-                files.log_event("error", e.what(), trainer.steps());
+                files.log_error(e.what(), trainer.steps() + 1);
+                files.finish(type_summaries<GanT>());
                 throw;
             }
             sum.d_loss += s.d_loss, sum.g_loss += s.g_loss, sum.d_real += s.d_real, sum.d_fake += s.d_fake;
             ++n;
             const std::int64_t step = trainer.steps();
-            if (step % o.log_every == 0 || n == 1) files.log_step(epoch, step, s, seconds());
-            if (tty && (n % 10 == 0 || n == steps_per_epoch)) {
-                const double rate = double(step) / seconds();
+            if (step % o.log_every == 0 || n == 1)
+                files.log_step(epoch, step, s, seconds(), o.lr, o.lr);
+            if (auto w = health.observe(s)) {
+                files.log_warning(*w, step);
+                if (!o.quiet) std::printf("%swarning: %s\n", tty ? "\n" : "", w->message.c_str());
+            }
+            if (tty && (n % 10 == 0 || loader.cursor() == dataset.count)) {
+                const double rate = double(step - start_step) / seconds();
                 const double eta = double(std::size_t(o.epochs) * steps_per_epoch - std::size_t(step)) / rate;
                 std::printf("\repoch %d/%d  step %zu/%zu  %.1f steps/s  ETA %.0fs  d_loss %.4f  g_loss %.4f  D(x) %.2f  D(G(z)) %.2f   ",
-                            epoch, o.epochs, n, steps_per_epoch, rate, eta, s.d_loss, s.g_loss, s.d_real, s.d_fake);
+                            epoch, o.epochs, (loader.cursor() + std::size_t(o.batch_size) - 1) / std::size_t(o.batch_size),
+                            steps_per_epoch, rate, eta, s.d_loss, s.g_loss, s.d_real, s.d_fake);
                 std::fflush(stdout);
             }
-            if (o.max_steps && step >= o.max_steps) {
-                stop = true;
-                break;
-            }
+            if (o.checkpoint_every > 0 && step % o.checkpoint_every == 0) save();
+            if ((o.max_steps && step >= o.max_steps) || stop_requested) stop = true;
         }
         const double k = double(std::max<std::size_t>(n, 1));
-        if (!o.quiet)
+        if (!o.quiet && n)
             std::printf("%sepoch %d/%d  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.1fs\n", tty ? "\r" : "", epoch,
                         o.epochs, sum.d_loss / k, sum.g_loss / k, sum.d_real / k, sum.d_fake / k, seconds());
+        if (stop && stop_requested) break;  // mid-epoch interrupt: no grid for a partial epoch
         const auto& samples = trainer.generate(grid_noise, Mode::eval);
-        files.write_samples(epoch, samples.data(), samples.batch(), Sample::dims);
-        files.write_weights(trainer.generator(), trainer.discriminator());
+        files.write_samples(epoch, trainer.steps(), samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
+        if (auto w = health.check_diversity(samples.data(), samples.batch(), real.data(), real.batch(), Sample::size)) {
+            files.log_warning(*w, trainer.steps());
+            if (!o.quiet) std::printf("warning: %s\n", w->message.c_str());
+        }
+        if (o.checkpoint_every == 0) save();
     }
+    save();
     files.finish(type_summaries<GanT>());
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (stop_requested) {
+        std::printf("\ninterrupted at step %lld: checkpoint written; continue with  xgan train --resume %s\n",
+                    (long long)trainer.steps(), o.out.c_str());
+        return 130;
+    }
     if (!o.quiet) std::printf("done in %.1fs; samples, weights and report in %s\n", seconds(), o.out.c_str());
     return 0;
 }

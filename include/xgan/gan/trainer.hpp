@@ -94,6 +94,14 @@ public:
     optim::Adam<T, B>& generator_optimizer() { return opt_g_; }
     optim::Adam<T, B>& discriminator_optimizer() { return opt_d_; }
     Rng& rng() { return rng_; }
+    // f(Rng&) for every random stream of the run: the trainer's and those of layers with
+    // their own (Dropout), in a fixed order; checkpoints save them all.
+    template <class F>
+    void visit_random_streams(F&& f) {
+        f(rng_);
+        g_.visit_random_streams(f);
+        d_.visit_random_streams(f);
+    }
     std::int64_t steps() const { return steps_; }
     void set_steps(std::int64_t s) { steps_ = s; }
     const GanOptions& options() const { return options_; }

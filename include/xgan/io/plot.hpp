@@ -22,7 +22,6 @@
 #define XGAN_STB_EASY_FONT_INCLUDED
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wsign-compare"
 #include <stb_easy_font.h>
 #pragma GCC diagnostic pop
 #endif

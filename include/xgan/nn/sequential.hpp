@@ -119,6 +119,15 @@ public:
         });
     }
 
+    // f(Rng&) for the private random stream of every layer that has one (Dropout).
+    template <class F>
+    void visit_random_streams(F&& f) {
+        each([&]<std::size_t I>() {
+            if constexpr (requires { std::get<I>(layers_).visit_random_streams(f); })
+                std::get<I>(layers_).visit_random_streams(f);
+        });
+    }
+
     void reset_parameters(Rng& rng, Init init = Init::pytorch) {
         each([&]<std::size_t I>() { std::get<I>(layers_).reset_parameters(rng, init); });
     }

@@ -1,0 +1,513 @@
+#pragma once
+// Image-folder data sets: every image under a folder, decoded (PNG, JPEG, BMP, GIF, TGA, PNM
+// through stb_image), made size x size and scaled to [-1, 1] as torchvision's
+//   ImageFolder + Compose([Resize(size), CenterCrop(size), Grayscale() (channels 1),
+//                          ToTensor(), Normalize(0.5, 0.5)])
+// does with its PIL loader, pixel for pixel:
+// - alpha is composited onto `background` (white by default) in 8 bits; torchvision's loader
+//   would drop it (convert("RGB")), which turns transparent emoji backgrounds black;
+// - Resize is Pillow's BILINEAR resample, which is area-correct at any scale: a triangle
+//   filter whose support widens with the downscale factor (so it antialiases every shrink,
+//   by 2x or 20x), applied horizontally then vertically with Pillow's 22-bit fixed-point
+//   weights and rounding to 8 bits after each pass; upscaling is ordinary half-pixel bilinear;
+// - the shorter side becomes `size`, the longer int(size * long / short), and CenterCrop
+//   takes the offset round((len - size) / 2) with Python's round-half-to-even;
+// - Grayscale is Pillow's convert("L"): (R*19595 + G*38470 + B*7471 + 0x8000) >> 16, the
+//   rounded form of L = R*299/1000 + G*587/1000 + B*114/1000.
+// Also resize_dataset() (torchvision Resize + CenterCrop on float tensors, antialiased) and
+// to_channels() for in-memory data sets.
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "xgan/core/error.hpp"
+#include "xgan/data/dataset.hpp"
+#include "xgan/io/read_file.hpp"
+
+#ifndef XGAN_STB_IMAGE_INCLUDED
+#define XGAN_STB_IMAGE_INCLUDED
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#include <stb_image.h>
+#pragma GCC diagnostic pop
+#undef STB_IMAGE_IMPLEMENTATION
+#endif
+
+namespace xgan::data {
+
+struct ImageFolderOptions {
+    std::size_t size = 64;                   // output height and width
+    std::size_t channels = 3;                // 1 grayscale or 3 RGB
+    bool recursive = true;                   // descend into subfolders
+    std::array<float, 3> background{1, 1, 1};  // RGB in [0, 1] that alpha is composited onto
+};
+
+struct ImageFolderReport {
+    std::size_t decoded = 0, failed = 0, skipped_non_images = 0;
+    std::vector<std::string> failures;  // the first 10 "file: reason", in path order
+    std::vector<std::string> classes;   // class names when labels come from subfolders, else empty
+};
+
+namespace detail {
+
+// An 8-bit image, rows of width * channels bytes (channels 1 or 3).
+struct Image8 {
+    std::size_t width = 0, height = 0, channels = 0;
+    std::vector<std::uint8_t> pixels;
+};
+
+inline std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return s;
+}
+
+enum class FileKind { image, unsupported_image, other };
+
+inline FileKind file_kind(const std::filesystem::path& p) {
+    const std::string ext = lower(p.extension().string());
+    for (const char* e : {".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".gif", ".tga", ".ppm", ".pgm", ".pnm"})
+        if (ext == e) return FileKind::image;
+    for (const char* e : {".tif", ".tiff", ".webp"})  // images in torchvision's list that stb cannot decode
+        if (ext == e) return FileKind::unsupported_image;
+    return FileKind::other;
+}
+
+// Pillow's precompute_coeffs for its BILINEAR filter: output pixel o of a dimension resized
+// from in_size to out_size reads taps input pixels from first[o] with weights[o * ksize ...].
+struct Taps {
+    std::size_t ksize = 0;
+    std::vector<std::size_t> first, count;
+    std::vector<double> weights;  // normalised to sum 1 per output pixel
+};
+
+inline Taps triangle_taps(std::size_t in_size, std::size_t out_size) {
+    const double scale = double(in_size) / double(out_size);
+    const double filterscale = std::max(scale, 1.0);
+    const double support = 1.0 * filterscale;  // the triangle filter has support 1
+    Taps t;
+    t.ksize = std::size_t(std::ceil(support)) * 2 + 1;
+    t.first.resize(out_size);
+    t.count.resize(out_size);
+    t.weights.assign(out_size * t.ksize, 0.0);
+    for (std::size_t o = 0; o < out_size; ++o) {
+        const double center = (double(o) + 0.5) * scale;
+        const double ss = 1.0 / filterscale;
+        const long lo = std::max(long(center - support + 0.5), 0L);  // truncation, as Pillow's (int) cast
+        const long hi = std::min(long(center + support + 0.5), long(in_size));
+        double* w = &t.weights[o * t.ksize];
+        double total = 0;
+        for (long x = lo; x < hi; ++x) {
+            const double d = std::abs((double(x) - center + 0.5) * ss);
+            w[x - lo] = d < 1.0 ? 1.0 - d : 0.0;
+            total += w[x - lo];
+        }
+        if (total != 0.0)
+            for (long x = lo; x < hi; ++x) w[x - lo] /= total;
+        t.first[o] = std::size_t(lo);
+        t.count[o] = std::size_t(hi - lo);
+    }
+    return t;
+}
+
+constexpr int precision_bits = 32 - 8 - 2;  // Pillow's PRECISION_BITS for 8-bit images
+
+inline std::vector<std::int32_t> fixed_weights(const Taps& t) {
+    std::vector<std::int32_t> k(t.weights.size());
+    for (std::size_t i = 0; i < k.size(); ++i) {
+        const double v = t.weights[i] * double(1 << precision_bits);
+        k[i] = std::int32_t(v < 0 ? v - 0.5 : v + 0.5);
+    }
+    return k;
+}
+
+inline std::uint8_t clip8(std::int32_t acc) {
+    return std::uint8_t(std::clamp(acc >> precision_bits, 0, 255));
+}
+
+// torchvision's Resize(size) output: the shorter side becomes size, the longer
+// int(size * long / short).
+inline std::array<std::size_t, 2> resized_hw(std::size_t h, std::size_t w, std::size_t size) {
+    const std::size_t shorter = std::min(h, w), longer = std::max(h, w);
+    const auto new_long = std::size_t(double(size) * double(longer) / double(shorter));
+    return w <= h ? std::array{new_long, size} : std::array{size, new_long};
+}
+
+// torchvision's CenterCrop offset: int(round((len - size) / 2.0)), round half to even.
+inline std::size_t crop_offset(std::size_t len, std::size_t size) {
+    const std::size_t diff = len - size, half = diff / 2;
+    if (diff % 2 == 0) return half;
+    return half % 2 == 0 ? half : half + 1;
+}
+
+// Pillow's resize(BILINEAR) of `in` to (rh, rw) followed by the size x size center crop,
+// computing only the pixels the crop keeps (each output pixel depends on its row and
+// column alone, so this equals resizing everything and cropping).
+inline Image8 resize_crop(const Image8& in, std::size_t size) {
+    const auto [rh, rw] = resized_hw(in.height, in.width, size);
+    const std::size_t top = crop_offset(rh, size), left = crop_offset(rw, size);
+    const std::size_t c = in.channels;
+
+    // Horizontal pass (skipped when the width is kept, as Pillow does): every input row,
+    // output columns left .. left + size.
+    Image8 mid{size, in.height, c, {}};
+    if (rw == in.width) {
+        mid.pixels.resize(in.height * size * c);
+        for (std::size_t y = 0; y < in.height; ++y)
+            std::memcpy(&mid.pixels[y * size * c], &in.pixels[(y * in.width + left) * c], size * c);
+    } else {
+        const Taps t = triangle_taps(in.width, rw);
+        const auto k = fixed_weights(t);
+        mid.pixels.resize(in.height * size * c);
+        for (std::size_t y = 0; y < in.height; ++y) {
+            const std::uint8_t* row = &in.pixels[y * in.width * c];
+            for (std::size_t x = 0; x < size; ++x) {
+                const std::size_t o = left + x;
+                const std::int32_t* kw = &k[o * t.ksize];
+                for (std::size_t ch = 0; ch < c; ++ch) {
+                    std::int32_t acc = 1 << (precision_bits - 1);
+                    for (std::size_t j = 0; j < t.count[o]; ++j) acc += row[(t.first[o] + j) * c + ch] * kw[j];
+                    mid.pixels[(y * size + x) * c + ch] = clip8(acc);
+                }
+            }
+        }
+    }
+
+    // Vertical pass: output rows top .. top + size.
+    Image8 out{size, size, c, {}};
+    if (rh == in.height) {
+        out.pixels.assign(mid.pixels.begin() + std::ptrdiff_t(top * size * c),
+                          mid.pixels.begin() + std::ptrdiff_t((top + size) * size * c));
+    } else {
+        const Taps t = triangle_taps(in.height, rh);
+        const auto k = fixed_weights(t);
+        out.pixels.resize(size * size * c);
+        const std::size_t stride = size * c;
+        for (std::size_t y = 0; y < size; ++y) {
+            const std::size_t o = top + y;
+            const std::int32_t* kw = &k[o * t.ksize];
+            for (std::size_t i = 0; i < stride; ++i) {
+                std::int32_t acc = 1 << (precision_bits - 1);
+                for (std::size_t j = 0; j < t.count[o]; ++j) acc += mid.pixels[(t.first[o] + j) * stride + i] * kw[j];
+                out.pixels[y * stride + i] = clip8(acc);
+            }
+        }
+    }
+    return out;
+}
+
+struct StbFree {
+    void operator()(unsigned char* p) const { stbi_image_free(p); }
+};
+
+// Decodes one file into an 8-bit image of 1 channel (gray sources, and gray+alpha ones
+// over a gray background) or 3 (everything else), alpha composited onto `background`.
+// Throws Error with the reason when the file cannot be decoded.
+inline Image8 decode_composited(const std::filesystem::path& file, const std::array<float, 3>& background) {
+    const std::vector<std::byte> bytes = io::read_file_bytes(file);
+    if (bytes.size() > std::size_t(std::numeric_limits<int>::max())) throw Error("file too large to decode");
+    int w = 0, h = 0, comp = 0;
+    std::unique_ptr<unsigned char, StbFree> px(stbi_load_from_memory(
+        reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w, &h, &comp, 0));
+    if (!px) {
+        const char* why = stbi_failure_reason();
+        throw Error(std::string("cannot decode: ") + (why ? why : "unknown stb_image error"));
+    }
+    if (w <= 0 || h <= 0 || comp < 1 || comp > 4) throw Error("cannot decode: unexpected image header");
+
+    std::array<int, 3> bg{};
+    for (std::size_t i = 0; i < 3; ++i) bg[i] = int(std::lround(background[i] * 255.0f));
+    const bool gray_bg = bg[0] == bg[1] && bg[1] == bg[2];
+    const bool gray = comp == 1 || (comp == 2 && gray_bg);
+
+    Image8 img{std::size_t(w), std::size_t(h), gray ? 1u : 3u, {}};
+    const std::size_t n = img.width * img.height;
+    img.pixels.resize(n * img.channels);
+    // out = round((v * a + bg * (255 - a)) / 255), exact in integers.
+    auto over = [](int v, int a, int b) { return std::uint8_t((v * a + b * (255 - a) + 127) / 255); };
+    const unsigned char* s = px.get();
+    std::uint8_t* d = img.pixels.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        switch (comp) {
+            case 1: d[i] = s[i]; break;
+            case 2:
+                if (gray) {
+                    d[i] = over(s[2 * i], s[2 * i + 1], bg[0]);
+                } else {
+                    for (std::size_t ch = 0; ch < 3; ++ch) d[3 * i + ch] = over(s[2 * i], s[2 * i + 1], bg[ch]);
+                }
+                break;
+            case 3:
+                for (std::size_t ch = 0; ch < 3; ++ch) d[3 * i + ch] = s[3 * i + ch];
+                break;
+            default:
+                for (std::size_t ch = 0; ch < 3; ++ch) d[3 * i + ch] = over(s[4 * i + ch], s[4 * i + 3], bg[ch]);
+        }
+    }
+    return img;
+}
+
+// The float scaling of ToTensor() + Normalize(0.5, 0.5), as in load_idx_dataset.
+inline const std::array<float, 256>& byte_to_unit() {
+    static const std::array<float, 256> table = [] {
+        std::array<float, 256> t{};
+        for (int v = 0; v < 256; ++v) t[std::size_t(v)] = (static_cast<float>(v) / 255.0f - 0.5f) / 0.5f;
+        return t;
+    }();
+    return table;
+}
+
+// Decodes, composites, resizes, crops and converts one file into `out` (channels * size * size
+// floats, CHW).
+inline void load_one(const std::filesystem::path& file, const ImageFolderOptions& o, float* out) {
+    if (file_kind(file) == FileKind::unsupported_image)
+        throw Error(file.extension().string() + " images are not supported (stb_image reads PNG, JPEG, BMP, GIF, TGA, PNM)");
+    const Image8 img = resize_crop(decode_composited(file, o.background), o.size);
+    const auto& scale = byte_to_unit();
+    const std::size_t plane = o.size * o.size;
+    const std::uint8_t* p = img.pixels.data();
+    if (o.channels == 3) {
+        for (std::size_t ch = 0; ch < 3; ++ch)
+            for (std::size_t i = 0; i < plane; ++i) out[ch * plane + i] = scale[p[i * img.channels + (img.channels == 3 ? ch : 0)]];
+    } else if (img.channels == 1) {
+        for (std::size_t i = 0; i < plane; ++i) out[i] = scale[p[i]];
+    } else {
+        for (std::size_t i = 0; i < plane; ++i) {
+            const std::uint32_t l = (p[3 * i] * 19595u + p[3 * i + 1] * 38470u + p[3 * i + 2] * 7471u + 0x8000u) >> 16;
+            out[i] = scale[l];
+        }
+    }
+}
+
+// Separable antialiased bilinear resize of one float plane (PyTorch's interpolate(mode=
+// "bilinear", antialias=True), equal to plain half-pixel bilinear when enlarging), then the
+// size x size center crop. `mid` is scratch.
+inline void resize_plane(const float* in, std::size_t h, std::size_t w, std::size_t size, const Taps& th,
+                         const Taps& tv, std::size_t rh, std::size_t rw, std::vector<float>& mid, float* out) {
+    const std::size_t top = crop_offset(rh, size), left = crop_offset(rw, size);
+    mid.resize(h * size);
+    for (std::size_t y = 0; y < h; ++y)
+        for (std::size_t x = 0; x < size; ++x) {
+            const std::size_t o = left + x;
+            float acc = 0;
+            if (rw == w) {
+                acc = in[y * w + o];
+            } else {
+                for (std::size_t j = 0; j < th.count[o]; ++j)
+                    acc += in[y * w + th.first[o] + j] * float(th.weights[o * th.ksize + j]);
+            }
+            mid[y * size + x] = acc;
+        }
+    for (std::size_t y = 0; y < size; ++y) {
+        const std::size_t o = top + y;
+        for (std::size_t x = 0; x < size; ++x) {
+            float acc = 0;
+            if (rh == h) {
+                acc = mid[o * size + x];
+            } else {
+                for (std::size_t j = 0; j < tv.count[o]; ++j)
+                    acc += mid[(tv.first[o] + j) * size + x] * float(tv.weights[o * tv.ksize + j]);
+            }
+            out[y * size + x] = acc;
+        }
+    }
+}
+
+}  // namespace detail
+
+// Loads every image file under `dir` (sorted by path; subfolders too when recursive) as a
+// data set of options.channels x size x size images in [-1, 1] (see the top of this file).
+// Files that fail to decode are counted and listed in `report`, not fatal; files without an
+// image extension are skipped and counted. When every image lies in a subfolder of `dir`
+// (torchvision's ImageFolder layout, `recursive` on), labels are the index of that top-level
+// subfolder among the sorted class folders (names in report->classes); otherwise labels
+// stay empty. Decoding runs in parallel (oneTBB); the result does not depend on thread count.
+// Throws FileError naming `dir` when it is missing, not a folder, or yields no image.
+inline ImageDataset load_image_folder(const std::filesystem::path& dir, const ImageFolderOptions& options = {},
+                                      ImageFolderReport* report = nullptr) {
+    namespace fs = std::filesystem;
+    if (options.size == 0) throw Error("load_image_folder: size must be positive");
+    if (options.channels != 1 && options.channels != 3)
+        throw Error("load_image_folder: channels must be 1 or 3, not " + std::to_string(options.channels));
+    for (float b : options.background)
+        if (!(b >= 0.0f && b <= 1.0f)) throw Error("load_image_folder: background components must lie in [0, 1]");
+
+    std::error_code ec;
+    const auto st = fs::status(dir, ec);
+    if (st.type() == fs::file_type::not_found) throw FileError(dir, "image folder not found");
+    if (ec) throw FileError(dir, "cannot access: " + ec.message());
+    if (!fs::is_directory(st)) throw FileError(dir, "is not a folder");
+
+    struct Found {
+        fs::path path;
+        std::string top;  // the top-level subfolder holding it; empty for a file directly in dir
+        bool operator<(const Found& o) const { return path < o.path; }
+    };
+    std::vector<Found> files;
+    try {
+        if (options.recursive) {
+            for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+                if (!it->is_regular_file()) continue;
+                fs::path top = it->path().parent_path();
+                for (int d = 1; d < it.depth(); ++d) top = top.parent_path();
+                files.push_back({it->path(), it.depth() > 0 ? top.filename().string() : std::string()});
+            }
+        } else {
+            for (const auto& entry : fs::directory_iterator(dir))
+                if (entry.is_regular_file()) files.push_back({entry.path(), {}});
+        }
+    } catch (const fs::filesystem_error& e) {
+        throw FileError(dir, std::string("cannot list the folder: ") + e.what());
+    }
+    std::sort(files.begin(), files.end());  // element-wise path order: a folder's files stay together
+
+    ImageFolderReport rep;
+    std::vector<fs::path> images;
+    std::vector<std::string> tops;
+    for (const auto& f : files) {
+        switch (detail::file_kind(f.path)) {
+            case detail::FileKind::image:
+            case detail::FileKind::unsupported_image:  // fails below, with its reason
+                images.push_back(f.path);
+                tops.push_back(f.top);
+                break;
+            case detail::FileKind::other: ++rep.skipped_non_images; break;
+        }
+    }
+
+    // Labels from top-level subfolders when no image sits directly in `dir`.
+    std::vector<std::int32_t> class_of(images.size(), -1);
+    const bool by_class = options.recursive && !images.empty() &&
+                          std::none_of(tops.begin(), tops.end(), [](const std::string& t) { return t.empty(); });
+    if (by_class) {
+        std::map<std::string, std::int32_t> index;
+        for (const auto& t : tops) index.emplace(t, 0);
+        std::int32_t k = 0;
+        for (auto& [name, id] : index) {
+            id = k++;
+            rep.classes.push_back(name);
+        }
+        for (std::size_t i = 0; i < images.size(); ++i) class_of[i] = index[tops[i]];
+    }
+
+    // Decode in parallel, each file into its own slot, then compact the successes in order.
+    const std::size_t sample = options.channels * options.size * options.size;
+    ImageDataset ds;
+    ds.channels = options.channels;
+    ds.height = ds.width = options.size;
+    ds.images.resize(images.size() * sample);
+    std::vector<std::string> errors(images.size());
+    std::vector<char> ok(images.size(), 0);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, images.size(), 1),
+                      [&](const tbb::blocked_range<std::size_t>& r) {
+                          for (std::size_t i = r.begin(); i != r.end(); ++i) {
+                              try {
+                                  detail::load_one(images[i], options, ds.images.data() + i * sample);
+                                  ok[i] = 1;
+                              } catch (const std::exception& e) {
+                                  errors[i] = e.what();
+                              }
+                          }
+                      });
+
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        if (!ok[i]) {
+            ++rep.failed;
+            if (rep.failures.size() < 10) rep.failures.push_back(images[i].string() + ": " + errors[i]);
+            continue;
+        }
+        if (n != i)
+            std::copy(ds.images.begin() + std::ptrdiff_t(i * sample), ds.images.begin() + std::ptrdiff_t((i + 1) * sample),
+                      ds.images.begin() + std::ptrdiff_t(n * sample));
+        if (by_class) ds.labels.push_back(class_of[i]);
+        ++n;
+    }
+    ds.count = rep.decoded = n;
+    ds.images.resize(n * sample);
+    ds.images.shrink_to_fit();
+
+    if (n == 0) {
+        std::string msg = "no decodable images (" + std::to_string(rep.decoded) + " decoded, " +
+                          std::to_string(rep.failed) + " failed, " + std::to_string(rep.skipped_non_images) +
+                          " non-image files skipped)";
+        if (!rep.failures.empty()) msg += "; first failure: " + rep.failures.front();
+        if (report) *report = std::move(rep);
+        throw FileError(dir, msg);
+    }
+    if (!by_class) rep.classes.clear();
+    if (report) *report = std::move(rep);
+    return ds;
+}
+
+// Every image of `ds` resized so that its shorter side is `size` and center-cropped to
+// size x size (for square images, a plain resize), as torchvision's Resize(size) +
+// CenterCrop(size) on float tensors with antialias=True: separable bilinear, a widened
+// triangle filter when shrinking, plain half-pixel bilinear when enlarging (e.g. MNIST 28x28
+// to 32x32 or 64x64). Labels are kept.
+inline ImageDataset resize_dataset(const ImageDataset& ds, std::size_t size) {
+    if (size == 0) throw Error("resize_dataset: size must be positive");
+    if (ds.height == 0 || ds.width == 0 || ds.images.size() != ds.count * ds.sample_size())
+        throw Error("resize_dataset: the data set's images do not match its count and shape");
+    const auto hw = detail::resized_hw(ds.height, ds.width, size);
+    const std::size_t rh = hw[0], rw = hw[1];  // not a structured binding: clang 14 cannot capture those
+    const detail::Taps th = detail::triangle_taps(ds.width, rw), tv = detail::triangle_taps(ds.height, rh);
+    ImageDataset out{ds.count, ds.channels, size, size, {}, ds.labels};
+    out.images.resize(out.count * out.sample_size());
+    const std::size_t planes = ds.count * ds.channels, in_plane = ds.height * ds.width, out_plane = size * size;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, planes, 64), [&](const tbb::blocked_range<std::size_t>& r) {
+        std::vector<float> mid;
+        for (std::size_t p = r.begin(); p != r.end(); ++p)
+            detail::resize_plane(ds.images.data() + p * in_plane, ds.height, ds.width, size, th, tv, rh, rw, mid,
+                                 out.images.data() + p * out_plane);
+    });
+    return out;
+}
+
+// `ds` with `channels` channels: the same data set for equal counts, gray replicated into
+// R, G and B for 1 -> 3, and luminance 0.299 R + 0.587 G + 0.114 B for 3 -> 1 (the weights
+// sum to 1, so applying them to [-1, 1] values equals applying them before Normalize).
+inline ImageDataset to_channels(const ImageDataset& ds, std::size_t channels) {
+    if (ds.images.size() != ds.count * ds.sample_size())
+        throw Error("to_channels: the data set's images do not match its count and shape");
+    if (channels == ds.channels) return ds;
+    const std::size_t plane = ds.height * ds.width;
+    ImageDataset out{ds.count, channels, ds.height, ds.width, {}, ds.labels};
+    out.images.resize(ds.count * channels * plane);
+    if (ds.channels == 1 && channels == 3) {
+        for (std::size_t i = 0; i < ds.count; ++i)
+            for (std::size_t c = 0; c < 3; ++c)
+                std::copy(ds.image(i), ds.image(i) + plane, out.images.data() + (i * 3 + c) * plane);
+    } else if (ds.channels == 3 && channels == 1) {
+        for (std::size_t i = 0; i < ds.count; ++i) {
+            const float* s = ds.image(i);
+            float* d = out.images.data() + i * plane;
+            for (std::size_t k = 0; k < plane; ++k)
+                d[k] = 0.299f * s[k] + 0.587f * s[plane + k] + 0.114f * s[2 * plane + k];
+        }
+    } else {
+        throw Error("to_channels: cannot convert " + std::to_string(ds.channels) + " channels to " +
+                    std::to_string(channels) + " (supported: 1 <-> 3)");
+    }
+    return out;
+}
+
+}  // namespace xgan::data

@@ -1,0 +1,210 @@
+#pragma once
+// Checkpoints of a whole training run, for exact resumption: N steps, a checkpoint, a resume
+// and M more steps give bit-identical weights to N + M uninterrupted steps.
+//
+// DIR/checkpoints/step_NNNNNNN/ holds
+//   generator.safetensors, discriminator.safetensors   weights (PyTorch state_dict names)
+//   optimizers.safetensors                              both Adams' m, v (flat) and step counts
+//   state.safetensors                                   random streams (trainer, loader, layers),
+//                                                       loader position and order, fixed noise,
+//                                                       step; metadata: config and type signatures
+// A checkpoint is written into a hidden .partial folder and renamed into place only when
+// complete, so a crash or a full disk never leaves a broken checkpoint; latest_checkpoint()
+// ignores partial ones.
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "xgan/core/error.hpp"
+#include "xgan/data/loader.hpp"
+#include "xgan/gan/trainer.hpp"
+#include "xgan/io/safetensors.hpp"
+#include "xgan/io/weights.hpp"
+#include "xgan/nn/signature.hpp"
+
+namespace xgan::io {
+
+namespace fs = std::filesystem;
+
+namespace detail {
+
+inline std::vector<std::int64_t> as_i64(const Rng::State& s) {
+    std::vector<std::int64_t> out(4);
+    std::memcpy(out.data(), s.data(), sizeof(Rng::State));
+    return out;
+}
+
+inline const SafetensorsEntry& require(const SafetensorsFile& f, const fs::path& file, const std::string& name, DType dtype,
+                                       std::size_t numel) {
+    const SafetensorsEntry* e = f.find(name);
+    if (!e) throw FileError(file, "checkpoint entry '" + name + "' is missing");
+    if (e->dtype != dtype || e->numel() != numel)
+        throw FileError(file, "checkpoint entry '" + name + "' has " + std::to_string(e->numel()) + " " +
+                                  dtype_name(e->dtype) + " values, expected " + std::to_string(numel) + " " + dtype_name(dtype) +
+                                  " (was the checkpoint made with another model, dataset or --limit?)");
+    return *e;
+}
+
+template <class T>
+void copy_out(const SafetensorsEntry& e, T* dst) {
+    std::memcpy(dst, e.bytes.data(), e.bytes.size());
+}
+
+inline std::string step_name(std::int64_t step) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "step_%07lld", static_cast<long long>(step));
+    return buf;
+}
+
+}  // namespace detail
+
+// Everything of a run's state that is not the trainer: the loader and the fixed noise.
+template <class GanT>
+struct RunState {
+    GanTrainer<GanT>& trainer;
+    data::BatchLoader& loader;
+    Tensor<typename GanT::noise_shape>& fixed_noise;
+};
+
+template <class GanT>
+fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohmann::json& config) {
+    const fs::path root = run_dir / "checkpoints";
+    const std::string name = detail::step_name(s.trainer.steps());
+    const fs::path partial = root / ("." + name + ".partial");
+    const fs::path final_dir = root / name;
+    std::error_code ec;
+    fs::remove_all(partial, ec);
+    fs::create_directories(partial, ec);
+    if (ec) throw FileError(partial, "cannot create checkpoint folder: " + ec.message());
+    try {
+        save_weights(s.trainer.generator(), partial / "generator.safetensors");
+        save_weights(s.trainer.discriminator(), partial / "discriminator.safetensors");
+
+        auto& og = s.trainer.generator_optimizer();
+        auto& od = s.trainer.discriminator_optimizer();
+        const std::int64_t g_steps = og.steps(), d_steps = od.steps();
+        write_safetensors(partial / "optimizers.safetensors",
+                          {{"generator.exp_avg", DType::F32, {std::int64_t(og.exp_avg().size())}, og.exp_avg().data()},
+                           {"generator.exp_avg_sq", DType::F32, {std::int64_t(og.exp_avg_sq().size())}, og.exp_avg_sq().data()},
+                           {"generator.step", DType::I64, {1}, &g_steps},
+                           {"discriminator.exp_avg", DType::F32, {std::int64_t(od.exp_avg().size())}, od.exp_avg().data()},
+                           {"discriminator.exp_avg_sq", DType::F32, {std::int64_t(od.exp_avg_sq().size())}, od.exp_avg_sq().data()},
+                           {"discriminator.step", DType::I64, {1}, &d_steps}});
+
+        std::vector<std::int64_t> rngs;
+        s.trainer.visit_random_streams([&](Rng& r) {
+            const auto v = detail::as_i64(r.state());
+            rngs.insert(rngs.end(), v.begin(), v.end());
+        });
+        const auto loader_rng = detail::as_i64(s.loader.rng().state());
+        std::vector<std::int64_t> order(s.loader.order().begin(), s.loader.order().end());
+        const std::vector<std::int64_t> position = {std::int64_t(s.loader.epoch()), std::int64_t(s.loader.cursor()),
+                                                    s.trainer.steps()};
+        std::vector<std::int64_t> noise_shape = {std::int64_t(s.fixed_noise.batch())};
+        for (auto d : GanT::noise_shape::dims) noise_shape.push_back(std::int64_t(d));
+        write_safetensors(partial / "state.safetensors",
+                          {{"random_streams", DType::I64, {std::int64_t(rngs.size())}, rngs.data()},
+                           {"loader.rng", DType::I64, {4}, loader_rng.data()},
+                           {"loader.order", DType::I64, {std::int64_t(order.size())}, order.data()},
+                           {"position", DType::I64, {3}, position.data()},
+                           {"fixed_noise", DType::F32, noise_shape, s.fixed_noise.data()}},
+                          {{"xgan.config", config.dump()},
+                           {"xgan.generator", type_signature<typename GanT::generator>()},
+                           {"xgan.discriminator", type_signature<typename GanT::discriminator>()}});
+        fs::remove_all(final_dir, ec);
+        fs::rename(partial, final_dir, ec);
+        if (ec) throw FileError(final_dir, "cannot move the finished checkpoint into place: " + ec.message());
+    } catch (...) {
+        fs::remove_all(partial, ec);
+        throw;
+    }
+    return final_dir;
+}
+
+// Restores a checkpoint made by save_checkpoint into objects of the same types. Every file is
+// checked before anything is changed where possible; a mismatch names the file and entry.
+template <class GanT>
+void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
+    const fs::path state_file = dir / "state.safetensors", opt_file = dir / "optimizers.safetensors";
+    const SafetensorsFile state = read_safetensors(state_file);
+    const SafetensorsFile opt = read_safetensors(opt_file);
+    const auto sig = state.metadata.find("xgan.generator");
+    if (sig != state.metadata.end() && sig->second != type_signature<typename GanT::generator>())
+        throw MismatchError(state_file.string() + ": the checkpoint is of another model\n  the file holds:    " + sig->second +
+                            "\n  the model is:      " + type_signature<typename GanT::generator>());
+    std::size_t streams = 0;
+    s.trainer.visit_random_streams([&](Rng&) { ++streams; });
+    const auto& rngs = detail::require(state, state_file, "random_streams", DType::I64, streams * 4);
+    const auto& loader_rng = detail::require(state, state_file, "loader.rng", DType::I64, 4);
+    const auto& order = detail::require(state, state_file, "loader.order", DType::I64, s.loader.order().size());
+    const auto& position = detail::require(state, state_file, "position", DType::I64, 3);
+    const auto& noise = detail::require(state, state_file, "fixed_noise", DType::F32, s.fixed_noise.size());
+    auto& og = s.trainer.generator_optimizer();
+    auto& od = s.trainer.discriminator_optimizer();
+    const auto& gm = detail::require(opt, opt_file, "generator.exp_avg", DType::F32, og.exp_avg().size());
+    const auto& gv = detail::require(opt, opt_file, "generator.exp_avg_sq", DType::F32, og.exp_avg_sq().size());
+    const auto& gs = detail::require(opt, opt_file, "generator.step", DType::I64, 1);
+    const auto& dm = detail::require(opt, opt_file, "discriminator.exp_avg", DType::F32, od.exp_avg().size());
+    const auto& dv = detail::require(opt, opt_file, "discriminator.exp_avg_sq", DType::F32, od.exp_avg_sq().size());
+    const auto& ds = detail::require(opt, opt_file, "discriminator.step", DType::I64, 1);
+
+    load_weights(s.trainer.generator(), dir / "generator.safetensors");
+    load_weights(s.trainer.discriminator(), dir / "discriminator.safetensors");
+    detail::copy_out(gm, og.exp_avg().data());
+    detail::copy_out(gv, og.exp_avg_sq().data());
+    detail::copy_out(dm, od.exp_avg().data());
+    detail::copy_out(dv, od.exp_avg_sq().data());
+    std::int64_t t = 0;
+    detail::copy_out(gs, &t);
+    og.set_steps(t);
+    detail::copy_out(ds, &t);
+    od.set_steps(t);
+
+    std::vector<std::int64_t> r(streams * 4);
+    detail::copy_out(rngs, r.data());
+    std::size_t k = 0;
+    s.trainer.visit_random_streams([&](Rng& rng) {
+        Rng::State st;
+        std::memcpy(st.data(), r.data() + 4 * k++, sizeof st);
+        rng.set_state(st);
+    });
+    std::int64_t pos[3];
+    detail::copy_out(position, pos);
+    std::vector<std::int64_t> ord(s.loader.order().size());
+    detail::copy_out(order, ord.data());
+    Rng::State lr;
+    detail::copy_out(loader_rng, lr.data());
+    s.loader.restore(std::size_t(pos[0]), std::size_t(pos[1]), std::vector<std::size_t>(ord.begin(), ord.end()), lr);
+    s.trainer.set_steps(pos[2]);
+    detail::copy_out(noise, s.fixed_noise.data());
+}
+
+// The newest complete checkpoint of a run, if any.
+inline std::optional<fs::path> latest_checkpoint(const fs::path& run_dir) {
+    std::optional<fs::path> best;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(run_dir / "checkpoints", ec)) {
+        const std::string n = e.path().filename().string();
+        if (!e.is_directory() || n.rfind("step_", 0) != 0) continue;
+        if (!best || n > best->filename().string()) best = e.path();
+    }
+    return best;
+}
+
+// Removes all but the newest `keep` complete checkpoints (keep 0: keep all).
+inline void prune_checkpoints(const fs::path& run_dir, std::size_t keep) {
+    if (keep == 0) return;
+    std::vector<fs::path> all;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(run_dir / "checkpoints", ec))
+        if (e.is_directory() && e.path().filename().string().rfind("step_", 0) == 0) all.push_back(e.path());
+    std::sort(all.begin(), all.end());
+    for (std::size_t i = 0; i + keep < all.size(); ++i) fs::remove_all(all[i], ec);
+}
+
+}  // namespace xgan::io

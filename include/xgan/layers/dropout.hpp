@@ -1,0 +1,86 @@
+#pragma once
+// Dropout<P>: zeroes each element with probability P during training and scales the kept ones
+// by 1/(1 - P), as torch.nn.Dropout(p=P); the identity in eval mode. P is a Ratio (PyTorch's
+// default 0.5): Dropout<>, Dropout<ratio(0.3)>.
+//   shapes   any S -> S; no state_dict entries
+//   forward  train: y = x * mask, mask = 0 or 1/(1-P) drawn from the layer's own Rng, which
+//            reset_parameters seeds from the model's Rng (so runs are reproducible); caches the
+//            mask (sized by the largest batch seen)
+//   backward dx = dy * mask (train), dx = dy (eval)
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+template <Ratio P, ShapeType S, class B>
+class DropoutLayer : public StatelessLayer<S, S, B> {
+    using T = typename B::scalar;
+    static constexpr double p = P.value();
+    static_assert(p >= 0.0 && p <= 1.0, "xgan: Dropout's probability P must lie in [0, 1]");
+
+public:
+    static constexpr double forward_flops = double(S::size);
+    static std::string name() { return "Dropout(p=" + format_number(p) + ", inplace=False)"; }
+
+    void forward(const Tensor<S, B>& x, Tensor<S, B>& y, Mode mode) {
+        const std::size_t n = x.size();
+        y.resize(x.batch());
+        dropping_ = mode == Mode::train && p > 0.0;
+        if (!dropping_) {
+            std::copy(x.data(), x.data() + n, y.data());
+            return;
+        }
+        if (mask_.size() < n) mask_.resize(n);
+        // Element i is kept when a uniform 32-bit draw is >= p * 2^32 (two draws per Rng step).
+        const std::uint64_t threshold = static_cast<std::uint64_t>(p * 4294967296.0);
+        const T scale = p < 1.0 ? T(1.0 / (1.0 - p)) : T(0);
+        T* m = mask_.data();
+        for (std::size_t i = 0; i < n; i += 2) {
+            const std::uint64_t r = rng_.next();
+            m[i] = (r & 0xffffffffu) >= threshold ? scale : T(0);
+            if (i + 1 < n) m[i + 1] = (r >> 32) >= threshold ? scale : T(0);
+        }
+        const T* in = x.data();
+        T* out = y.data();
+        for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * m[i];
+    }
+
+    void backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& dy, Tensor<S, B>* dx,
+                  ParamGrads) {
+        if (!dx) return;
+        const std::size_t n = x.size();
+        dx->resize(x.batch());
+        const T* g = dy.data();
+        T* out = dx->data();
+        if (!dropping_) {
+            std::copy(g, g + n, out);
+            return;
+        }
+        const T* m = mask_.data();
+        for (std::size_t i = 0; i < n; ++i) out[i] = g[i] * m[i];
+    }
+
+    // Seeds the layer's own stream from the model's Rng (one draw).
+    void reset_parameters(Rng& rng, Init) { rng_.reseed(rng.next()); }
+
+    Rng& rng() { return rng_; }
+
+private:
+    Rng rng_;
+    typename B::template buffer<T> mask_;  // [batch * S::size], 0 or 1/(1-p)
+    bool dropping_ = false;                // the last forward dropped (train mode, p > 0)
+};
+
+template <Ratio P = Ratio{1, 2}>
+struct Dropout {
+    template <ShapeType S, class B>
+    struct bind {
+        using type = DropoutLayer<P, S, B>;
+    };
+};
+
+}  // namespace xgan

@@ -1,0 +1,108 @@
+#pragma once
+// MaxPool2d<K, Stride>: the maximum over each K x K window, as torch.nn.MaxPool2d(K, Stride)
+// (no padding, dilation 1, floor mode).
+//   formula  y[n, c, i, j] = max over p, q < K of x[n, c, i*S + p, j*S + q]
+//   shapes   (B, C, H, W) -> (B, C, H', W'), H' = floor((H - K) / S) + 1
+//   forward  caches the position of each window's maximum (the first one on ties, a NaN if
+//            any, as PyTorch's CPU kernel), sized by the largest batch seen
+//   backward dx = 0, then dx[argmax] += dy for every window (overlapping windows add up)
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "xgan/core/static_checks.hpp"
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+template <std::size_t K, std::size_t S, std::size_t C, std::size_t H, std::size_t W, class B>
+class MaxPool2dLayer : public StatelessLayer<Shape<C, H, W>, Shape<C, (H - K) / S + 1, (W - K) / S + 1>, B> {
+    using T = typename B::scalar;
+    static constexpr std::size_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
+    using In = Shape<C, H, W>;
+    using Out = Shape<C, Ho, Wo>;
+
+public:
+    static constexpr double forward_flops = double(K * K) * double(Out::size);
+    static std::string name() {
+        return "MaxPool2d(kernel_size=" + std::to_string(K) + ", stride=" + std::to_string(S) +
+               ", padding=0, dilation=1, ceil_mode=False)";
+    }
+
+    void forward(const Tensor<In, B>& x, Tensor<Out, B>& y, Mode) {
+        const std::size_t n = x.batch();
+        y.resize(n);
+        if (argmax_.size() < n * Out::size) argmax_.resize(n * Out::size);
+        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                const T* in = x.data() + t * H * W;
+                T* out = y.data() + t * Ho * Wo;
+                std::uint32_t* arg = argmax_.data() + t * Ho * Wo;
+                for (std::size_t i = 0; i < Ho; ++i)
+                    for (std::size_t j = 0; j < Wo; ++j) {
+                        std::size_t best = i * S * W + j * S;
+                        T value = in[best];
+                        for (std::size_t p = 0; p < K; ++p)
+                            for (std::size_t q = 0; q < K; ++q) {
+                                const std::size_t at = (i * S + p) * W + j * S + q;
+                                if (in[at] > value || std::isnan(in[at])) {
+                                    value = in[at];
+                                    best = at;
+                                }
+                            }
+                        out[i * Wo + j] = value;
+                        arg[i * Wo + j] = std::uint32_t(best);
+                    }
+            }
+        });
+    }
+
+    void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
+                  ParamGrads) {
+        if (!dx) return;
+        const std::size_t n = x.batch();
+        dx->resize(n);
+        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                T* out = dx->data() + t * H * W;
+                const T* g = dy.data() + t * Ho * Wo;
+                const std::uint32_t* arg = argmax_.data() + t * Ho * Wo;
+                std::fill(out, out + H * W, T(0));
+                for (std::size_t k = 0; k < Ho * Wo; ++k) out[arg[k]] += g[k];
+            }
+        });
+    }
+
+private:
+    typename B::template buffer<std::uint32_t> argmax_;  // [batch, C, H', W'], index into the H x W plane
+};
+
+namespace detail::pool {
+template <class S>
+struct Dims {
+    static constexpr bool rank3 = false;
+    static constexpr std::size_t C = 1, H = 1, W = 1;
+};
+template <std::size_t C_, std::size_t H_, std::size_t W_>
+struct Dims<Shape<C_, H_, W_>> {
+    static constexpr bool rank3 = true;
+    static constexpr std::size_t C = C_, H = H_, W = W_;
+};
+}  // namespace detail::pool
+
+template <std::size_t K, std::size_t Stride = K>
+struct MaxPool2d {
+    static_assert(K > 0 && Stride > 0, "xgan: MaxPool2d needs a positive kernel size and stride");
+    template <ShapeType S, class B>
+    struct bind {
+        using dims = detail::pool::Dims<S>;
+        // (C, H, W) samples at least K x K
+        static_assert(require_valid_input<MaxPool2d, S, dims::rank3 && dims::H >= K && dims::W >= K>);
+        static constexpr bool ok = dims::rank3 && dims::H >= K && dims::W >= K;
+        using type = MaxPool2dLayer<K, Stride, dims::C, ok ? dims::H : K, ok ? dims::W : K, B>;
+    };
+};
+
+}  // namespace xgan
