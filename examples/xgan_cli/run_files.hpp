@@ -26,9 +26,9 @@ namespace xgan_cli {
 namespace fs = std::filesystem;
 
 template <class GanT>
-std::vector<std::pair<std::string, std::string>> type_summaries() {
-    return {{"Generator", xgan::summary<typename GanT::generator>()},
-            {"Discriminator", xgan::summary<typename GanT::discriminator>()}};
+std::vector<std::pair<std::string, std::string>> type_summaries(std::size_t batch) {
+    return {{"Generator", xgan::summary<typename GanT::generator>(batch)},
+            {"Discriminator", xgan::summary<typename GanT::discriminator>(batch)}};
 }
 
 class RunFiles {

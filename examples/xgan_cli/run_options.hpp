@@ -22,6 +22,10 @@ struct RunOptions {
     std::size_t limit = 0;       // use only the first N training images (0: all)
     std::string init = "default";  // default | pytorch | dcgan
     double real_label = -1;        // one-sided smoothing target, -1: model default
+    double noisy_labels = -1;      // width w: real ~ U(1-w, 1), fake ~ U(0, w); -1: model default, 0: off
+    double flip_labels = 0;        // probability of swapping a sample's target
+    double instance_noise = 0;     // stddev of Gaussian noise on D's inputs
+    std::size_t channels = 0;      // dcgan64: 1 or 3 (0: the model's)
     bool quiet = false;
     std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end of every epoch)
     std::size_t keep = 3;               // checkpoints kept (0: all)
@@ -33,7 +37,8 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"batch_size", o.batch_size}, {"lr", o.lr},           {"beta1", o.beta1},
             {"beta2", o.beta2},       {"seed", o.seed},           {"log_every", o.log_every},
             {"max_steps", o.max_steps}, {"limit", o.limit},       {"init", o.init},
-            {"real_label", o.real_label}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep}};
+            {"real_label", o.real_label}, {"noisy_labels", o.noisy_labels},
+            {"flip_labels", o.flip_labels}, {"instance_noise", o.instance_noise}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep}};
 }
 
 // The settings a run was started with, read back from its config.json for --resume.
@@ -52,6 +57,9 @@ inline RunOptions from_json(const nlohmann::json& j) {
     o.limit = j.at("limit").get<std::size_t>();
     o.init = j.at("init").get<std::string>();
     o.real_label = j.at("real_label").get<double>();
+    o.noisy_labels = j.value("noisy_labels", -1.0);
+    o.flip_labels = j.value("flip_labels", 0.0);
+    o.instance_noise = j.value("instance_noise", 0.0);
     o.checkpoint_every = j.value("checkpoint_every", std::int64_t{0});
     o.keep = j.value("keep", std::size_t{3});
     return o;

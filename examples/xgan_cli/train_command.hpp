@@ -34,6 +34,7 @@ RunOptions resolve(RunOptions o) {
     if (o.beta1 < 0) o.beta1 = d.beta1;
     if (o.beta2 < 0) o.beta2 = d.beta2;
     if (o.init == "default") o.init = d.init == Init::dcgan ? "dcgan" : "pytorch";
+    if (o.noisy_labels < 0 && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
     return o;
 }
 
@@ -64,7 +65,8 @@ int train(RunOptions o) {
     o = resolve<M>(o);
     if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0) throw Error("--epochs, --batch-size and --lr must be positive");
 
-    const data::ImageDataset full = load_dataset(o.data, true);
+    static_assert(Sample::rank == 3 && Sample::dims[1] == Sample::dims[2], "the tool trains on square images");
+    const data::ImageDataset full = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet);
     const data::ImageDataset dataset = o.limit ? data::subset(full, o.limit) : full;
     if (dataset.sample_size() != Sample::size)
         throw Error("model " + std::string(M::name) + " makes samples of shape " + Sample::str() + " but dataset " + o.data +
@@ -77,6 +79,9 @@ int train(RunOptions o) {
     options.init = o.init == "dcgan" ? Init::dcgan : Init::pytorch;
     options.labels = M::defaults().labels;
     if (o.real_label >= 0) options.labels.real_low = options.labels.real_high = o.real_label;
+    if (o.noisy_labels >= 0) options.labels = o.noisy_labels > 0 ? LabelOptions::noisy(o.noisy_labels) : LabelOptions{};
+    if (o.flip_labels > 0) options.labels.flip = o.flip_labels;
+    options.instance_noise = o.instance_noise;
     GanTrainer<GanT> trainer(options, o.seed);
     data::BatchLoader loader(dataset, std::size_t(o.batch_size), o.seed + 1);
     Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, 64);
@@ -120,7 +125,7 @@ int train(RunOptions o) {
                 s = trainer.train_step(real);
             } catch (const NumericError& e) {
                 files.log_error(e.what(), trainer.steps() + 1);
-                files.finish(type_summaries<GanT>());
+                files.finish(type_summaries<GanT>(std::size_t(o.batch_size)));
                 throw;
             }
             sum.d_loss += s.d_loss, sum.g_loss += s.g_loss, sum.d_real += s.d_real, sum.d_fake += s.d_fake;
@@ -150,14 +155,17 @@ int train(RunOptions o) {
         if (stop && stop_requested) break;  // mid-epoch interrupt: no grid for a partial epoch
         const auto& samples = trainer.generate(grid_noise, Mode::eval);
         files.write_samples(epoch, trainer.steps(), samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
-        if (auto w = health.check_diversity(samples.data(), samples.batch(), real.data(), real.batch(), Sample::size)) {
-            files.log_warning(*w, trainer.steps());
-            if (!o.quiet) std::printf("warning: %s\n", w->message.c_str());
+        // Samples start out alike; judge diversity only once training is under way.
+        if (trainer.steps() >= 500) {
+            if (auto w = health.check_diversity(samples.data(), samples.batch(), real.data(), real.batch(), Sample::size)) {
+                files.log_warning(*w, trainer.steps());
+                if (!o.quiet) std::printf("warning: %s\n", w->message.c_str());
+            }
         }
         if (o.checkpoint_every == 0) save();
     }
     save();
-    files.finish(type_summaries<GanT>());
+    files.finish(type_summaries<GanT>(std::size_t(o.batch_size)));
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (stop_requested) {

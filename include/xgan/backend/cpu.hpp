@@ -5,7 +5,7 @@
 //
 // A backend provides: scalar, buffer<U>, gemm, parallel_for. The CUDA backend will provide
 // the same names over device memory.
-#include <cblas.h>
+#include "xgan/backend/cblas.hpp"
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 

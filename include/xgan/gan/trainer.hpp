@@ -129,9 +129,13 @@ private:
         return sum / double(out.size());
     }
 
-    void check_finite(double loss, const char* what) const {
-        if (!std::isfinite(loss))
-            throw NumericError(std::string(what) + " is " + (std::isnan(loss) ? "NaN" : "infinite") + " at step " +
+    // On a non-finite loss, clears the gradients accumulated so far in this step (they may hold
+    // NaN/Inf, and the next step would apply them) and throws.
+    void check_finite(double loss, const char* what) {
+        if (std::isfinite(loss)) return;
+        zero_grad(d_);
+        zero_grad(g_);
+        throw NumericError(std::string(what) + " is " + (std::isnan(loss) ? "NaN" : "infinite") + " at step " +
                                std::to_string(steps_ + 1) + "; training stopped, the weights of the last good step are kept");
     }
 
