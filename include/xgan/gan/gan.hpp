@@ -22,10 +22,31 @@ struct discriminator_must_output_one_value {
 template <class Objective, class LastLayer>
 struct objective_expects_logits_not_sigmoid {
     static_assert(dependent_false<Objective>,
-                  "xgan: this objective works on logits, but the discriminator ends with a Sigmoid: remove the "
-                  "Sigmoid or use objective::Bce.");
+                  "xgan: this objective (BCE with logits, Wasserstein, hinge, least squares) works on the raw "
+                  "score, but the discriminator ends with a Sigmoid: remove the Sigmoid (or use objective::Bce).");
     static constexpr bool value = false;
 };
+
+// A gradient penalty or R1 needs exact second-order passes through every critic layer.
+template <class Layer>
+struct critic_layer_has_no_exact_second_order {
+    static_assert(dependent_false<Layer>,
+                  "xgan: a gradient penalty (WGAN-GP, R1) needs the exact second-order (tangent) passes of every "
+                  "critic layer, and the layer named in critic_layer_has_no_exact_second_order<Layer> has none "
+                  "(BatchNorm mixes the samples of a batch): remove it from the critic or use LayerNorm.");
+    static constexpr bool value = false;
+};
+
+namespace detail {
+template <class Net>
+constexpr bool check_second_order() {
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+        return (std::conditional_t<HasTangentPasses<typename Net::template layer_t<I>>, std::true_type,
+                                   critic_layer_has_no_exact_second_order<typename Net::template layer_t<I>>>::value &&
+                ...);
+    }(std::make_index_sequence<Net::depth>{});
+}
+}  // namespace detail
 
 template <class GSpec, class DSpec, ShapeType Noise, class Objective = objective::Bce, class B = Cpu>
 struct Gan {
@@ -45,6 +66,7 @@ private:
         std::is_same_v<d_last, ActivationLayer<activation::Sigmoid, d_out, B>>;
     static_assert(std::conditional_t<!(Objective::uses_logits && ends_with_sigmoid), std::true_type,
                                      objective_expects_logits_not_sigmoid<Objective, d_last>>::value);
+    static_assert(!::xgan::objective::HasPenalty<Objective> || detail::check_second_order<discriminator>());
 };
 
 }  // namespace xgan

@@ -5,8 +5,11 @@
 //   generator_loss(out, grad)              the generator's loss on D(G(z))
 //   probability(out)                       D's output as a probability, for D(x) / D(G(z)) logs
 //   uses_logits                            true when D's last layer must not be a Sigmoid
+// Penalties wrap an objective: GradientPenalty<Wasserstein> is WGAN-GP, R1Penalty<Bce> adds R1.
 #include <cmath>
 #include <span>
+
+#include "xgan/layers/layer.hpp"
 
 #include "xgan/loss/bce.hpp"
 
@@ -15,6 +18,7 @@ namespace xgan::objective {
 // The original GAN with the non-saturating generator loss; D ends in a Sigmoid (BCELoss).
 struct Bce {
     static constexpr bool uses_logits = false;
+    static constexpr bool outputs_probability = true;
     static constexpr const char* name = "bce";
     template <class T>
     static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
@@ -31,6 +35,7 @@ struct Bce {
 // The same objective on logits (BCEWithLogitsLoss): D has no final Sigmoid; numerically stable.
 struct BceWithLogits {
     static constexpr bool uses_logits = true;
+    static constexpr bool outputs_probability = true;
     static constexpr const char* name = "bce-logits";
     template <class T>
     static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
@@ -43,5 +48,105 @@ struct BceWithLogits {
     template <class T>
     static T probability(T out) { return T(1) / (T(1) + std::exp(-out)); }
 };
+
+namespace detail {
+// Loss sign*mean(out) with its gradient.
+template <class T>
+T signed_mean(std::span<const T> out, T sign, std::span<T> grad) {
+    T sum = 0;
+    const T n = T(out.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        sum += out[i];
+        grad[i] = sign / n;
+    }
+    return sign * sum / n;
+}
+}  // namespace detail
+
+// Wasserstein GAN: the critic maximises mean D(real) - mean D(fake) (loss: mean D(fake) -
+// mean D(real)); the generator minimises -mean D(G(z)). D outputs an unbounded score.
+struct Wasserstein {
+    static constexpr bool uses_logits = true;
+    static constexpr bool outputs_probability = false;
+    static constexpr const char* name = "wasserstein";
+    template <class T>
+    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
+        return detail::signed_mean(out, target[0] > T(0.5) ? T(-1) : T(1), grad);
+    }
+    template <class T>
+    static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T>) {
+        return detail::signed_mean(out, T(-1), grad);
+    }
+    template <class T>
+    static T probability(T out) { return out; }
+};
+
+// Hinge loss (SAGAN, BigGAN): D: mean relu(1 - D(real)) + mean relu(1 + D(fake)); G: -mean D(G(z)).
+struct Hinge {
+    static constexpr bool uses_logits = true;
+    static constexpr bool outputs_probability = false;
+    static constexpr const char* name = "hinge";
+    template <class T>
+    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
+        const T sign = target[0] > T(0.5) ? T(1) : T(-1);  // real: relu(1 - out), fake: relu(1 + out)
+        const T n = T(out.size());
+        T sum = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const T m = T(1) - sign * out[i];
+            sum += m > T(0) ? m : T(0);
+            grad[i] = m > T(0) ? -sign / n : T(0);
+        }
+        return sum / n;
+    }
+    template <class T>
+    static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T>) {
+        return detail::signed_mean(out, T(-1), grad);
+    }
+    template <class T>
+    static T probability(T out) { return out; }
+};
+
+// Least-squares GAN: D: 0.5 mean (D(x) - target)^2; G: 0.5 mean (D(G(z)) - 1)^2; D is linear at the end.
+struct LeastSquares {
+    static constexpr bool uses_logits = true;
+    static constexpr bool outputs_probability = false;
+    static constexpr const char* name = "lsgan";
+    template <class T>
+    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
+        const T n = T(out.size());
+        T sum = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const T d = out[i] - target[i];
+            sum += d * d;
+            grad[i] = d / n;
+        }
+        return T(0.5) * sum / n;
+    }
+    template <class T>
+    static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T> ones) {
+        return discriminator_loss(std::span<const T>(out), std::span<const T>(ones), grad);
+    }
+    template <class T>
+    static T probability(T out) { return out; }
+};
+
+enum class PenaltyKind { interpolates, real };
+
+// WGAN-GP's penalty: lambda * mean (||∇x D(x̂)||₂ - 1)², x̂ = real + α (fake - real), α ~ U(0, 1).
+template <class Base, Ratio Lambda = Ratio{10, 1}>
+struct GradientPenalty : Base {
+    static constexpr PenaltyKind penalty_kind = PenaltyKind::interpolates;
+    static constexpr double penalty_weight = Lambda.value();
+};
+
+// R1: gamma / 2 * mean ||∇x D(x_real)||₂².
+template <class Base, Ratio Gamma = Ratio{10, 1}>
+struct R1Penalty : Base {
+    static constexpr PenaltyKind penalty_kind = PenaltyKind::real;
+    static constexpr double penalty_weight = Gamma.value();
+};
+
+template <class O>
+concept HasPenalty = requires { O::penalty_kind; O::penalty_weight; };
 
 }  // namespace xgan::objective

@@ -26,10 +26,12 @@ struct GanOptions {
 };
 
 struct StepStats {
-    double d_loss = 0;  // loss on real + loss on fake, as the tutorials log it
+    double d_loss = 0;  // loss on real + loss on fake (+ penalty), as the tutorials log it
     double g_loss = 0;
-    double d_real = 0;  // mean D(x), as a probability
+    double d_real = 0;  // mean D(x): a probability, or the critic's score for Wasserstein-type objectives
     double d_fake = 0;  // mean D(G(z)) before D's update
+    double penalty = 0;      // gradient penalty or R1 term (weighted), when the objective has one
+    double wasserstein = 0;  // mean D(real) - mean D(fake), for critic objectives
 };
 
 template <class GanT>
@@ -48,7 +50,16 @@ public:
         : options_(options), rng_(seed), opt_g_(init_params(g_), options.generator_adam),
           opt_d_(init_params(d_), options.discriminator_adam) {}
 
+    // One D update and one G update; G's step reuses the noise and fake batch of D's step, as
+    // the PyTorch tutorials do.
     StepStats train_step(const Tensor<Sample, B>& real) {
+        StepStats s = discriminator_step(real);
+        s.g_loss = generator_step(false);
+        return s;
+    }
+
+    // One critic/discriminator update on a real batch and as many generated samples.
+    StepStats discriminator_step(const Tensor<Sample, B>& real) {
         const std::size_t n = real.batch();
         StepStats s;
         targets_.resize(n);
@@ -70,20 +81,42 @@ public:
         fill_targets(std::span<T>(targets_.data(), n), false, options_.labels, rng_);
         s.d_loss += Objective::discriminator_loss(out_fake.values(), const_targets(n), d_grad_.values());
         s.d_fake = mean_probability(out_fake);
-        check_finite(s.d_loss, "discriminator loss");
+        if constexpr (!Objective::outputs_probability) s.wasserstein = s.d_real - s.d_fake;
         d_.backward(d_grad_, nullptr);
+        if constexpr (objective::HasPenalty<Objective>) {  // after the fake pass: it reruns D's forward
+            s.penalty = penalty(real, fake_in);
+            s.d_loss += s.penalty;
+        }
+        check_finite(s.d_loss, "discriminator loss");
         opt_d_.step();
+        fake_in_ = &fake_in;
+        ++d_steps_;
+        return s;
+    }
 
-        // Generator through the updated, frozen discriminator.
-        const auto& out_g = d_.forward(fake_in, Mode::train);
+    // One generator update through the updated, frozen discriminator. fresh_noise: draw new z
+    // (WGAN's critic loops); otherwise reuse the last discriminator step's fake batch.
+    double generator_step(bool fresh_noise, std::size_t n = 0) {
+        if (fresh_noise || !fake_in_) {
+            n = n ? n : z_.batch();
+            z_.resize(n);
+            rng_.fill_normal(z_.data(), z_.size());
+            fake_in_ = &noisy(g_.forward(z_, Mode::train), noisy_fake_);
+        }
+        n = fake_in_->batch();
+        targets_.resize(n);
+        d_grad_.resize(n);
+        const auto& out_g = d_.forward(*fake_in_, Mode::train);
         std::fill(targets_.begin(), targets_.begin() + std::ptrdiff_t(n), T(1));
-        s.g_loss = Objective::generator_loss(out_g.values(), d_grad_.values(), std::span<T>(targets_.data(), n));
-        check_finite(s.g_loss, "generator loss");
+        const double g_loss =
+            Objective::generator_loss(out_g.values(), d_grad_.values(), std::span<T>(targets_.data(), n));
+        check_finite(g_loss, "generator loss");
         d_.backward(d_grad_, &fake_grad_, ParamGrads::skip);
         g_.backward(fake_grad_, nullptr);
         opt_g_.step();
+        fake_in_ = nullptr;
         ++steps_;
-        return s;
+        return g_loss;
     }
 
     // G(z) in the given mode (eval: BatchNorm uses running statistics, Dropout is off).
@@ -104,6 +137,8 @@ public:
     }
     std::int64_t steps() const { return steps_; }
     void set_steps(std::int64_t s) { steps_ = s; }
+    std::int64_t discriminator_steps() const { return d_steps_; }
+    void set_discriminator_steps(std::int64_t s) { d_steps_ = s; }
     const GanOptions& options() const { return options_; }
 
 private:
@@ -113,6 +148,52 @@ private:
         return net;
     }
     std::span<const T> const_targets(std::size_t n) const { return {targets_.data(), n}; }
+
+    // Adds the penalty's exact parameter gradient (tangent pass along v = dP/d∇x D, then its
+    // backward) to D's gradients and returns the penalty. Uses `real` and `fake` as D saw them.
+    double penalty(const Tensor<Sample, B>& real, const Tensor<Sample, B>& fake)
+        requires objective::HasPenalty<Objective>
+    {
+        const std::size_t n = real.batch();
+        const Tensor<Sample, B>* at = &real;
+        if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
+            penalty_x_.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const T a = T(rng_.uniform());
+                const T *r = real.sample(i), *f = fake.sample(i);
+                T* x = penalty_x_.sample(i);
+                for (std::size_t k = 0; k < Sample::size; ++k) x[k] = r[k] + a * (f[k] - r[k]);
+            }
+            at = &penalty_x_;
+        }
+        d_.forward(*at, Mode::train);
+        ones_.resize(n);
+        zeros_.resize(n);
+        std::fill(ones_.data(), ones_.data() + ones_.size(), T(1));
+        std::fill(zeros_.data(), zeros_.data() + zeros_.size(), T(0));
+        d_.backward(ones_, &input_grad_, ParamGrads::skip);  // ∇x D per sample
+        direction_.resize(n);
+        const double w = Objective::penalty_weight;
+        double p = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const T* g = input_grad_.sample(i);
+            T* v = direction_.sample(i);
+            double sq = 0;
+            for (std::size_t k = 0; k < Sample::size; ++k) sq += double(g[k]) * double(g[k]);
+            const double norm = std::sqrt(sq);
+            if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
+                p += w * (norm - 1) * (norm - 1) / double(n);
+                const double c = norm > 0 ? 2 * w * (norm - 1) / (double(n) * norm) : 0;
+                for (std::size_t k = 0; k < Sample::size; ++k) v[k] = T(c * g[k]);
+            } else {
+                p += 0.5 * w * sq / double(n);
+                for (std::size_t k = 0; k < Sample::size; ++k) v[k] = T(w / double(n) * g[k]);
+            }
+        }
+        d_.tangent_forward(direction_);
+        d_.tangent_backward(zeros_, ones_, nullptr, nullptr);
+        return p;
+    }
 
     // x, or x plus instance noise in `scratch`.
     const Tensor<Sample, B>& noisy(const Tensor<Sample, B>& x, Tensor<Sample, B>& scratch) {
@@ -146,9 +227,12 @@ private:
     optim::Adam<T, B> opt_g_, opt_d_;
     Tensor<Noise, B> z_;
     Tensor<Sample, B> fake_grad_, noisy_real_, noisy_fake_;
-    Tensor<DOut, B> d_grad_;
+    Tensor<Sample, B> penalty_x_, input_grad_, direction_;  // penalty: x̂, ∇x D(x̂), v
+    const Tensor<Sample, B>* fake_in_ = nullptr;          // D's fake input of the last D step
+    Tensor<DOut, B> d_grad_, ones_, zeros_;
     std::vector<T> targets_;
-    std::int64_t steps_ = 0;
+    std::int64_t steps_ = 0;    // generator updates
+    std::int64_t d_steps_ = 0;  // discriminator updates
 };
 
 }  // namespace xgan

@@ -104,14 +104,14 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
         const auto loader_rng = detail::as_i64(s.loader.rng().state());
         std::vector<std::int64_t> order(s.loader.order().begin(), s.loader.order().end());
         const std::vector<std::int64_t> position = {std::int64_t(s.loader.epoch()), std::int64_t(s.loader.cursor()),
-                                                    s.trainer.steps()};
+                                                    s.trainer.steps(), s.trainer.discriminator_steps()};
         std::vector<std::int64_t> noise_shape = {std::int64_t(s.fixed_noise.batch())};
         for (auto d : GanT::noise_shape::dims) noise_shape.push_back(std::int64_t(d));
         write_safetensors(partial / "state.safetensors",
                           {{"random_streams", DType::I64, {std::int64_t(rngs.size())}, rngs.data()},
                            {"loader.rng", DType::I64, {4}, loader_rng.data()},
                            {"loader.order", DType::I64, {std::int64_t(order.size())}, order.data()},
-                           {"position", DType::I64, {3}, position.data()},
+                           {"position", DType::I64, {4}, position.data()},
                            {"fixed_noise", DType::F32, noise_shape, s.fixed_noise.data()}},
                           {{"xgan.config", config.dump()},
                            {"xgan.generator", type_signature<typename GanT::generator>()},
@@ -142,7 +142,7 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     const auto& rngs = detail::require(state, state_file, "random_streams", DType::I64, streams * 4);
     const auto& loader_rng = detail::require(state, state_file, "loader.rng", DType::I64, 4);
     const auto& order = detail::require(state, state_file, "loader.order", DType::I64, s.loader.order().size());
-    const auto& position = detail::require(state, state_file, "position", DType::I64, 3);
+    const auto& position = detail::require(state, state_file, "position", DType::I64, 4);
     const auto& noise = detail::require(state, state_file, "fixed_noise", DType::F32, s.fixed_noise.size());
     auto& og = s.trainer.generator_optimizer();
     auto& od = s.trainer.discriminator_optimizer();
@@ -173,7 +173,7 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
         std::memcpy(st.data(), r.data() + 4 * k++, sizeof st);
         rng.set_state(st);
     });
-    std::int64_t pos[3];
+    std::int64_t pos[4];
     detail::copy_out(position, pos);
     std::vector<std::int64_t> ord(s.loader.order().size());
     detail::copy_out(order, ord.data());
@@ -181,6 +181,7 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     detail::copy_out(loader_rng, lr.data());
     s.loader.restore(std::size_t(pos[0]), std::size_t(pos[1]), std::vector<std::size_t>(ord.begin(), ord.end()), lr);
     s.trainer.set_steps(pos[2]);
+    s.trainer.set_discriminator_steps(pos[3]);
     detail::copy_out(noise, s.fixed_noise.data());
 }
 

@@ -3,6 +3,7 @@
 //   shapes   any S -> S
 //   forward  y = f(x), caches nothing
 //   backward dx = dy * f'(x), with f' written in terms of x and y (Sequential keeps both)
+//   tangent  yt = f'(x) xt, and its backward through f'' (exact second order)
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -36,6 +37,23 @@ public:
         const std::size_t n = x.size();
         for (std::size_t i = 0; i < n; ++i) d[i] = g[i] * Fn::derivative(in[i], out[i]);
     }
+
+    // Second order: yt = f'(x) xt;  xtbar = f'(x) ytbar;  xbar = f'(x) ybar + f''(x) xt ytbar.
+    void tangent_forward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& xt, Tensor<S, B>& yt) {
+        yt.resize(x.batch());
+        for (std::size_t i = 0; i < x.size(); ++i) yt[i] = xt[i] * Fn::derivative(x[i], y[i]);
+    }
+    void tangent_backward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& xt, const Tensor<S, B>&,
+                          const Tensor<S, B>& ybar, const Tensor<S, B>& ytbar, Tensor<S, B>* xbar, Tensor<S, B>* xtbar,
+                          ParamGrads) {
+        if (xbar) xbar->resize(x.batch());
+        if (xtbar) xtbar->resize(x.batch());
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const scalar d1 = Fn::derivative(x[i], y[i]);
+            if (xtbar) (*xtbar)[i] = d1 * ytbar[i];
+            if (xbar) (*xbar)[i] = d1 * ybar[i] + Fn::second_derivative(x[i], y[i]) * xt[i] * ytbar[i];
+        }
+    }
 };
 
 template <class Fn>
@@ -55,6 +73,8 @@ struct ReLU {
     static T apply(T x) { return x > T(0) ? x : T(0); }
     template <class T>
     static T derivative(T x, T) { return x > T(0) ? T(1) : T(0); }
+    template <class T>
+    static T second_derivative(T, T) { return T(0); }
 };
 
 template <Ratio Slope>
@@ -65,6 +85,8 @@ struct LeakyReLU {
     static T apply(T x) { return x > T(0) ? x : x * T(Slope.value()); }
     template <class T>
     static T derivative(T x, T) { return x > T(0) ? T(1) : T(Slope.value()); }
+    template <class T>
+    static T second_derivative(T, T) { return T(0); }
 };
 
 struct Tanh {
@@ -74,6 +96,8 @@ struct Tanh {
     static T apply(T x) { return std::tanh(x); }
     template <class T>
     static T derivative(T, T y) { return T(1) - y * y; }
+    template <class T>
+    static T second_derivative(T, T y) { return T(-2) * y * (T(1) - y * y); }
 };
 
 struct Sigmoid {
@@ -87,6 +111,8 @@ struct Sigmoid {
     }
     template <class T>
     static T derivative(T, T y) { return y * (T(1) - y); }
+    template <class T>
+    static T second_derivative(T, T y) { return y * (T(1) - y) * (T(1) - T(2) * y); }
 };
 
 }  // namespace activation

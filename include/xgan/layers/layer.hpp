@@ -15,6 +15,16 @@
 //   reset_parameters(rng, init)                       the initial values (PyTorch's by default)
 // backward receives the x and y of the last forward; Sequential keeps them, so layers cache
 // only what is neither (BatchNorm's normalised input, Dropout's mask).
+//
+// Tangent passes (exact second order, for gradient penalties). A layer that has them provides
+//   tangent_forward(x, y, xt, yt)        yt = J_f(x) xt, the forward-mode derivative along xt
+//   tangent_backward(x, y, xt, yt, ybar, ytbar, xbar, xtbar, grads)
+//                                        the reverse pass through (y, yt) = (f(x), J_f(x) xt):
+//                                        xbar = dL/dx, xtbar = dL/dxt (each may be null), and
+//                                        dL/dθ accumulated, where L depends on y and yt
+// A penalty on ||∇x D(x)|| has the parameter gradient ∇θ <v, ∇x D(x)> for v = dP/d(∇x D),
+// which is the backward of the tangent pass along v: exact, no finite differences. Layers
+// without these members (BatchNorm in train mode) are refused at compile time under a penalty.
 #include <concepts>
 #include <cstdint>
 #include <string>
@@ -69,6 +79,16 @@ concept Layer = requires(L& l, const Tensor<typename L::input_shape, typename L:
     l.forward(x, y, Mode::train);
     l.backward(x, yc, dy, dx, ParamGrads::accumulate);
     l.reset_parameters(rng, Init::pytorch);
+};
+
+// The layer has exact second-order (tangent) passes.
+template <class L>
+concept HasTangentPasses = requires(L& l, const Tensor<typename L::input_shape, typename L::backend>& x,
+                                    const Tensor<typename L::output_shape, typename L::backend>& y,
+                                    Tensor<typename L::output_shape, typename L::backend>& yt,
+                                    Tensor<typename L::input_shape, typename L::backend>* xbar) {
+    l.tangent_forward(x, y, x, yt);
+    l.tangent_backward(x, y, x, y, y, y, xbar, xbar, ParamGrads::accumulate);
 };
 
 // Base for layers without parameters or state: supplies the empty members of the contract.

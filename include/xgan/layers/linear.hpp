@@ -59,6 +59,30 @@ public:
         }
     }
 
+    // Second order (see layer.hpp, "tangent passes"): Linear is linear in x, so
+    //   yt = xt W^T;  xbar = ybar W;  xtbar = ytbar W;  dW += ybar^T x + ytbar^T xt;  db += sum ybar.
+    void tangent_forward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&,
+                         const Tensor<input_shape, B>& xt, Tensor<output_shape, B>& yt) {
+        const std::size_t n = x.batch();
+        yt.resize(n);
+        B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(n), int(Out), int(In), scalar(1), xt.data(), int(In),
+                weight_.data(), int(In), scalar(0), yt.data(), int(Out));
+    }
+    void tangent_backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>& y,
+                          const Tensor<input_shape, B>& xt, const Tensor<output_shape, B>&,
+                          const Tensor<output_shape, B>& ybar, const Tensor<output_shape, B>& ytbar,
+                          Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar, ParamGrads grads) {
+        backward(x, y, ybar, xbar, grads);  // the primal path, bias included
+        if (grads == ParamGrads::accumulate)
+            B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(Out), int(In), int(x.batch()), scalar(1),
+                    ytbar.data(), int(Out), xt.data(), int(In), scalar(1), weight_grad_.data(), int(In));
+        if (xtbar) {
+            xtbar->resize(x.batch());
+            B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(x.batch()), int(In), int(Out), scalar(1),
+                    ytbar.data(), int(Out), weight_.data(), int(In), scalar(0), xtbar->data(), int(In));
+        }
+    }
+
     template <class F>
     void visit_state(F&& f, const std::string& prefix) {
         f(StateEntry<scalar>{prefix + "weight", {std::int64_t(Out), std::int64_t(In)}, weight_.data(),

@@ -28,6 +28,15 @@ public:
         dx->resize(x.batch());
         std::copy(dy.data(), dy.data() + dy.size(), dx->data());
     }
+    void tangent_forward(const Tensor<In, B>& x, const Tensor<Out, B>& y, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
+        forward(xt, yt, Mode::eval);
+    }
+    void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>& y, const Tensor<In, B>&, const Tensor<Out, B>&,
+                          const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar,
+                          ParamGrads grads) {
+        backward(x, y, ybar, xbar, grads);
+        backward(x, y, ytbar, xtbar, grads);
+    }
 };
 
 struct Flatten {

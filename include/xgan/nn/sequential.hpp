@@ -87,7 +87,48 @@ public:
         });
     }
 
+    // Tangent pass along xt at the input of the last forward: returns J(x) xt at the output.
+    const Tensor<output_shape, B>& tangent_forward(const Tensor<In, B>& xt)
+        requires(HasTangentPasses<layer_t<0>>)
+    {
+        input_tangent_ = &xt;
+        each([&]<std::size_t I>() {
+            std::get<I>(layers_).tangent_forward(input_of<I>(), std::get<I>(outputs_), tangent_of<I>(),
+                                                 std::get<I>(tangents_));
+        });
+        return std::get<depth - 1>(tangents_);
+    }
+
+    // Reverse pass through (output, tangent output) after tangent_forward: L depends on the
+    // output through ybar and on the tangent output through ytbar. Accumulates dL/dθ; writes
+    // dL/dx and dL/dxt into xbar and xtbar unless they are null.
+    void tangent_backward(const Tensor<output_shape, B>& ybar, const Tensor<output_shape, B>& ytbar, Tensor<In, B>* xbar,
+                          Tensor<In, B>* xtbar, ParamGrads grads = ParamGrads::accumulate) {
+        each_reversed([&]<std::size_t I>() {
+            using L = layer_t<I>;
+            const Tensor<typename L::output_shape, B>*gy, *gyt;
+            if constexpr (I + 1 == depth) gy = &ybar, gyt = &ytbar;
+            else gy = &std::get<I>(grads_), gyt = &std::get<I>(tangent_grads_);
+            Tensor<typename L::input_shape, B>*dx, *dxt;
+            if constexpr (I == 0) dx = xbar, dxt = xtbar;
+            else dx = &std::get<I - 1>(grads_), dxt = &std::get<I - 1>(tangent_grads_);
+            std::get<I>(layers_).tangent_backward(input_of<I>(), std::get<I>(outputs_), tangent_of<I>(),
+                                                  std::get<I>(tangents_), *gy, *gyt, dx, dxt, grads);
+        });
+    }
+
     // The Layer contract, for nesting a Sequential in another.
+    void tangent_forward(const Tensor<In, B>&, const Tensor<output_shape, B>&, const Tensor<In, B>& xt,
+                         Tensor<output_shape, B>& yt) {
+        const auto& out = tangent_forward(xt);
+        yt.resize(out.batch());
+        std::copy(out.data(), out.data() + out.size(), yt.data());
+    }
+    void tangent_backward(const Tensor<In, B>&, const Tensor<output_shape, B>&, const Tensor<In, B>&,
+                          const Tensor<output_shape, B>&, const Tensor<output_shape, B>& ybar,
+                          const Tensor<output_shape, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar, ParamGrads grads) {
+        tangent_backward(ybar, ytbar, xbar, xtbar, grads);
+    }
     void forward(const Tensor<In, B>& x, Tensor<output_shape, B>& y, Mode mode) {
         const auto& out = forward(x, mode);
         y.resize(out.batch());
@@ -134,6 +175,11 @@ public:
 
 private:
     template <std::size_t I>
+    const Tensor<typename layer_t<I>::input_shape, B>& tangent_of() const {
+        if constexpr (I == 0) return *input_tangent_;
+        else return std::get<I - 1>(tangents_);
+    }
+    template <std::size_t I>
     const Tensor<typename layer_t<I>::input_shape, B>& input_of() const {
         if constexpr (I == 0) return *input_;
         else return std::get<I - 1>(outputs_);
@@ -152,7 +198,11 @@ private:
     layer_types layers_;
     typename detail::OutputTensors<layer_types, B>::type outputs_;
     typename detail::OutputTensors<layer_types, B>::type grads_;  // grads_[i] = dL/d outputs_[i]
+    // Tangent passes (second order); empty until first used.
+    typename detail::OutputTensors<layer_types, B>::type tangents_;
+    typename detail::OutputTensors<layer_types, B>::type tangent_grads_;
     const Tensor<In, B>* input_ = nullptr;
+    const Tensor<In, B>* input_tangent_ = nullptr;
 };
 
 template <class... Specs>

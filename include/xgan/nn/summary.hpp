@@ -15,7 +15,7 @@ namespace detail {
 
 inline std::string with_commas(std::size_t v) {
     std::string s = std::to_string(v);
-    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), ",");
+    for (int i = int(s.size()) - 3; i > 0; i -= 3) s.insert(std::size_t(i), 1, ',');
     return s;
 }
 
