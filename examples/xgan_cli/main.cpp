@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
         ->capture_default_str()->check(CLI::Range(0.0, 1.0));
     t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input")
         ->capture_default_str()->check(CLI::NonNegativeNumber);
+    t->add_option("--critic-steps", train.critic_steps,
+                  "discriminator (critic) updates per generator update (default: the model's; wgan-gp 3)");
     t->add_option("--channels", train.channels, "dcgan64 only: 3 (RGB, default) or 1 (grayscale)")->check(CLI::IsMember({1, 3}));
     t->add_flag("--quiet", train.quiet, "print nothing but errors");
     t->add_option("--checkpoint-every", train.checkpoint_every,

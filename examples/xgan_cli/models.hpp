@@ -17,6 +17,7 @@ struct ModelDefaults {
     int epochs = 10;
     Init init = Init::pytorch;
     LabelOptions labels{};
+    int critic_steps = 1;  // discriminator updates per generator update
 };
 
 // Vanilla MLP GAN (the common PyTorch MNIST tutorial). Adam's default beta1 0.9 collapses it;

@@ -58,18 +58,29 @@ public:
     }
     const nlohmann::json& config() const { return config_; }
 
-    void log_step(int epoch, std::int64_t step, const xgan::StepStats& s, double seconds, double lr_g, double lr_d) {
+    // critic: the objective scores rather than classifies (Wasserstein, hinge, least squares):
+    // also log the critic loss, the Wasserstein estimate and the penalty.
+    void log_step(int epoch, std::int64_t step, const xgan::StepStats& s, double seconds, double lr_g, double lr_d,
+                  bool critic = false) {
         nlohmann::json j = {{"epoch", epoch},   {"step", step},         {"d_loss", s.d_loss}, {"g_loss", s.g_loss},
                             {"d_real", s.d_real}, {"d_fake", s.d_fake}, {"seconds", seconds}};
+        std::vector<std::pair<std::string, float>> scalars = {{"loss/discriminator", float(s.d_loss)},
+                                                              {"loss/generator", float(s.g_loss)},
+                                                              {"D(x)", float(s.d_real)},
+                                                              {"D(G(z))", float(s.d_fake)},
+                                                              {"lr/generator", float(lr_g)},
+                                                              {"lr/discriminator", float(lr_d)}};
+        if (critic) {
+            j["critic_loss"] = s.d_loss;
+            j["wasserstein"] = s.wasserstein;
+            j["penalty"] = s.penalty;
+            scalars.insert(scalars.end(), {{"loss/critic", float(s.d_loss)},
+                                           {"wasserstein_estimate", float(s.wasserstein)},
+                                           {"gradient_penalty", float(s.penalty)}});
+        }
         metrics_ << j.dump() << '\n';
         metrics_.flush();
-        events_->add_scalars({{"loss/discriminator", float(s.d_loss)},
-                              {"loss/generator", float(s.g_loss)},
-                              {"D(x)", float(s.d_real)},
-                              {"D(G(z))", float(s.d_fake)},
-                              {"lr/generator", float(lr_g)},
-                              {"lr/discriminator", float(lr_d)}},
-                             step);
+        events_->add_scalars(scalars, step);
         record(double(step), s);
     }
 

@@ -33,6 +33,7 @@ RunOptions resolve(RunOptions o) {
     if (o.lr < 0) o.lr = d.lr;
     if (o.beta1 < 0) o.beta1 = d.beta1;
     if (o.beta2 < 0) o.beta2 = d.beta2;
+    if (o.critic_steps < 0) o.critic_steps = d.critic_steps;
     if (o.init == "default") o.init = d.init == Init::dcgan ? "dcgan" : "pytorch";
     if (o.noisy_labels < 0 && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
     return o;
@@ -63,7 +64,8 @@ int train(RunOptions o) {
         if (!checkpoint) throw FileError(o.out / "checkpoints", "no complete checkpoint to resume from");
     }
     o = resolve<M>(o);
-    if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0) throw Error("--epochs, --batch-size and --lr must be positive");
+    if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0 || o.critic_steps <= 0)
+        throw Error("--epochs, --batch-size, --lr and --critic-steps must be positive");
 
     static_assert(Sample::rank == 3 && Sample::dims[1] == Sample::dims[2], "the tool trains on square images");
     const data::ImageDataset full = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet);
@@ -122,17 +124,24 @@ int train(RunOptions o) {
         while (!stop && loader.next(real)) {
             StepStats s;
             try {
-                s = trainer.train_step(real);
+                if (o.critic_steps == 1) {
+                    s = trainer.train_step(real);
+                } else {  // k critic updates, each on its own real batch, then one generator update
+                    s = trainer.discriminator_step(real);
+                    if (trainer.discriminator_steps() % o.critic_steps != 0) continue;
+                    s.g_loss = trainer.generator_step(true, real.batch());
+                }
             } catch (const NumericError& e) {
                 files.log_error(e.what(), trainer.steps() + 1);
                 files.finish(type_summaries<GanT>(std::size_t(o.batch_size)));
                 throw;
             }
             sum.d_loss += s.d_loss, sum.g_loss += s.g_loss, sum.d_real += s.d_real, sum.d_fake += s.d_fake;
+            sum.wasserstein += s.wasserstein, sum.penalty += s.penalty;
             ++n;
             const std::int64_t step = trainer.steps();
             if (step % o.log_every == 0 || n == 1)
-                files.log_step(epoch, step, s, seconds(), o.lr, o.lr);
+                files.log_step(epoch, step, s, seconds(), o.lr, o.lr, !GanT::objective::outputs_probability);
             if (auto w = health.observe(s)) {
                 files.log_warning(*w, step);
                 if (!o.quiet) std::printf("%swarning: %s\n", tty ? "\n" : "", w->message.c_str());
@@ -149,7 +158,10 @@ int train(RunOptions o) {
             if ((o.max_steps && step >= o.max_steps) || stop_requested) stop = true;
         }
         const double k = double(std::max<std::size_t>(n, 1));
-        if (!o.quiet && n)
+        if (!o.quiet && n && !GanT::objective::outputs_probability)
+            std::printf("%sepoch %d/%d  critic_loss %.4f  g_loss %.4f  W %.4f  penalty %.4f  %.1fs\n", tty ? "\r" : "", epoch,
+                        o.epochs, sum.d_loss / k, sum.g_loss / k, sum.wasserstein / k, sum.penalty / k, seconds());
+        else if (!o.quiet && n)
             std::printf("%sepoch %d/%d  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.1fs\n", tty ? "\r" : "", epoch,
                         o.epochs, sum.d_loss / k, sum.g_loss / k, sum.d_real / k, sum.d_fake / k, seconds());
         if (stop && stop_requested) break;  // mid-epoch interrupt: no grid for a partial epoch

@@ -38,14 +38,15 @@ struct critic_layer_has_no_exact_second_order {
 };
 
 namespace detail {
+// value: every layer of Net has tangent passes; instantiating it fails naming the first that has none.
 template <class Net>
-constexpr bool check_second_order() {
-    return []<std::size_t... I>(std::index_sequence<I...>) {
+struct SecondOrderCheck {
+    static constexpr bool value = []<std::size_t... I>(std::index_sequence<I...>) {
         return (std::conditional_t<HasTangentPasses<typename Net::template layer_t<I>>, std::true_type,
                                    critic_layer_has_no_exact_second_order<typename Net::template layer_t<I>>>::value &&
                 ...);
     }(std::make_index_sequence<Net::depth>{});
-}
+};
 }  // namespace detail
 
 template <class GSpec, class DSpec, ShapeType Noise, class Objective = objective::Bce, class B = Cpu>
@@ -66,7 +67,8 @@ private:
         std::is_same_v<d_last, ActivationLayer<activation::Sigmoid, d_out, B>>;
     static_assert(std::conditional_t<!(Objective::uses_logits && ends_with_sigmoid), std::true_type,
                                      objective_expects_logits_not_sigmoid<Objective, d_last>>::value);
-    static_assert(!::xgan::objective::HasPenalty<Objective> || detail::check_second_order<discriminator>());
+    static_assert(std::conditional_t<::xgan::objective::HasPenalty<Objective>, detail::SecondOrderCheck<discriminator>,
+                                     std::true_type>::value);
 };
 
 }  // namespace xgan

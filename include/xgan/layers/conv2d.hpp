@@ -9,6 +9,8 @@
 //            weight for the whole chunk; caches that matrix when the whole batch fits one chunk
 //            (backward then skips its own im2col)
 //   backward db += sum of dy, dW += dY col^T (one GEMM per chunk), dx = col2im(W^T dY)
+//   tangent  exact second-order passes (the layer is linear in x): yt = the bias-free layer
+//            applied to xt; the reverse pass is backward along (x, ybar) plus (xt, ytbar)
 //   init     PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = InC*K*K
 //            (kaiming_uniform with a = sqrt(5)); dcgan: W ~ N(0, 0.02), b = 0
 // A chunk holds as many samples as keep its column matrix near 4 MB of floats; all scratch is
@@ -173,7 +175,51 @@ public:
 
     Conv2dLayer() : weight_(OutC * CKK), weight_grad_(OutC * CKK), bias_(Bias ? OutC : 0), bias_grad_(Bias ? OutC : 0) {}
 
-    void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) {
+    void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) { run_forward(x, y, Bias); }
+
+    void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
+                  Tensor<input_shape, B>* dx, ParamGrads grads) {
+        run_backward(x, dy, dx, grads == ParamGrads::accumulate, Bias);
+    }
+
+    // Second order (see layer.hpp, "tangent passes"): Conv2d is linear in x, so
+    //   yt = conv(xt) without bias;  xbar = conv^T(ybar);  xtbar = conv^T(ytbar);
+    //   dW += ybar (x) x + ytbar (x) xt (correlations);  db += sum ybar.
+    void tangent_forward(const Tensor<input_shape, B>&, const Tensor<output_shape, B>&, const Tensor<input_shape, B>& xt,
+                         Tensor<output_shape, B>& yt) {
+        run_forward(xt, yt, false);
+    }
+    void tangent_backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<input_shape, B>& xt,
+                          const Tensor<output_shape, B>&, const Tensor<output_shape, B>& ybar,
+                          const Tensor<output_shape, B>& ytbar, Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar,
+                          ParamGrads grads) {
+        run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
+        run_backward(xt, ytbar, xtbar, grads == ParamGrads::accumulate, false);
+    }
+
+    template <class F>
+    void visit_state(F&& f, const std::string& prefix) {
+        f(StateEntry<T>{prefix + "weight",
+                        {std::int64_t(OutC), std::int64_t(InC), std::int64_t(K), std::int64_t(K)},
+                        weight_.data(),
+                        weight_grad_.data()});
+        if constexpr (Bias) f(StateEntry<T>{prefix + "bias", {std::int64_t(OutC)}, bias_.data(), bias_grad_.data()});
+    }
+
+    void reset_parameters(Rng& rng, Init init) {
+        if (init == Init::dcgan) {
+            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
+            std::fill(bias_.begin(), bias_.end(), T(0));
+            return;
+        }
+        const double bound = 1.0 / std::sqrt(double(CKK));
+        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
+        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
+    }
+
+private:
+    // y = conv(x) (+ bias when with_bias); leaves im2col(x) in col_ when the batch is one chunk.
+    void run_forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, bool with_bias) {
         const std::size_t n = x.batch();
         y.resize(n);
         const std::size_t chunk = reserve(n);
@@ -189,7 +235,7 @@ public:
                     const std::size_t s = t / OutC, o = t % OutC;
                     const T* src = yt_.data() + o * cols + s * L;
                     T* dst = y.sample(n0 + s) + o * L;
-                    const T b = Bias ? bias_[o] : T(0);
+                    const T b = with_bias ? bias_[o] : T(0);
                     for (std::size_t l = 0; l < L; ++l) dst[l] = src[l] + b;
                 }
             });
@@ -198,21 +244,20 @@ public:
         cached_batch_ = n;
     }
 
-    void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
-                  Tensor<input_shape, B>* dx, ParamGrads grads) {
-        const bool want_w = grads == ParamGrads::accumulate;
+    // dx = conv^T(dy) unless dx is null; with want_w, dW += dy (x) x and, with bias_grad, db += sum dy.
+    void run_backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>& dy, Tensor<input_shape, B>* dx,
+                      bool want_w, bool bias_grad) {
         const std::size_t n = x.batch();
         if (dx) dx->resize(n);
         if (!want_w && !dx) return;
-        if constexpr (Bias)
-            if (want_w)
-                B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
-                    for (std::size_t o = o0; o < o1; ++o) {
-                        double s = 0;
-                        for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * L, L);
-                        bias_grad_[o] += T(s);
-                    }
-                });
+        if (Bias && want_w && bias_grad)
+            B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
+                for (std::size_t o = o0; o < o1; ++o) {
+                    double s = 0;
+                    for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * L, L);
+                    bias_grad_[o] += T(s);
+                }
+            });
         const std::size_t chunk = reserve(n);
         const bool col_cached = cached_input_ == x.data() && cached_batch_ == n && chunk >= n;
         for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
@@ -248,27 +293,6 @@ public:
         }
     }
 
-    template <class F>
-    void visit_state(F&& f, const std::string& prefix) {
-        f(StateEntry<T>{prefix + "weight",
-                        {std::int64_t(OutC), std::int64_t(InC), std::int64_t(K), std::int64_t(K)},
-                        weight_.data(),
-                        weight_grad_.data()});
-        if constexpr (Bias) f(StateEntry<T>{prefix + "bias", {std::int64_t(OutC)}, bias_.data(), bias_grad_.data()});
-    }
-
-    void reset_parameters(Rng& rng, Init init) {
-        if (init == Init::dcgan) {
-            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
-            std::fill(bias_.begin(), bias_.end(), T(0));
-            return;
-        }
-        const double bound = 1.0 / std::sqrt(double(CKK));
-        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
-        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
-    }
-
-private:
     // Sizes the scratch for a batch of n (grows only) and returns the samples per chunk.
     std::size_t reserve(std::size_t n) {
         const std::size_t chunk = detail::conv::chunk_samples(n, CKK, L);

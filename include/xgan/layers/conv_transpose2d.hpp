@@ -9,6 +9,8 @@
 //   forward  one GEMM per chunk of samples, col[OutC*K*K, chunk*H*W] = W^T X, then col2im into y;
 //            caches nothing (backward reads x from Sequential)
 //   backward dcol = im2col(dy); dW += X dcol^T, db += sum of dy, dx = W dcol (one GEMM each)
+//   tangent  exact second-order passes (the layer is linear in x): yt = the bias-free layer
+//            applied to xt; the reverse pass is backward along (x, ybar) plus (xt, ytbar)
 //   init     PyTorch: W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with fan_in = OutC*K*K, since
 //            torch computes fan_in from the weight's dimension 1; dcgan: W ~ N(0, 0.02), b = 0
 // OutputPadding must be smaller than Stride or Dilation (PyTorch's rule), else a compile error
@@ -79,7 +81,51 @@ public:
     ConvTranspose2dLayer()
         : weight_(InC * OKK), weight_grad_(InC * OKK), bias_(Bias ? OutC : 0), bias_grad_(Bias ? OutC : 0) {}
 
-    void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) {
+    void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) { run_forward(x, y, Bias); }
+
+    void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
+                  Tensor<input_shape, B>* dx, ParamGrads grads) {
+        run_backward(x, dy, dx, grads == ParamGrads::accumulate, Bias);
+    }
+
+    // Second order (see layer.hpp, "tangent passes"): linear in x, so yt = convT(xt) without
+    // bias, and the reverse pass is the ordinary backward once along (x, ybar) and once along
+    // (xt, ytbar), the bias gradient from ybar only.
+    void tangent_forward(const Tensor<input_shape, B>&, const Tensor<output_shape, B>&, const Tensor<input_shape, B>& xt,
+                         Tensor<output_shape, B>& yt) {
+        run_forward(xt, yt, false);
+    }
+    void tangent_backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<input_shape, B>& xt,
+                          const Tensor<output_shape, B>&, const Tensor<output_shape, B>& ybar,
+                          const Tensor<output_shape, B>& ytbar, Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar,
+                          ParamGrads grads) {
+        run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
+        run_backward(xt, ytbar, xtbar, grads == ParamGrads::accumulate, false);
+    }
+
+    template <class F>
+    void visit_state(F&& f, const std::string& prefix) {
+        f(StateEntry<T>{prefix + "weight",
+                        {std::int64_t(InC), std::int64_t(OutC), std::int64_t(K), std::int64_t(K)},
+                        weight_.data(),
+                        weight_grad_.data()});
+        if constexpr (Bias) f(StateEntry<T>{prefix + "bias", {std::int64_t(OutC)}, bias_.data(), bias_grad_.data()});
+    }
+
+    void reset_parameters(Rng& rng, Init init) {
+        if (init == Init::dcgan) {
+            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
+            std::fill(bias_.begin(), bias_.end(), T(0));
+            return;
+        }
+        const double bound = 1.0 / std::sqrt(double(OKK));  // fan_in from weight dim 1 (OutC), as torch
+        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
+        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
+    }
+
+private:
+    // y = convT(x) (+ bias when with_bias).
+    void run_forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, bool with_bias) {
         const std::size_t n = x.batch();
         y.resize(n);
         const std::size_t chunk = reserve(n);
@@ -93,28 +139,27 @@ public:
                 for (std::size_t t = t0; t < t1; ++t) {
                     const std::size_t s = t / OutC, o = t % OutC;
                     T* img = y.sample(n0 + s) + o * Ho * Wo;
-                    std::fill(img, img + Ho * Wo, Bias ? bias_[o] : T(0));
+                    std::fill(img, img + Ho * Wo, with_bias ? bias_[o] : T(0));
                     patches::col2im(col_.data() + o * K * K * cols + s * L, cols, img);
                 }
             });
         }
     }
 
-    void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
-                  Tensor<input_shape, B>* dx, ParamGrads grads) {
-        const bool want_w = grads == ParamGrads::accumulate;
+    // dx = convT^T(dy) unless dx is null; with want_w, dW += x (x) im2col(dy) and, with bias_grad, db += sum dy.
+    void run_backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>& dy, Tensor<input_shape, B>* dx,
+                      bool want_w, bool bias_grad) {
         const std::size_t n = x.batch();
         if (dx) dx->resize(n);
         if (!want_w && !dx) return;
-        if constexpr (Bias)
-            if (want_w)
-                B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
-                    for (std::size_t o = o0; o < o1; ++o) {
-                        double s = 0;
-                        for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * Ho * Wo, Ho * Wo);
-                        bias_grad_[o] += T(s);
-                    }
-                });
+        if (Bias && want_w && bias_grad)
+            B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
+                for (std::size_t o = o0; o < o1; ++o) {
+                    double s = 0;
+                    for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * Ho * Wo, Ho * Wo);
+                    bias_grad_[o] += T(s);
+                }
+            });
         const std::size_t chunk = reserve(n);
         for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
             const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
@@ -146,27 +191,6 @@ public:
         }
     }
 
-    template <class F>
-    void visit_state(F&& f, const std::string& prefix) {
-        f(StateEntry<T>{prefix + "weight",
-                        {std::int64_t(InC), std::int64_t(OutC), std::int64_t(K), std::int64_t(K)},
-                        weight_.data(),
-                        weight_grad_.data()});
-        if constexpr (Bias) f(StateEntry<T>{prefix + "bias", {std::int64_t(OutC)}, bias_.data(), bias_grad_.data()});
-    }
-
-    void reset_parameters(Rng& rng, Init init) {
-        if (init == Init::dcgan) {
-            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
-            std::fill(bias_.begin(), bias_.end(), T(0));
-            return;
-        }
-        const double bound = 1.0 / std::sqrt(double(OKK));  // fan_in from weight dim 1 (OutC), as torch
-        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
-        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
-    }
-
-private:
     std::size_t reserve(std::size_t n) {
         const std::size_t chunk = detail::conv::chunk_samples(n, OKK, L);
         if (col_.size() < OKK * chunk * L) col_.resize(OKK * chunk * L);

@@ -7,6 +7,7 @@
 //            reset_parameters seeds from the model's Rng (so runs are reproducible); caches the
 //            mask (sized by the largest batch seen)
 //   backward dx = dy * mask (train), dx = dy (eval)
+//   tangent  linear in x with the forward's mask: yt = xt * mask; xbar, xtbar likewise
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -51,17 +52,17 @@ public:
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& dy, Tensor<S, B>* dx,
                   ParamGrads) {
-        if (!dx) return;
-        const std::size_t n = x.size();
-        dx->resize(x.batch());
-        const T* g = dy.data();
-        T* out = dx->data();
-        if (!dropping_) {
-            std::copy(g, g + n, out);
-            return;
-        }
-        const T* m = mask_.data();
-        for (std::size_t i = 0; i < n; ++i) out[i] = g[i] * m[i];
+        if (dx) apply_mask(x.batch(), dy, *dx);
+    }
+
+    void tangent_forward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& xt, Tensor<S, B>& yt) {
+        apply_mask(x.batch(), xt, yt);
+    }
+    void tangent_backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>&, const Tensor<S, B>&,
+                          const Tensor<S, B>& ybar, const Tensor<S, B>& ytbar, Tensor<S, B>* xbar, Tensor<S, B>* xtbar,
+                          ParamGrads) {
+        if (xbar) apply_mask(x.batch(), ybar, *xbar);
+        if (xtbar) apply_mask(x.batch(), ytbar, *xtbar);
     }
 
     // Seeds the layer's own stream from the model's Rng (one draw).
@@ -70,6 +71,20 @@ public:
     Rng& rng() { return rng_; }
 
 private:
+    // out = in * mask of the last forward (a copy when it did not drop)
+    void apply_mask(std::size_t batch, const Tensor<S, B>& in, Tensor<S, B>& out) {
+        out.resize(batch);
+        const std::size_t n = out.size();
+        if (!dropping_) {
+            std::copy(in.data(), in.data() + n, out.data());
+            return;
+        }
+        const T* m = mask_.data();
+        const T* g = in.data();
+        T* o = out.data();
+        for (std::size_t i = 0; i < n; ++i) o[i] = g[i] * m[i];
+    }
+
     Rng rng_;
     typename B::template buffer<T> mask_;  // [batch * S::size], 0 or 1/(1-p)
     bool dropping_ = false;                // the last forward dropped (train mode, p > 0)

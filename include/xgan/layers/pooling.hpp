@@ -6,6 +6,7 @@
 //   forward  caches the position of each window's maximum (the first one on ties, a NaN if
 //            any, as PyTorch's CPU kernel), sized by the largest batch seen
 //   backward dx = 0, then dx[argmax] += dy for every window (overlapping windows add up)
+//   tangent  piecewise linear: yt = xt[argmax of x]; xbar, xtbar scatter ybar, ytbar to the argmax
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -61,12 +62,35 @@ public:
 
     void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
                   ParamGrads) {
-        if (!dx) return;
+        if (dx) scatter(x.batch(), dy, *dx);
+    }
+
+    void tangent_forward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
         const std::size_t n = x.batch();
-        dx->resize(n);
+        yt.resize(n);
         B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
             for (std::size_t t = t0; t < t1; ++t) {
-                T* out = dx->data() + t * H * W;
+                const T* in = xt.data() + t * H * W;
+                const std::uint32_t* arg = argmax_.data() + t * Ho * Wo;
+                T* out = yt.data() + t * Ho * Wo;
+                for (std::size_t k = 0; k < Ho * Wo; ++k) out[k] = in[arg[k]];
+            }
+        });
+    }
+    void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<In, B>&, const Tensor<Out, B>&,
+                          const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar,
+                          ParamGrads) {
+        if (xbar) scatter(x.batch(), ybar, *xbar);
+        if (xtbar) scatter(x.batch(), ytbar, *xtbar);
+    }
+
+private:
+    // dx = 0, then dx[argmax] += dy
+    void scatter(std::size_t n, const Tensor<Out, B>& dy, Tensor<In, B>& dx) {
+        dx.resize(n);
+        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                T* out = dx.data() + t * H * W;
                 const T* g = dy.data() + t * Ho * Wo;
                 const std::uint32_t* arg = argmax_.data() + t * Ho * Wo;
                 std::fill(out, out + H * W, T(0));
@@ -75,7 +99,6 @@ public:
         });
     }
 
-private:
     typename B::template buffer<std::uint32_t> argmax_;  // [batch, C, H', W'], index into the H x W plane
 };
 

@@ -5,6 +5,7 @@
 //   shapes   (B, C, H, W) -> (B, C, H*Scale, W*Scale)
 //   forward  caches nothing
 //   backward dx[n, c, i, j] = sum of dy over the Scale x Scale block that copies x[n, c, i, j]
+//   tangent  linear in x: yt = upsample(xt); xbar, xtbar = the backward of ybar, ytbar
 #include <algorithm>
 #include <cstddef>
 #include <string>
@@ -60,6 +61,16 @@ public:
                     }
             }
         });
+    }
+
+    void tangent_forward(const Tensor<In, B>&, const Tensor<Out, B>&, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
+        forward(xt, yt, Mode::eval);
+    }
+    void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>& y, const Tensor<In, B>&, const Tensor<Out, B>&,
+                          const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar,
+                          ParamGrads grads) {
+        backward(x, y, ybar, xbar, grads);
+        backward(x, y, ytbar, xtbar, grads);
     }
 };
 
