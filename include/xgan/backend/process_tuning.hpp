@@ -4,12 +4,13 @@
 // glibc read them when the program starts:
 //  - OPENBLAS_CORETYPE: Debian's OpenBLAS 0.3.21 takes AVX-512 CPUs of some vendors for
 //    Haswell and runs its AVX2 kernels (about half the SGEMM speed). On a CPU with AVX-512F we
-//    ask for the SkylakeX kernels.
+//    ask for the SkylakeX kernels, when the variable is unset or says Haswell.
 //  - glibc's malloc thresholds (returning large buffers to the OS every step costs page faults).
 // tune_process() sets them and re-executes the program once (only when they are unset, and
 // never twice: XGAN_TUNED marks the second start). Library users who prefer not to re-exec
 // can set the variables themselves; see the README.
 #include <cstdlib>
+#include <string_view>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -20,7 +21,9 @@ inline void tune_process(char** argv) {
     bool changed = false;
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && !std::getenv("OPENBLAS_CORETYPE")) {
+    // A preset Haswell (some environments export it) also loses the AVX-512 kernels.
+    const char* core = std::getenv("OPENBLAS_CORETYPE");
+    if (__builtin_cpu_supports("avx512f") && (!core || std::string_view(core) == "Haswell" || std::string_view(core) == "HASWELL")) {
         ::setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
         changed = true;
     }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "xgan/backend/simd.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
@@ -25,7 +26,12 @@ public:
         const scalar* in = x.data();
         scalar* out = y.data();
         const std::size_t n = x.size();
-        for (std::size_t i = 0; i < n; ++i) out[i] = Fn::apply(in[i]);
+        std::size_t i = 0;
+        if constexpr (requires(xsimd::batch<scalar> b) { Fn::apply_batch(b); }) {
+            using batch = xsimd::batch<scalar>;
+            for (; i + batch::size <= n; i += batch::size) Fn::apply_batch(batch::load_unaligned(in + i)).store_unaligned(out + i);
+        }
+        for (; i < n; ++i) out[i] = Fn::apply(in[i]);
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& dy, Tensor<S, B>* dx,
@@ -94,6 +100,8 @@ struct Tanh {
     static std::string name() { return "Tanh()"; }
     template <class T>
     static T apply(T x) { return std::tanh(x); }
+    template <class Batch>
+    static Batch apply_batch(Batch x) { return xsimd::tanh(x); }  // std::tanh does not vectorise
     template <class T>
     static T derivative(T, T y) { return T(1) - y * y; }
     template <class T>

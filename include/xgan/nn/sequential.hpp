@@ -66,6 +66,13 @@ public:
 
     static std::string name() { return "Sequential"; }
 
+    // Index of the first layer with trainable parameters (depth if none).
+    static constexpr std::size_t first_with_parameters = []<std::size_t... I>(std::index_sequence<I...>) {
+        std::size_t first = depth;
+        ((first = (first == depth && layer_t<I>::parameter_count > 0) ? I : first), ...);
+        return first;
+    }(std::make_index_sequence<depth>{});
+
     // Runs every layer; x must stay alive and unchanged until backward.
     const Tensor<output_shape, B>& forward(const Tensor<In, B>& x, Mode mode) {
         input_ = &x;
@@ -77,11 +84,16 @@ public:
     // dL/dx into dx unless dx is null; adds parameter gradients unless grads == skip.
     void backward(const Tensor<output_shape, B>& dy, Tensor<In, B>* dx, ParamGrads grads = ParamGrads::accumulate) {
         each_reversed([&]<std::size_t I>() {
+            // Without dx, nothing before the first layer with parameters needs a gradient
+            // (D's leading Flatten: its Linear then skips a whole GEMM).
+            if constexpr (I < first_with_parameters)
+                if (!dx) return;
             const Tensor<typename layer_t<I>::output_shape, B>* g;
             if constexpr (I + 1 == depth) g = &dy;
             else g = &std::get<I>(grads_);
             Tensor<typename layer_t<I>::input_shape, B>* d;
             if constexpr (I == 0) d = dx;
+            else if constexpr (I == first_with_parameters) d = dx ? &std::get<I - 1>(grads_) : nullptr;
             else d = &std::get<I - 1>(grads_);
             std::get<I>(layers_).backward(input_of<I>(), std::get<I>(outputs_), *g, d, grads);
         });

@@ -1,0 +1,310 @@
+// One full GAN training step (D on real + D on fake + Adam(D), then G through the frozen D +
+// Adam(G)) of the tool's MLP models, against two baselines in the same run:
+//   BM_train_step/<model>   xgan::GanTrainer::train_step on a fixed random batch in [-1, 1]
+//   BM_gemm_floor/<model>   only the matrix products a step needs, at their real shapes, called
+//                           straight into cblas_sgemm: the floor no implementation can beat
+//                           without a faster GEMM
+//   BM_gemm_as_xgan/<model> the matrix products xgan's trainer actually issues (see gemm_plan)
+//   BM_adam/<model>         Adam(D).step() + Adam(G).step() alone
+// Times are wall-clock (UseRealTime: OpenBLAS and oneTBB run on their own threads).
+// compare.sh runs this next to bench/torch_gan_step.py and prints the speed-ups.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <xgan/xgan.hpp>
+
+#include "models.hpp"
+
+// OpenBLAS's own queries (xgan declares cblas through xgan/backend/cblas.hpp, which has not
+// these; OpenBLAS's <cblas.h> cannot be included beside it).
+extern "C" {
+char* openblas_get_corename(void);
+char* openblas_get_config(void);
+int openblas_get_num_threads(void);
+}
+
+namespace {
+
+using xgan::Cpu;
+using xgan_cli::Mlp;
+using xgan_cli::MlpSmall;
+
+constexpr std::uint64_t seed = 20240601;
+
+// ---------------------------------------------------------------------------------------------
+// The Linear layers of a network, as (in, out) pairs in order, read from its type.
+struct LinearShape {
+    int in, out;
+};
+
+template <class L>
+struct linear_traits : std::false_type {};
+template <std::size_t In, std::size_t Out, bool Bias, class B>
+struct linear_traits<xgan::LinearLayer<In, Out, Bias, B>> : std::true_type {
+    static constexpr LinearShape shape{int(In), int(Out)};
+};
+
+template <class Net>
+std::vector<LinearShape> linear_shapes() {
+    std::vector<LinearShape> out;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (
+            [&] {
+                using L = typename Net::template layer_t<I>;
+                if constexpr (linear_traits<L>::value) out.push_back(linear_traits<L>::shape);
+            }(),
+            ...);
+    }(std::make_index_sequence<Net::depth>{});
+    return out;
+}
+
+// Whether the network's first layer is a Linear (then backward with dx = nullptr skips its
+// dx product); xgan's discriminators start with Flatten, so their first Linear computes dx
+// into Flatten's gradient, which Flatten then drops.
+template <class Net>
+constexpr bool first_layer_is_linear = linear_traits<typename Net::template layer_t<0>>::value;
+
+// ---------------------------------------------------------------------------------------------
+// One GEMM as linear.hpp calls it (row-major cblas).
+struct Gemm {
+    CBLAS_TRANSPOSE ta, tb;
+    int m, n, k;
+    int layer;  // index into the network's linear_shapes
+    enum Kind { forward, weight_grad, input_grad } kind;
+    bool generator;
+    double flops() const { return 2.0 * m * n * k; }
+};
+
+// The GEMMs of one training step at batch n. first_dx_d: also the first D layer's dx on the
+// real and fake passes (xgan does this when D starts with Flatten; it is not needed).
+std::vector<Gemm> gemm_plan(const std::vector<LinearShape>& g, const std::vector<LinearShape>& d, int n,
+                            bool first_dx_d) {
+    std::vector<Gemm> plan;
+    auto fwd = [&](const std::vector<LinearShape>& net, bool gen) {
+        for (int i = 0; i < int(net.size()); ++i)  // y[n,out] = x[n,in] W[out,in]^T
+            plan.push_back({CblasNoTrans, CblasTrans, n, net[i].out, net[i].in, i, Gemm::forward, gen});
+    };
+    // Backward, last layer first: dW[out,in] += dy^T x; dx[n,in] = dy W.
+    auto bwd = [&](const std::vector<LinearShape>& net, bool gen, bool weight_grads, bool first_dx) {
+        for (int i = int(net.size()) - 1; i >= 0; --i) {
+            if (weight_grads)
+                plan.push_back({CblasTrans, CblasNoTrans, net[i].out, net[i].in, n, i, Gemm::weight_grad, gen});
+            if (i > 0 || first_dx)
+                plan.push_back({CblasNoTrans, CblasNoTrans, n, net[i].in, net[i].out, i, Gemm::input_grad, gen});
+        }
+    };
+    fwd(d, false);                     // D(real)
+    bwd(d, false, true, first_dx_d);   // its backward: dW, dx (the input needs none)
+    fwd(g, true);                      // G(z)
+    fwd(d, false);                     // D(G(z)) detached
+    bwd(d, false, true, first_dx_d);   // its backward
+    fwd(d, false);                     // D(G(z)) after Adam(D), for G's loss
+    bwd(d, false, false, true);        // back to the fake images only: dx, no dW
+    bwd(g, true, true, false);         // G's backward: dW, dx except into z
+    return plan;
+}
+
+double plan_flops(const std::vector<Gemm>& plan) {
+    double f = 0;
+    for (const auto& x : plan) f += x.flops();
+    return f;
+}
+
+template <class M>
+struct Nets {
+    using gan = typename M::gan;
+    using G = typename gan::generator;
+    using D = typename gan::discriminator;
+    static int batch() { return M::defaults().batch_size; }
+    static std::vector<LinearShape> g() { return linear_shapes<G>(); }
+    static std::vector<LinearShape> d() { return linear_shapes<D>(); }
+    // What xgan's trainer issues: the first Linear's dx is skipped only when it is layer 0.
+    static std::vector<Gemm> plan_needed() { return gemm_plan(g(), d(), batch(), false); }
+    static std::vector<Gemm> plan_xgan() { return gemm_plan(g(), d(), batch(), !first_layer_is_linear<D>); }
+};
+
+void fill(std::vector<float>& v, xgan::Rng& rng, double lo = -1, double hi = 1) {
+    rng.fill_uniform(v.data(), v.size(), lo, hi);
+}
+
+void set_counters(benchmark::State& state, int batch, double gemm_flops) {
+    state.SetItemsProcessed(std::int64_t(state.iterations()) * batch);  // samples/s
+    state.counters["batch"] = batch;
+    state.counters["gemm_GFLOP"] = gemm_flops * 1e-9;  // per step
+    state.counters["gemm_GFLOP/s"] =
+        benchmark::Counter(gemm_flops * double(state.iterations()) * 1e-9, benchmark::Counter::kIsRate);
+}
+
+// ---------------------------------------------------------------------------------------------
+template <class M>
+void BM_train_step(benchmark::State& state) {
+    using gan = typename M::gan;
+    const auto defaults = M::defaults();
+    xgan::GanOptions options;
+    options.generator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
+    options.discriminator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
+    options.init = defaults.init;
+    options.labels = defaults.labels;
+    xgan::GanTrainer<gan> trainer(options, seed);
+
+    const int n = defaults.batch_size;
+    xgan::Tensor<typename gan::sample_shape, Cpu> real{static_cast<std::size_t>(n)};
+    xgan::Rng data_rng(seed + 1);
+    data_rng.fill_uniform(real.data(), real.size(), -1.0, 1.0);
+
+    for (int i = 0; i < 3; ++i) trainer.train_step(real);  // buffers sized, pages touched
+    for (auto _ : state) {
+        auto stats = trainer.train_step(real);
+        benchmark::DoNotOptimize(stats);
+    }
+    set_counters(state, n, plan_flops(Nets<M>::plan_xgan()));
+}
+
+// Runs a GEMM plan over buffers of the real sizes. Each layer of each network has its own
+// weight, weight gradient, input and output-gradient buffers, as in a real step, so the cache
+// sees the same working set.
+void run_plan(benchmark::State& state, const std::vector<Gemm>& plan, const std::vector<LinearShape>& g,
+              const std::vector<LinearShape>& d, int n) {
+    struct LayerBuffers {
+        std::vector<float> w, dw, x, dy, y, dx;
+    };
+    xgan::Rng rng(seed + 2);
+    auto make = [&](const std::vector<LinearShape>& net) {
+        std::vector<LayerBuffers> out(net.size());
+        for (std::size_t i = 0; i < net.size(); ++i) {
+            const auto [in, o] = net[i];
+            out[i] = {std::vector<float>(std::size_t(o) * in), std::vector<float>(std::size_t(o) * in, 0.f),
+                      std::vector<float>(std::size_t(n) * in), std::vector<float>(std::size_t(n) * o),
+                      std::vector<float>(std::size_t(n) * o), std::vector<float>(std::size_t(n) * in)};
+            fill(out[i].w, rng, -0.05, 0.05);
+            fill(out[i].x, rng);
+            fill(out[i].dy, rng, -1e-3, 1e-3);
+        }
+        return out;
+    };
+    auto gb = make(g), db = make(d);
+    auto run = [&] {
+        for (const auto& c : plan) {
+            auto& L = (c.generator ? gb : db)[std::size_t(c.layer)];
+            const auto [in, o] = (c.generator ? g : d)[std::size_t(c.layer)];
+            switch (c.kind) {
+                case Gemm::forward:  // y = x W^T (beta 1 stands for the bias already copied into y)
+                    cblas_sgemm(CblasRowMajor, c.ta, c.tb, c.m, c.n, c.k, 1.f, L.x.data(), in, L.w.data(), in, 1.f,
+                                L.y.data(), o);
+                    break;
+                case Gemm::weight_grad:  // dW += dy^T x
+                    cblas_sgemm(CblasRowMajor, c.ta, c.tb, c.m, c.n, c.k, 1.f, L.dy.data(), o, L.x.data(), in, 1.f,
+                                L.dw.data(), in);
+                    break;
+                case Gemm::input_grad:  // dx = dy W
+                    cblas_sgemm(CblasRowMajor, c.ta, c.tb, c.m, c.n, c.k, 1.f, L.dy.data(), o, L.w.data(), in, 0.f,
+                                L.dx.data(), in);
+                    break;
+            }
+        }
+    };
+    for (int i = 0; i < 3; ++i) run();
+    for (auto _ : state) {
+        run();
+        benchmark::ClobberMemory();
+    }
+    set_counters(state, n, plan_flops(plan));
+    state.counters["gemms"] = double(plan.size());
+}
+
+template <class M>
+void BM_gemm_floor(benchmark::State& state) {
+    run_plan(state, Nets<M>::plan_needed(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch());
+}
+
+template <class M>
+void BM_gemm_as_xgan(benchmark::State& state) {
+    run_plan(state, Nets<M>::plan_xgan(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch());
+}
+
+// Both optimizers of a step on gradients of realistic size and spread. Adam clears the
+// gradients, so they are restored (untimed) before each step.
+template <class M>
+void BM_adam(benchmark::State& state) {
+    using gan = typename M::gan;
+    const auto defaults = M::defaults();
+    typename gan::generator g;
+    typename gan::discriminator d;
+    xgan::Rng rng(seed + 3);
+    g.reset_parameters(rng);
+    d.reset_parameters(rng);
+    const xgan::optim::AdamOptions o{defaults.lr, defaults.beta1, defaults.beta2};
+    xgan::optim::Adam<float, Cpu> opt_g(g, o), opt_d(d, o);
+    std::vector<std::vector<float>> saved;
+    std::size_t params = 0;
+    for (auto* opt : {&opt_d, &opt_g})
+        for (const auto& p : opt->parameters()) {
+            saved.emplace_back(p.size);
+            rng.fill_uniform(saved.back().data(), p.size, -1e-2, 1e-2);
+            params += p.size;
+        }
+    auto restore = [&] {
+        std::size_t k = 0;
+        for (auto* opt : {&opt_d, &opt_g})
+            for (const auto& p : opt->parameters()) {
+                std::copy(saved[k].begin(), saved[k].end(), p.grad);
+                ++k;
+            }
+    };
+    for (int i = 0; i < 3; ++i) {
+        restore();
+        opt_d.step();
+        opt_g.step();
+    }
+    for (auto _ : state) {
+        state.PauseTiming();
+        restore();
+        state.ResumeTiming();
+        opt_d.step();
+        opt_g.step();
+        benchmark::ClobberMemory();
+    }
+    state.counters["params"] = double(params);
+    state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(params) * 4 * 4 * 2);  // p,g,m,v read+write
+}
+
+// Wall-clock milliseconds; with --benchmark_repetitions, a "min" aggregate besides Google
+// Benchmark's mean/median/stddev/cv (on a busy machine the minimum is the steadier number).
+void configure(benchmark::internal::Benchmark* b) {
+    b->Unit(benchmark::kMillisecond)->UseRealTime()->ComputeStatistics("min", [](const std::vector<double>& v) {
+        return *std::min_element(v.begin(), v.end());
+    });
+}
+
+template <class M>
+void register_model() {
+    const std::string name = M::name;
+    configure(benchmark::RegisterBenchmark(("BM_train_step/" + name).c_str(), BM_train_step<M>));
+    configure(benchmark::RegisterBenchmark(("BM_gemm_floor/" + name).c_str(), BM_gemm_floor<M>));
+    configure(benchmark::RegisterBenchmark(("BM_gemm_as_xgan/" + name).c_str(), BM_gemm_as_xgan<M>));
+    configure(benchmark::RegisterBenchmark(("BM_adam/" + name).c_str(), BM_adam<M>));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    xgan::backend::tune_process(argv);  // may re-exec with OPENBLAS_CORETYPE and malloc settings
+    register_model<Mlp>();
+    register_model<MlpSmall>();
+    benchmark::AddCustomContext("OPENBLAS_CORETYPE", std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "");
+    benchmark::AddCustomContext("openblas_core", openblas_get_corename());
+    benchmark::AddCustomContext("openblas_threads", std::to_string(openblas_get_num_threads()));
+    benchmark::AddCustomContext("openblas_config", openblas_get_config());
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""One GAN training step of xgan's MLP models in PyTorch, timed under several configurations.
+
+The step is the PyTorch tutorials' (DCGAN tutorial order):
+    D.zero_grad(); D(real) -> BCE(1) -> backward
+    fake = G(z);   D(fake.detach()) -> BCE(0) -> backward;  optD.step()
+    G.zero_grad(); D(fake) -> BCE(1) -> backward;           optG.step()
+Models, batch sizes, BCELoss and Adam(lr=2e-4, betas=(0.5, 0.999)) match
+examples/xgan_cli/models.hpp (mlp at batch 64, mlp-small at batch 100).
+
+Configurations (all run; the best per model is reported as PyTorch at its best):
+    threads   torch.set_num_threads(1) (OpenBLAS keeps its own threads) or 2
+    adam      "for-loop" (1.13's default) or "foreach" (Adam(foreach=True));
+              "fused" is tried and skipped when this build has no CPU kernel for it
+    step      "tutorial": exactly the tutorial (zero_grad() fills zeros; G's backward also
+              fills D's parameter gradients, which optD.zero_grad() then throws away);
+              "lean": zero_grad(set_to_none=True) and D's parameters frozen during G's step
+              (no D weight gradients are computed there), which is what xgan does
+The environment (OPENBLAS_CORETYPE, MALLOC_*, OMP_WAIT_POLICY) is read when the libraries
+load, so it is set by the driver (compare.sh), not here.
+
+Configurations are interleaved in rounds so that a change in machine load hits all of them
+alike; each reports the median step time over all its timed steps, the best round's median
+(min_ms), the single fastest step, and the same for its two optimizer steps. Output: JSON on
+stdout.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+MODELS = {
+    "mlp": dict(nz=100, g=[256, 512, 1024], d=[1024, 512, 256], slope=0.2, batch=64),
+    "mlp-small": dict(nz=64, g=[256, 256], d=[256, 256], slope=0.2, batch=100),
+}
+IMAGE = 784
+LR, BETAS = 2e-4, (0.5, 0.999)
+
+
+def make_nets(spec):
+    g_layers, width = [], spec["nz"]
+    for h in spec["g"]:
+        g_layers += [nn.Linear(width, h), nn.ReLU()]
+        width = h
+    g_layers += [nn.Linear(width, IMAGE), nn.Tanh(), nn.Unflatten(1, (1, 28, 28))]
+    d_layers, width = [nn.Flatten()], IMAGE
+    for h in spec["d"]:
+        d_layers += [nn.Linear(width, h), nn.LeakyReLU(spec["slope"])]
+        width = h
+    d_layers += [nn.Linear(width, 1), nn.Sigmoid()]
+    return nn.Sequential(*g_layers), nn.Sequential(*d_layers)
+
+
+class Trainer:
+    def __init__(self, spec, threads, adam, step, seed=1):
+        self.spec, self.threads, self.adam, self.step_kind = spec, threads, adam, step
+        torch.manual_seed(seed)
+        self.g, self.d = make_nets(spec)
+        kwargs = {"foreach": adam == "foreach", "fused": adam == "fused"}
+        self.opt_g = torch.optim.Adam(self.g.parameters(), lr=LR, betas=BETAS, **kwargs)
+        self.opt_d = torch.optim.Adam(self.d.parameters(), lr=LR, betas=BETAS, **kwargs)
+        self.loss = nn.BCELoss()
+        n = spec["batch"]
+        self.real = torch.rand(n, 1, 28, 28) * 2 - 1
+        self.ones = torch.ones(n)
+        self.zeros = torch.zeros(n)
+
+    def step(self):
+        """One training step; returns (total seconds, optimizer seconds)."""
+        torch.set_num_threads(self.threads)
+        lean = self.step_kind == "lean"
+        n = self.spec["batch"]
+        t0 = time.perf_counter()
+        self.d.zero_grad(set_to_none=lean)
+        out = self.d(self.real).view(-1)
+        err_real = self.loss(out, self.ones)
+        err_real.backward()
+        noise = torch.randn(n, self.spec["nz"])
+        fake = self.g(noise)
+        out = self.d(fake.detach()).view(-1)
+        err_fake = self.loss(out, self.zeros)
+        err_fake.backward()
+        t1 = time.perf_counter()
+        self.opt_d.step()
+        t2 = time.perf_counter()
+        self.g.zero_grad(set_to_none=lean)
+        if lean:
+            self.d.requires_grad_(False)
+        out = self.d(fake).view(-1)
+        err_g = self.loss(out, self.ones)
+        err_g.backward()
+        if lean:
+            self.d.requires_grad_(True)
+        t3 = time.perf_counter()
+        self.opt_g.step()
+        t4 = time.perf_counter()
+        return t4 - t0, (t2 - t1) + (t4 - t3)
+
+
+def config_name(threads, adam, step):
+    return f"threads={threads},adam={adam},step={step}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default="mlp,mlp-small")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds over all configurations")
+    ap.add_argument("--steps", type=int, default=30, help="timed steps per configuration per round")
+    ap.add_argument("--warmup", type=int, default=10, help="untimed steps per configuration per round")
+    ap.add_argument("--threads", default="1,2")
+    ap.add_argument("--adam", default="for-loop,foreach,fused")
+    ap.add_argument("--step", default="tutorial,lean")
+    args = ap.parse_args()
+
+    result = {
+        "torch": torch.__version__,
+        "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                               "OMP_WAIT_POLICY", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
+                                               "MALLOC_TOP_PAD_")},
+        "default_num_threads": torch.get_num_threads(),
+        "load_before": os.getloadavg(),
+        "models": {},
+        "skipped": {},
+    }
+    adams = args.adam.split(",")
+    if "fused" in adams:  # 1.13 has fused Adam for CUDA only: probe once
+        try:
+            p = torch.nn.Parameter(torch.zeros(4))
+            p.grad = torch.zeros(4)
+            torch.optim.Adam([p], fused=True).step()
+        except Exception as e:
+            adams.remove("fused")
+            result["skipped"]["adam=fused"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
+    for model in args.models.split(","):
+        spec = MODELS[model]
+        trainers = {}
+        for threads in [int(t) for t in args.threads.split(",")]:
+            for adam in adams:
+                for step in args.step.split(","):
+                    name = config_name(threads, adam, step)
+                    try:
+                        t = Trainer(spec, threads, adam, step)
+                        t.step()
+                        trainers[name] = t
+                    except Exception as e:  # e.g. fused Adam has no CPU kernel in 1.13
+                        result["skipped"][f"{model}:{name}"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
+        times = {name: [] for name in trainers}
+        opt_times = {name: [] for name in trainers}
+        round_medians = {name: [] for name in trainers}
+        round_opt_medians = {name: [] for name in trainers}
+        for _ in range(args.rounds):
+            for name, t in trainers.items():
+                for _ in range(args.warmup):
+                    t.step()
+                steps = [t.step() for _ in range(args.steps)]
+                times[name] += [s[0] for s in steps]
+                opt_times[name] += [s[1] for s in steps]
+                round_medians[name].append(statistics.median(s[0] for s in steps))
+                round_opt_medians[name].append(statistics.median(s[1] for s in steps))
+        # min_ms: the best round's median, comparable with the minimum over Google Benchmark's
+        # repetitions (each one a mean over many steps); fastest_step_ms: the single fastest step.
+        configs = {
+            name: {"ms_per_step": 1e3 * statistics.median(times[name]),
+                   "adam_ms": 1e3 * statistics.median(opt_times[name]),
+                   "min_ms": 1e3 * min(round_medians[name]),
+                   "adam_min_ms": 1e3 * min(round_opt_medians[name]),
+                   "fastest_step_ms": 1e3 * min(times[name]),
+                   "steps": len(times[name])}
+            for name in trainers
+        }
+        best = min(configs, key=lambda k: configs[k]["ms_per_step"])
+        tutorial = config_name(1, "for-loop", "tutorial")
+        result["models"][model] = {
+            "batch": spec["batch"],
+            "best_config": best,
+            "best_ms_per_step": configs[best]["ms_per_step"],
+            "best_adam_ms": configs[best]["adam_ms"],
+            "configs": configs,
+        }
+        if tutorial in configs:
+            result["models"][model]["tutorial_ms_per_step"] = configs[tutorial]["ms_per_step"]
+    result["load_after"] = os.getloadavg()
+    json.dump(result, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()
