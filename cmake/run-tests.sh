@@ -4,6 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh cmake/install-deps.sh
+sh cmake/fetch-mnist.sh data/mnist  # the tool's end-to-end tests train on a slice of it
 launcher=""
 command -v ccache >/dev/null 2>&1 && launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
 cmake -S . -B build-tests -G Ninja -DCMAKE_BUILD_TYPE=Release -DXGAN_BUILD_TESTS=ON -DXGAN_BUILD_EXAMPLES=ON $launcher

@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     t->add_option("--seed", train.seed, "random seed (weights, noise, shuffling)")->capture_default_str();
     t->add_option("--out", train.out, "run directory to write")->capture_default_str();
     t->add_option("--log-every", train.log_every, "steps between metrics.jsonl lines")->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 1 << 30));
     t->add_option("--max-steps", train.max_steps, "stop after this many steps (0: no limit)")->capture_default_str();
     t->add_option("--limit", train.limit, "train on the first N images only (0: all)")->capture_default_str();
     t->add_option("--init", train.init, "weight init: default (the model's), pytorch, dcgan (N(0, 0.02))")
@@ -77,8 +77,14 @@ int main(int argc, char** argv) {
 
     xgan_cli::SampleOptions sample;
     auto* s = app.add_subcommand("sample", "draw samples from a trained run's generator");
-    s->add_option("--run", sample.run, "run directory written by `xgan train`")->required();
-    s->add_option("--n", sample.n, "number of samples")->capture_default_str()->check(CLI::PositiveNumber);
+    auto* run_opt = s->add_option("--run", sample.run, "run directory written by `xgan train`");
+    auto* gen_opt = s->add_option("--generator", sample.generator,
+                                  "a generator's weights instead of a run (safetensors with PyTorch's state_dict names, "
+                                  "e.g. saved from torch); needs --model");
+    s->add_option("--model", sample.model, "with --generator: the model the weights belong to (" + models + ")");
+    run_opt->excludes(gen_opt);
+    s->add_flag("--train-mode", sample.train_mode, "sample in train mode (BatchNorm uses batch statistics); default eval");
+    s->add_option("--n", sample.n, "number of samples")->capture_default_str()->check(CLI::Range(1, 1 << 30));
     s->add_option("--seed", sample.seed, "noise seed")->capture_default_str();
     s->add_option("--out", sample.out, "PNG grid (8 per row), or FILE.safetensors for the raw [N,C,H,W] samples")
         ->capture_default_str();
@@ -116,7 +122,9 @@ int main(int argc, char** argv) {
             return dispatch(train.model, [&](auto model) { return xgan_cli::train<decltype(model)>(train); });
         }
         if (*s) {
-            const std::string model = xgan_cli::model_of_run(sample.run);
+            if (sample.run.empty() && sample.generator.empty()) throw xgan::Error("sample needs --run DIR or --generator FILE --model M");
+            if (!sample.generator.empty() && sample.model.empty()) throw xgan::Error("--generator needs --model (one of: " + models + ")");
+            const std::string model = sample.generator.empty() ? xgan_cli::model_of_run(sample.run) : sample.model;
             return dispatch(model, [&](auto mdl) { return xgan_cli::sample<decltype(mdl)>(sample); });
         }
         if (*m) {

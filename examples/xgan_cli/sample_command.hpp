@@ -15,6 +15,9 @@ namespace xgan_cli {
 
 struct SampleOptions {
     std::filesystem::path run;
+    std::filesystem::path generator;  // a generator's weights (e.g. from PyTorch), instead of a run
+    std::string model;                // with --generator: the model they belong to
+    bool train_mode = false;          // BatchNorm with batch statistics, as a model in train()
     int n = 64;
     std::uint64_t seed = 0;
     std::filesystem::path out = "samples.png";
@@ -38,11 +41,11 @@ int sample(const SampleOptions& o) {
     using Sample = typename GanT::sample_shape;
     if (o.n <= 0) throw Error("--n must be positive");
     typename GanT::generator g;
-    io::load_weights(g, o.run / "generator.safetensors");
+    io::load_weights(g, o.generator.empty() ? o.run / "generator.safetensors" : o.generator);
     Tensor<Noise> z(std::size_t(o.n));
     Rng rng(o.seed);
     rng.fill_normal(z.data(), z.size());
-    const auto& x = g.forward(z, Mode::eval);
+    const auto& x = g.forward(z, o.train_mode ? Mode::train : Mode::eval);
     if (o.out.extension() == ".safetensors") {
         std::vector<std::int64_t> shape = {o.n};
         for (auto d : Sample::dims) shape.push_back(std::int64_t(d));
