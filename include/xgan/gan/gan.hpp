@@ -49,14 +49,31 @@ struct SecondOrderCheck {
 };
 }  // namespace detail
 
-template <class GSpec, class DSpec, ShapeType Noise, class Objective = objective::Bce, class B = Cpu>
-struct Gan {
-    using generator = Network<GSpec, Noise, B>;
-    using sample_shape = typename generator::output_shape;
-    using discriminator = Network<DSpec, sample_shape, B>;
+namespace detail {
+// Shape<D0 + K, rest...>: K more channels (label planes) in front of the first dimension.
+template <ShapeType S, std::size_t K>
+struct WithChannels;
+template <std::size_t D0, std::size_t... Rest, std::size_t K>
+struct WithChannels<Shape<D0, Rest...>, K> {
+    using type = Shape<D0 + K, Rest...>;
+};
+}  // namespace detail
+
+// What Gan and ConditionalGan share. With Classes > 0 the label enters G as a one-hot vector
+// (or one-hot planes) concatenated to z, and D as one-hot planes concatenated to the image's
+// channels: G takes Noise with Classes more leading entries, D takes the sample with Classes
+// more channels.
+template <class GSpec, class DSpec, ShapeType Noise, std::size_t Classes, class Objective, class B>
+struct GanTypes {
     using noise_shape = Noise;
+    using generator_input = typename detail::WithChannels<Noise, Classes>::type;
+    using generator = Network<GSpec, generator_input, B>;
+    using sample_shape = typename generator::output_shape;
+    using discriminator_input = typename detail::WithChannels<sample_shape, Classes>::type;
+    using discriminator = Network<DSpec, discriminator_input, B>;
     using objective = Objective;
     using backend = B;
+    static constexpr std::size_t classes = Classes;
 
 private:
     using d_out = typename discriminator::output_shape;
@@ -69,6 +86,16 @@ private:
                                      objective_expects_logits_not_sigmoid<Objective, d_last>>::value);
     static_assert(std::conditional_t<::xgan::objective::HasPenalty<Objective>, detail::SecondOrderCheck<discriminator>,
                                      std::true_type>::value);
+};
+
+template <class GSpec, class DSpec, ShapeType Noise, class Objective = objective::Bce, class B = Cpu>
+struct Gan : GanTypes<GSpec, DSpec, Noise, 0, Objective, B> {};
+
+// A conditional GAN over Classes labels (cGAN): ConditionalGan<G, D, Shape<100>, 10> has
+// G: Shape<110> -> sample, D: (C + 10, H, W) -> 1.
+template <class GSpec, class DSpec, ShapeType Noise, std::size_t Classes, class Objective = objective::Bce, class B = Cpu>
+struct ConditionalGan : GanTypes<GSpec, DSpec, Noise, Classes, Objective, B> {
+    static_assert(Classes > 1, "xgan: a conditional GAN needs at least two classes");
 };
 
 }  // namespace xgan

@@ -7,6 +7,8 @@
 // the first step a step allocates nothing. A non-finite loss throws NumericError before any
 // weight changes, so the last good weights stay as they were.
 #include <cmath>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,43 +42,48 @@ public:
     using G = typename GanT::generator;
     using D = typename GanT::discriminator;
     using Noise = typename GanT::noise_shape;
+    using GIn = typename GanT::generator_input;       // Noise, or noise and one-hot label
     using Sample = typename GanT::sample_shape;
+    using DIn = typename GanT::discriminator_input;   // Sample, or sample and label planes
     using Objective = typename GanT::objective;
     using B = typename GanT::backend;
     using T = typename B::scalar;
     using DOut = typename D::output_shape;
+    using Labels = std::span<const std::int32_t>;
+    static constexpr std::size_t classes = GanT::classes;
+    static constexpr bool conditional = classes > 0;
 
     GanTrainer(const GanOptions& options, std::uint64_t seed)
         : options_(options), rng_(seed), opt_g_(init_params(g_), options.generator_adam),
           opt_d_(init_params(d_), options.discriminator_adam) {}
 
     // One D update and one G update; G's step reuses the noise and fake batch of D's step, as
-    // the PyTorch tutorials do.
-    StepStats train_step(const Tensor<Sample, B>& real) {
-        StepStats s = discriminator_step(real);
+    // the PyTorch tutorials do. Conditional GANs take the real batch's labels.
+    StepStats train_step(const Tensor<Sample, B>& real, Labels labels = {}) {
+        StepStats s = discriminator_step(real, labels);
         s.g_loss = generator_step(false);
         return s;
     }
 
-    // One critic/discriminator update on a real batch and as many generated samples.
-    StepStats discriminator_step(const Tensor<Sample, B>& real) {
+    // One critic/discriminator update on a real batch and as many generated samples (with
+    // uniformly drawn labels, for conditional GANs).
+    StepStats discriminator_step(const Tensor<Sample, B>& real, Labels labels = {}) {
         const std::size_t n = real.batch();
+        if constexpr (conditional) check_labels(labels, n);
         StepStats s;
         targets_.resize(n);
         d_grad_.resize(n);
 
         // Discriminator on real data.
-        const auto& out_real = d_.forward(noisy(real, noisy_real_), Mode::train);
+        const auto& real_in = d_input(noisy(real, noisy_real_), labels, d_real_in_);
+        const auto& out_real = d_.forward(real_in, Mode::train);
         fill_targets(std::span<T>(targets_.data(), n), true, options_.labels, rng_);
         s.d_loss = Objective::discriminator_loss(out_real.values(), const_targets(n), d_grad_.values());
         s.d_real = mean_probability(out_real);
         d_.backward(d_grad_, nullptr);
 
         // Discriminator on generated data (no gradient flows into G here).
-        z_.resize(n);
-        rng_.fill_normal(z_.data(), z_.size());
-        const auto& fake = g_.forward(z_, Mode::train);
-        const auto& fake_in = noisy(fake, noisy_fake_);
+        const auto& fake_in = generate_fake(n);
         const auto& out_fake = d_.forward(fake_in, Mode::train);
         fill_targets(std::span<T>(targets_.data(), n), false, options_.labels, rng_);
         s.d_loss += Objective::discriminator_loss(out_fake.values(), const_targets(n), d_grad_.values());
@@ -84,7 +91,7 @@ public:
         if constexpr (!Objective::outputs_probability) s.wasserstein = s.d_real - s.d_fake;
         d_.backward(d_grad_, nullptr);
         if constexpr (objective::HasPenalty<Objective>) {  // after the fake pass: it reruns D's forward
-            s.penalty = penalty(real, fake_in);
+            s.penalty = penalty(real_in, fake_in);
             s.d_loss += s.penalty;
         }
         check_finite(s.d_loss, "discriminator loss");
@@ -95,14 +102,10 @@ public:
     }
 
     // One generator update through the updated, frozen discriminator. fresh_noise: draw new z
-    // (WGAN's critic loops); otherwise reuse the last discriminator step's fake batch.
+    // (and labels) for n samples (WGAN's critic loops); otherwise reuse the last discriminator
+    // step's fake batch.
     double generator_step(bool fresh_noise, std::size_t n = 0) {
-        if (fresh_noise || !fake_in_) {
-            n = n ? n : z_.batch();
-            z_.resize(n);
-            rng_.fill_normal(z_.data(), z_.size());
-            fake_in_ = &noisy(g_.forward(z_, Mode::train), noisy_fake_);
-        }
+        if (fresh_noise || !fake_in_) fake_in_ = &generate_fake(n ? n : z_.batch());
         n = fake_in_->batch();
         targets_.resize(n);
         d_grad_.resize(n);
@@ -111,7 +114,12 @@ public:
         const double g_loss =
             Objective::generator_loss(out_g.values(), d_grad_.values(), std::span<T>(targets_.data(), n));
         check_finite(g_loss, "generator loss");
-        d_.backward(d_grad_, &fake_grad_, ParamGrads::skip);
+        if constexpr (conditional) {
+            d_.backward(d_grad_, &d_input_grad_, ParamGrads::skip);
+            take_image_channels(d_input_grad_, fake_grad_);  // the label planes' gradient goes nowhere
+        } else {
+            d_.backward(d_grad_, &fake_grad_, ParamGrads::skip);
+        }
         g_.backward(fake_grad_, nullptr);
         opt_g_.step();
         fake_in_ = nullptr;
@@ -119,8 +127,16 @@ public:
         return g_loss;
     }
 
-    // G(z) in the given mode (eval: BatchNorm uses running statistics, Dropout is off).
-    const Tensor<Sample, B>& generate(const Tensor<Noise, B>& z, Mode mode = Mode::eval) { return g_.forward(z, mode); }
+    // G(z) (with labels, for conditional GANs) in the given mode (eval: BatchNorm uses running
+    // statistics, Dropout is off).
+    const Tensor<Sample, B>& generate(const Tensor<Noise, B>& z, Mode mode = Mode::eval, Labels labels = {}) {
+        if constexpr (conditional) {
+            check_labels(labels, z.batch());
+            return g_.forward(g_input(z, labels, g_in_), mode);
+        } else {
+            return g_.forward(z, mode);
+        }
+    }
 
     G& generator() { return g_; }
     D& discriminator() { return d_; }
@@ -149,20 +165,82 @@ private:
     }
     std::span<const T> const_targets(std::size_t n) const { return {targets_.data(), n}; }
 
+    void check_labels(Labels labels, std::size_t n) const {
+        if (labels.size() != n)
+            throw Error("conditional GAN: " + std::to_string(labels.size()) + " labels for a batch of " + std::to_string(n));
+        for (std::size_t i = 0; i < n; ++i)
+            if (labels[i] < 0 || std::size_t(labels[i]) >= classes)
+                throw Error("conditional GAN: label " + std::to_string(labels[i]) + " of sample " + std::to_string(i) +
+                            " is outside [0, " + std::to_string(classes) + ")");
+    }
+
+    // n new fake samples (z ~ N(0, 1), labels uniform) as D's input.
+    const Tensor<DIn, B>& generate_fake(std::size_t n) {
+        z_.resize(n);
+        rng_.fill_normal(z_.data(), z_.size());
+        if constexpr (conditional) {
+            fake_labels_.resize(n);
+            for (auto& l : fake_labels_) l = std::int32_t(rng_.below(classes));
+            const auto& fake = g_.forward(g_input(z_, fake_labels_, g_in_), Mode::train);
+            return d_input(noisy(fake, noisy_fake_), fake_labels_, d_fake_in_);
+        } else {
+            return noisy(g_.forward(z_, Mode::train), noisy_fake_);
+        }
+    }
+
+    // [z, one-hot(label)] as the tutorials' torch.cat((z, onehot), 1); for (C, H, W) noise the
+    // label is C' one-hot planes after z's channels.
+    const Tensor<GIn, B>& g_input(const Tensor<Noise, B>& z, Labels labels, Tensor<GIn, B>& out) {
+        constexpr std::size_t plane = Noise::size / Noise::dims[0];
+        out.resize(z.batch());
+        for (std::size_t i = 0; i < z.batch(); ++i) {
+            T* o = out.sample(i);
+            std::copy(z.sample(i), z.sample(i) + Noise::size, o);
+            std::fill(o + Noise::size, o + GIn::size, T(0));
+            std::fill(o + Noise::size + std::size_t(labels[i]) * plane, o + Noise::size + std::size_t(labels[i] + 1) * plane,
+                      T(1));
+        }
+        return out;
+    }
+
+    // x for unconditional GANs; [x, one-hot(label) planes] for conditional ones.
+    const Tensor<DIn, B>& d_input(const Tensor<Sample, B>& x, Labels labels, Tensor<DIn, B>& out) {
+        if constexpr (!conditional) {
+            return x;
+        } else {
+            constexpr std::size_t plane = Sample::size / Sample::dims[0];
+            out.resize(x.batch());
+            for (std::size_t i = 0; i < x.batch(); ++i) {
+                T* o = out.sample(i);
+                std::copy(x.sample(i), x.sample(i) + Sample::size, o);
+                std::fill(o + Sample::size, o + DIn::size, T(0));
+                std::fill(o + Sample::size + std::size_t(labels[i]) * plane,
+                          o + Sample::size + std::size_t(labels[i] + 1) * plane, T(1));
+            }
+            return out;
+        }
+    }
+
+    void take_image_channels(const Tensor<DIn, B>& from, Tensor<Sample, B>& to) {
+        to.resize(from.batch());
+        for (std::size_t i = 0; i < from.batch(); ++i) std::copy(from.sample(i), from.sample(i) + Sample::size, to.sample(i));
+    }
+
     // Adds the penalty's exact parameter gradient (tangent pass along v = dP/d∇x D, then its
-    // backward) to D's gradients and returns the penalty. Uses `real` and `fake` as D saw them.
-    double penalty(const Tensor<Sample, B>& real, const Tensor<Sample, B>& fake)
+    // backward) to D's gradients and returns the penalty. real and fake are D's inputs (for
+    // conditional GANs with their label planes, which are interpolated alike).
+    double penalty(const Tensor<DIn, B>& real, const Tensor<DIn, B>& fake)
         requires objective::HasPenalty<Objective>
     {
         const std::size_t n = real.batch();
-        const Tensor<Sample, B>* at = &real;
+        const Tensor<DIn, B>* at = &real;
         if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
             penalty_x_.resize(n);
             for (std::size_t i = 0; i < n; ++i) {
                 const T a = T(rng_.uniform());
                 const T *r = real.sample(i), *f = fake.sample(i);
                 T* x = penalty_x_.sample(i);
-                for (std::size_t k = 0; k < Sample::size; ++k) x[k] = r[k] + a * (f[k] - r[k]);
+                for (std::size_t k = 0; k < DIn::size; ++k) x[k] = r[k] + a * (f[k] - r[k]);
             }
             at = &penalty_x_;
         }
@@ -179,15 +257,15 @@ private:
             const T* g = input_grad_.sample(i);
             T* v = direction_.sample(i);
             double sq = 0;
-            for (std::size_t k = 0; k < Sample::size; ++k) sq += double(g[k]) * double(g[k]);
+            for (std::size_t k = 0; k < DIn::size; ++k) sq += double(g[k]) * double(g[k]);
             const double norm = std::sqrt(sq);
             if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
                 p += w * (norm - 1) * (norm - 1) / double(n);
                 const double c = norm > 0 ? 2 * w * (norm - 1) / (double(n) * norm) : 0;
-                for (std::size_t k = 0; k < Sample::size; ++k) v[k] = T(c * g[k]);
+                for (std::size_t k = 0; k < DIn::size; ++k) v[k] = T(c * g[k]);
             } else {
                 p += 0.5 * w * sq / double(n);
-                for (std::size_t k = 0; k < Sample::size; ++k) v[k] = T(w / double(n) * g[k]);
+                for (std::size_t k = 0; k < DIn::size; ++k) v[k] = T(w / double(n) * g[k]);
             }
         }
         d_.tangent_forward(direction_);
@@ -210,8 +288,8 @@ private:
         return sum / double(out.size());
     }
 
-    // On a non-finite loss, clears the gradients accumulated so far in this step (they may hold
-    // NaN/Inf, and the next step would apply them) and throws.
+    // On a non-finite loss, clears the gradients this step accumulated (they may hold NaN/Inf,
+    // and the next step's optimizer would apply them) and throws.
     void check_finite(double loss, const char* what) {
         if (std::isfinite(loss)) return;
         zero_grad(d_);
@@ -226,11 +304,14 @@ private:
     D d_;
     optim::Adam<T, B> opt_g_, opt_d_;
     Tensor<Noise, B> z_;
+    Tensor<GIn, B> g_in_;                                  // conditional: [z, one-hot label]
     Tensor<Sample, B> fake_grad_, noisy_real_, noisy_fake_;
-    Tensor<Sample, B> penalty_x_, input_grad_, direction_;  // penalty: x̂, ∇x D(x̂), v
-    const Tensor<Sample, B>* fake_in_ = nullptr;          // D's fake input of the last D step
+    Tensor<DIn, B> d_real_in_, d_fake_in_, d_input_grad_;  // conditional: D's inputs with label planes
+    Tensor<DIn, B> penalty_x_, input_grad_, direction_;    // penalty: x̂, ∇x D(x̂), v
+    const Tensor<DIn, B>* fake_in_ = nullptr;              // D's fake input of the last D step
     Tensor<DOut, B> d_grad_, ones_, zeros_;
     std::vector<T> targets_;
+    std::vector<std::int32_t> fake_labels_;
     std::int64_t steps_ = 0;    // generator updates
     std::int64_t d_steps_ = 0;  // discriminator updates
 };

@@ -66,10 +66,85 @@ double sum(const T* p, std::size_t n) {
 
 // The patch geometry shared by Conv2d and ConvTranspose2d (its adjoint). An image of one
 // channel, [H, W], and the K*K rows of its column matrix, each Ho*Wo long (row (p, q) holds
-// the pixels that kernel tap (p, q) meets, for every output position).
+// the pixels that kernel tap (p, q) meets, for every output position). With padding, the
+// image is first copied into a zero-bordered [H+2P, W+2P] buffer on the stack, so that the
+// copy loops have compile-time trip counts and no bounds checks; images too large for that
+// take the bounds-checked loops.
 template <std::size_t H, std::size_t W, std::size_t Ho, std::size_t Wo, std::size_t K, std::size_t S, std::size_t P,
           std::size_t D>
 struct Patches {
+    static constexpr std::size_t Hp = H + 2 * P, Wp = W + 2 * P;
+    static constexpr bool padded = P > 0 && Hp * Wp <= 16384;
+
+    // col rows (p*K + q) at col + row*ld, ld >= Ho*Wo, from one channel's image.
+    template <class T>
+    static void im2col(const T* img, T* col, std::size_t ld) {
+        if constexpr (P == 0) {
+            gather<W>(img, col, ld);
+        } else if constexpr (padded) {
+            T pad[Hp * Wp];
+            std::fill(pad, pad + P * Wp, T(0));
+            for (std::size_t i = 0; i < H; ++i) {
+                T* row = pad + (i + P) * Wp;
+                std::fill(row, row + P, T(0));
+                std::copy(img + i * W, img + (i + 1) * W, row + P);
+                std::fill(row + P + W, row + Wp, T(0));
+            }
+            std::fill(pad + (P + H) * Wp, pad + Hp * Wp, T(0));
+            gather<Wp>(pad, col, ld);
+        } else {
+            im2col_checked(img, col, ld);
+        }
+    }
+
+    // The adjoint: adds col rows (p*K + q) into one channel's image.
+    template <class T>
+    static void col2im(const T* col, std::size_t ld, T* img) {
+        if constexpr (P == 0) {
+            scatter<W>(col, ld, img);
+        } else if constexpr (padded) {
+            T pad[Hp * Wp];
+            std::fill(pad, pad + Hp * Wp, T(0));
+            scatter<Wp>(col, ld, pad);
+            for (std::size_t i = 0; i < H; ++i) {
+                const T* row = pad + (i + P) * Wp + P;
+                T* out = img + i * W;
+                for (std::size_t j = 0; j < W; ++j) out[j] += row[j];
+            }
+        } else {
+            col2im_checked(col, ld, img);
+        }
+    }
+
+private:
+    // src is an image whose rows are Stride long and which covers every tap (no bounds).
+    template <std::size_t Stride, class T>
+    static void gather(const T* src, T* col, std::size_t ld) {
+        for (std::size_t p = 0; p < K; ++p)
+            for (std::size_t q = 0; q < K; ++q) {
+                T* row = col + (p * K + q) * ld;
+                const T* base = src + p * D * Stride + q * D;
+                for (std::size_t i = 0; i < Ho; ++i) {
+                    const T* in = base + i * S * Stride;
+                    T* out = row + i * Wo;
+                    for (std::size_t j = 0; j < Wo; ++j) out[j] = in[j * S];
+                }
+            }
+    }
+    template <std::size_t Stride, class T>
+    static void scatter(const T* col, std::size_t ld, T* dst) {
+        for (std::size_t p = 0; p < K; ++p)
+            for (std::size_t q = 0; q < K; ++q) {
+                const T* row = col + (p * K + q) * ld;
+                T* base = dst + p * D * Stride + q * D;
+                for (std::size_t i = 0; i < Ho; ++i) {
+                    T* out = base + i * S * Stride;
+                    const T* in = row + i * Wo;
+                    for (std::size_t j = 0; j < Wo; ++j) out[j * S] += in[j];
+                }
+            }
+    }
+
     // Output columns j whose input column j*S - P + q*D lies inside [0, W): [lo, hi).
     static constexpr void valid_cols(std::size_t q, std::size_t& lo, std::size_t& hi) {
         const std::ptrdiff_t off = std::ptrdiff_t(q * D) - std::ptrdiff_t(P);  // input col = j*S + off
@@ -82,9 +157,8 @@ struct Patches {
         hi = std::size_t(h);
     }
 
-    // col rows (p*K + q) at col + row*ld, ld >= Ho*Wo, from one channel's image.
     template <class T>
-    static void im2col(const T* img, T* col, std::size_t ld) {
+    static void im2col_checked(const T* img, T* col, std::size_t ld) {
         for (std::size_t p = 0; p < K; ++p)
             for (std::size_t q = 0; q < K; ++q) {
                 std::size_t lo, hi;
@@ -106,9 +180,8 @@ struct Patches {
             }
     }
 
-    // The adjoint: adds col rows (p*K + q) into one channel's image.
     template <class T>
-    static void col2im(const T* col, std::size_t ld, T* img) {
+    static void col2im_checked(const T* col, std::size_t ld, T* img) {
         for (std::size_t p = 0; p < K; ++p)
             for (std::size_t q = 0; q < K; ++q) {
                 std::size_t lo, hi;
@@ -129,11 +202,7 @@ struct Patches {
 // Samples per chunk: enough that the chunk's column matrix (rows x chunk*cols) stays near
 // target scalars, at least one, at most the batch.
 inline std::size_t chunk_samples(std::size_t batch, std::size_t rows, std::size_t cols) {
-#ifndef XGAN_BENCH_CHUNK
-    constexpr std::size_t target = std::size_t{1} << 20;
-#else
-    const std::size_t target = XGAN_BENCH_CHUNK;
-#endif
+    constexpr std::size_t target = std::size_t{1} << 20;  // 4 MB of floats: measured best of 1/4, 1, 4 MiB scalars
     return std::clamp<std::size_t>(target / (rows * cols), 1, std::max<std::size_t>(batch, 1));
 }
 
