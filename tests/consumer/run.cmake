@@ -1,0 +1,44 @@
+# The install-consumer check: installs the build tree BUILD_DIR into a fresh prefix under
+# WORK_DIR, configures and builds tests/consumer (SOURCE_DIR) against that prefix only, and runs
+# the program. Building BUILD_DIR's default target first: `cmake --install` needs everything it
+# installs (the xgan tool included) to be built.
+#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DCXX_COMPILER=... -P run.cmake
+foreach(var BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "run.cmake: ${var} is not set")
+  endif()
+endforeach()
+
+function(run what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "install_consumer: ${what} failed (${rc}):\n${out}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+set(prefix "${WORK_DIR}/prefix")
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+
+run("building ${BUILD_DIR}" ${CMAKE_COMMAND} --build "${BUILD_DIR}")
+run("installing" ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}")
+if(NOT EXISTS "${prefix}/include/xgan/xgan.hpp" OR NOT EXISTS "${prefix}/share/cmake/xgan/xganConfig.cmake")
+  message(FATAL_ERROR "install_consumer: the install prefix lacks the headers or the package config")
+endif()
+
+# CMAKE_FIND_USE_PACKAGE_REGISTRY=OFF: find the installed package, never the build tree.
+run("configuring the consumer" ${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" -G "${GENERATOR}"
+    -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release "-DCMAKE_PREFIX_PATH=${prefix}"
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+string(FIND "${last_output}" "in ${prefix}/share/cmake/xgan" found_at)
+if(found_at EQUAL -1)
+  message(FATAL_ERROR "install_consumer: xgan was not found in the install prefix:\n${last_output}")
+endif()
+run("building the consumer" ${CMAKE_COMMAND} --build "${WORK_DIR}/build")
+run("running the consumer" "${WORK_DIR}/build/xgan_consumer")
+if(NOT last_output MATCHES "consumer ok")
+  message(FATAL_ERROR "install_consumer: unexpected output:\n${last_output}")
+endif()
+message(STATUS "${last_output}")
+file(REMOVE_RECURSE "${WORK_DIR}")

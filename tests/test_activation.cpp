@@ -1,0 +1,137 @@
+// ReLU, LeakyReLU<slope>, Tanh, Sigmoid (layers/activation.hpp): values, gradients, names.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "xgan/layers/activation.hpp"
+#include "xgan/testing/gradcheck.hpp"
+
+using namespace xgan;
+
+namespace {
+
+// Runs layer Spec on the values `in` (one sample) and returns the output.
+template <class Spec>
+std::vector<float> apply(const std::vector<float>& in) {
+    using S = Shape<6>;
+    bind_t<Spec, S, Cpu> layer;
+    Tensor<S> x(1);
+    std::copy(in.begin(), in.end(), x.data());
+    Tensor<S> y;
+    layer.forward(x, y, Mode::train);
+    return {y.data(), y.data() + y.size()};
+}
+
+// dx for dy = 1 everywhere.
+template <class Spec>
+std::vector<float> slope(const std::vector<float>& in) {
+    using S = Shape<6>;
+    bind_t<Spec, S, Cpu> layer;
+    Tensor<S> x(1), y, dy(1), dx;
+    std::copy(in.begin(), in.end(), x.data());
+    std::fill(dy.data(), dy.data() + 6, 1.0f);
+    layer.forward(x, y, Mode::train);
+    layer.backward(x, y, dy, &dx, ParamGrads::accumulate);
+    return {dx.data(), dx.data() + dx.size()};
+}
+
+const std::vector<float> inputs = {-2.0f, -0.5f, 0.0f, 0.25f, 1.0f, 3.0f};
+
+}  // namespace
+
+TEST_CASE("activations: gradcheck") {
+    testing::GradcheckOptions o;
+    o.batch = 4;
+    auto relu = testing::gradcheck<ReLU, Shape<2, 3, 4>>(o);
+    CHECK_MESSAGE(relu.ok, relu.report());
+    CHECK(relu.checked == 64);
+    auto leaky = testing::gradcheck<LeakyReLU<>, Shape<10>>(o);
+    CHECK_MESSAGE(leaky.ok, leaky.report());
+    auto leaky02 = testing::gradcheck<LeakyReLU<ratio(0.2)>, Shape<3, 5>>(o);
+    CHECK_MESSAGE(leaky02.ok, leaky02.report());
+    auto tanh = testing::gradcheck<Tanh, Shape<12>>(o);
+    CHECK_MESSAGE(tanh.ok, tanh.report());
+    auto sigmoid = testing::gradcheck<Sigmoid, Shape<1>>(o);
+    CHECK_MESSAGE(sigmoid.ok, sigmoid.report());
+    CHECK(sigmoid.checked == 4);
+}
+
+TEST_CASE("activations: forward values") {
+    const auto relu = apply<ReLU>(inputs);
+    const std::vector<float> relu_expected = {0, 0, 0, 0.25f, 1, 3};
+    CHECK(relu == relu_expected);
+
+    const auto leaky = apply<LeakyReLU<>>(inputs);  // PyTorch default slope 0.01
+    CHECK(leaky[0] == doctest::Approx(-0.02));
+    CHECK(leaky[1] == doctest::Approx(-0.005));
+    CHECK(leaky[2] == 0.0f);
+    CHECK(leaky[5] == 3.0f);
+
+    const auto leaky02 = apply<LeakyReLU<ratio(0.2)>>(inputs);
+    CHECK(leaky02[0] == doctest::Approx(-0.4));
+    CHECK(leaky02[1] == doctest::Approx(-0.1));
+    CHECK(leaky02[3] == 0.25f);
+
+    const auto th = apply<Tanh>(inputs);
+    for (std::size_t i = 0; i < inputs.size(); ++i) CHECK(th[i] == doctest::Approx(std::tanh(double(inputs[i]))));
+
+    const auto sg = apply<Sigmoid>(inputs);
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        CHECK(sg[i] == doctest::Approx(1.0 / (1.0 + std::exp(-double(inputs[i])))));
+    CHECK(sg[2] == 0.5f);
+}
+
+TEST_CASE("activations: derivatives") {
+    const auto relu = slope<ReLU>(inputs);
+    const std::vector<float> relu_expected = {0, 0, 0, 1, 1, 1};  // PyTorch: 0 at x = 0
+    CHECK(relu == relu_expected);
+    const auto leaky02 = slope<LeakyReLU<ratio(0.2)>>(inputs);
+    CHECK(leaky02[0] == doctest::Approx(0.2));
+    CHECK(leaky02[2] == doctest::Approx(0.2));  // PyTorch: negative slope at x = 0
+    CHECK(leaky02[4] == 1.0f);
+    const auto th = slope<Tanh>(inputs);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const double t = std::tanh(double(inputs[i]));
+        CHECK(th[i] == doctest::Approx(1 - t * t));
+    }
+    const auto sg = slope<Sigmoid>(inputs);
+    CHECK(sg[2] == doctest::Approx(0.25));
+}
+
+TEST_CASE("Sigmoid: no overflow at large |x|") {
+    const auto sg = apply<Sigmoid>({-1000.0f, -100.0f, -20.0f, 20.0f, 100.0f, 1000.0f});
+    for (float v : sg) CHECK(std::isfinite(v));
+    CHECK(sg[0] == 0.0f);
+    CHECK(sg[1] >= 0.0f);
+    CHECK(sg[1] < 1e-40f);
+    CHECK(sg[5] == 1.0f);
+    CHECK(sg[2] == doctest::Approx(std::exp(-20.0)).epsilon(1e-4));
+}
+
+TEST_CASE("activations: names, shapes and no parameters") {
+    using L = bind_t<LeakyReLU<ratio(0.2)>, Shape<1, 28, 28>, Cpu>;
+    static_assert(std::is_same_v<L::output_shape, Shape<1, 28, 28>>);
+    static_assert(L::parameter_count == 0);
+    static_assert(Layer<L>);
+    CHECK(L::name() == "LeakyReLU(negative_slope=0.2)");
+    CHECK(bind_t<LeakyReLU<>, Shape<4>, Cpu>::name() == "LeakyReLU(negative_slope=0.01)");
+    CHECK(bind_t<ReLU, Shape<4>, Cpu>::name() == "ReLU()");
+    CHECK(bind_t<Tanh, Shape<4>, Cpu>::name() == "Tanh()");
+    CHECK(bind_t<Sigmoid, Shape<4>, Cpu>::name() == "Sigmoid()");
+    static_assert(ratio(0.2).num == 200000 && ratio(0.2).den == 1000000);
+    static_assert(ratio(-0.01).num == -10000);
+    CHECK(ratio(0.2).value() == doctest::Approx(0.2));
+}
+
+TEST_CASE("activations: ParamGrads::skip still computes dx; a null dx is allowed") {
+    bind_t<Tanh, Shape<6>, Cpu> layer;
+    Tensor<Shape<6>> x(1), y, dy(1), dx;
+    std::copy(inputs.begin(), inputs.end(), x.data());
+    std::fill(dy.data(), dy.data() + 6, 2.0f);
+    layer.forward(x, y, Mode::train);
+    layer.backward(x, y, dy, &dx, ParamGrads::skip);
+    REQUIRE(dx.batch() == 1);
+    CHECK(dx[4] == doctest::Approx(2 * (1 - std::tanh(1.0) * std::tanh(1.0))));
+    layer.backward(x, y, dy, nullptr, ParamGrads::accumulate);  // must not crash
+}

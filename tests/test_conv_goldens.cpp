@@ -1,0 +1,143 @@
+// Conv2d, ConvTranspose2d, BatchNorm1d/2d, MaxPool2d, Upsample in small nets against PyTorch
+// 1.13: train-mode outputs, input and parameter gradients, running statistics, eval outputs.
+// The reference file is written by tests/data/make_conv_goldens.py.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "xgan/io/safetensors.hpp"
+#include "xgan/layers/activation.hpp"
+#include "xgan/layers/batchnorm.hpp"
+#include "xgan/layers/conv2d.hpp"
+#include "xgan/layers/conv_transpose2d.hpp"
+#include "xgan/layers/pooling.hpp"
+#include "xgan/layers/reshape.hpp"
+#include "xgan/layers/upsample.hpp"
+#include "xgan/nn/sequential.hpp"
+
+namespace {
+
+using namespace xgan;
+
+const io::SafetensorsFile& goldens() {
+    static const io::SafetensorsFile file = io::read_safetensors(std::string(XGAN_TEST_DATA_DIR) + "/conv_goldens.safetensors");
+    return file;
+}
+
+const io::SafetensorsEntry& entry(const std::string& name) {
+    const io::SafetensorsEntry* e = goldens().find(name);
+    if (!e) FAIL("conv_goldens.safetensors has no tensor " << name);
+    return *e;
+}
+
+std::vector<float> floats(const std::string& name) {
+    const auto& e = entry(name);
+    REQUIRE(e.dtype == io::DType::F32);
+    std::vector<float> v(e.numel());
+    std::memcpy(v.data(), e.bytes.data(), v.size() * sizeof(float));
+    return v;
+}
+
+std::int64_t integer(const std::string& name) {
+    const auto& e = entry(name);
+    REQUIRE(e.dtype == io::DType::I64);
+    REQUIRE(e.numel() == 1);
+    std::int64_t v;
+    std::memcpy(&v, e.bytes.data(), sizeof v);
+    return v;
+}
+
+float max_abs(const std::vector<float>& v) {
+    float m = 0;
+    for (float x : v) m = std::max(m, std::abs(x));
+    return m;
+}
+
+// Elementwise |got - want| <= 1e-4 * (|want| + scale), scale = max(max |want|, floor): 1e-4
+// relative, measured against the tensor's scale for elements near zero. The floor covers
+// gradients that are zero in exact arithmetic (a conv bias followed by BatchNorm), where both
+// libraries return rounding noise.
+void check_close(const std::string& what, const float* got, const std::vector<float>& want, float floor = 0) {
+    const float scale = std::max(max_abs(want), floor);
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        if (std::abs(got[i] - want[i]) <= 1e-4f * (std::abs(want[i]) + scale)) continue;
+        if (bad++ < 3) CHECK_MESSAGE(false, what << "[" << i << "]: xgan " << got[i] << ", torch " << want[i]);
+    }
+    CHECK_MESSAGE(bad == 0, what << ": " << bad << " of " << want.size() << " elements differ");
+}
+
+// Loads "<prefix>init.<name>" into every state entry (the names must be PyTorch's), runs a
+// train step with L = sum(out * r) and compares everything the file holds.
+template <class Net>
+void check_against_torch(const std::string& prefix) {
+    Net net;
+    std::size_t loaded = 0;
+    net.visit_state([&](const StateEntry<float>& e) {
+        const auto& g = entry(prefix + "init." + e.name);
+        CHECK_MESSAGE(g.shape == e.shape, e.name);
+        if (e.integer) {
+            *e.integer = integer(prefix + "init." + e.name);
+        } else {
+            const auto v = floats(prefix + "init." + e.name);
+            REQUIRE(v.size() == e.numel());
+            std::copy(v.begin(), v.end(), e.value);
+        }
+        if (e.trainable()) std::fill(e.grad, e.grad + e.numel(), 0.0f);
+        ++loaded;
+    });
+    // every torch state_dict entry has an xgan counterpart
+    std::size_t in_file = 0;
+    for (const auto& [name, e] : goldens().tensors) in_file += name.rfind(prefix + "init.", 0) == 0;
+    CHECK(loaded == in_file);
+
+    const auto xv = floats(prefix + "x");
+    const std::size_t batch = xv.size() / Net::input_shape::size;
+    Tensor<typename Net::input_shape> x(batch);
+    std::copy(xv.begin(), xv.end(), x.data());
+    const auto rv = floats(prefix + "r");
+    Tensor<typename Net::output_shape> r(batch);
+    REQUIRE(rv.size() == r.size());
+    std::copy(rv.begin(), rv.end(), r.data());
+
+    const auto& y = net.forward(x, Mode::train);
+    check_close(prefix + "out", y.data(), floats(prefix + "out"));
+    Tensor<typename Net::input_shape> dx;
+    net.backward(r, &dx);
+    check_close(prefix + "grad.x", dx.data(), floats(prefix + "grad.x"));
+    float grad_scale = 0;  // the largest parameter gradient of the net
+    net.visit_state([&](const StateEntry<float>& e) {
+        if (e.trainable()) grad_scale = std::max(grad_scale, max_abs(floats(prefix + "grad." + e.name)));
+    });
+    net.visit_state([&](const StateEntry<float>& e) {
+        if (e.trainable()) check_close(prefix + "grad." + e.name, e.grad, floats(prefix + "grad." + e.name), grad_scale);
+        else if (e.integer) CHECK(*e.integer == integer(prefix + "after." + e.name));
+        else check_close(prefix + "after." + e.name, e.value, floats(prefix + "after." + e.name));
+    });
+
+    const auto& ye = net.forward(x, Mode::eval);
+    check_close(prefix + "eval_out", ye.data(), floats(prefix + "eval_out"));
+}
+
+}  // namespace
+
+TEST_CASE("Conv2d, BatchNorm2d, ConvTranspose2d match PyTorch in a DCGAN block") {
+    using Net = Network<Sequential<Conv2d<2, 3, 3, 2, 1>, BatchNorm2d<3>, LeakyReLU<ratio(0.2)>,
+                                   ConvTranspose2d<3, 2, 4, 2, 1>, Tanh>,
+                        Shape<2, 7, 6>>;
+    static_assert(std::is_same_v<Net::output_shape, Shape<2, 8, 6>>);
+    check_against_torch<Net>("a.");
+}
+
+TEST_CASE("Conv2d (dilated), MaxPool2d, Upsample, ConvTranspose2d (output_padding), BatchNorm1d match PyTorch") {
+    using Net = Network<Sequential<Conv2d<2, 4, 3, 1, 2, false, 2>, BatchNorm2d<4, ratio(1e-3), ratio(0.3)>, ReLU,
+                                   MaxPool2d<2>, Upsample<2>, ConvTranspose2d<4, 3, 3, 2, 1, 1>, Conv2d<3, 2, 4, 3, 0>,
+                                   Flatten, BatchNorm1d<50>, Sigmoid>,
+                        Shape<2, 9, 8>>;
+    static_assert(std::is_same_v<Net::output_shape, Shape<50>>);
+    check_against_torch<Net>("b.");
+}

@@ -1,0 +1,325 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "xgan/data/image_folder.hpp"
+#include "xgan/io/png.hpp"
+
+namespace fs = std::filesystem;
+using xgan::data::ImageDataset;
+using xgan::data::ImageFolderOptions;
+using xgan::data::ImageFolderReport;
+using xgan::data::load_image_folder;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        static std::atomic<int> counter{0};
+        path = fs::temp_directory_path() /
+               ("xgan_test_image_folder_" + std::to_string(std::random_device{}()) + "_" + std::to_string(counter++));
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+// ToTensor + Normalize(0.5, 0.5) of a byte, in float32 as torchvision computes it.
+float unit(int v) { return (static_cast<float>(v) / 255.0f - 0.5f) / 0.5f; }
+
+void png(const fs::path& p, int w, int h, int c, const std::vector<std::uint8_t>& px) {
+    fs::create_directories(p.parent_path());
+    xgan::io::write_png(p, px, w, h, c);
+}
+
+void text(const fs::path& p, const std::string& s) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << s;
+}
+
+// The RGB test pattern the PIL goldens below were made from.
+std::vector<std::uint8_t> pattern(int w, int h) {
+    std::vector<std::uint8_t> px;
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+            px.push_back(std::uint8_t((x * 37 + y * 11) % 256));
+            px.push_back(std::uint8_t((x * 5 + y * 71 + 13) % 256));
+            px.push_back(std::uint8_t((x * x * 9 + y * 29) % 256));
+        }
+    return px;
+}
+
+void check_bytes(const ImageDataset& ds, std::size_t i, const std::vector<int>& expected) {
+    REQUIRE(expected.size() == ds.sample_size());
+    for (std::size_t k = 0; k < expected.size(); ++k) {
+        INFO("value " << k);
+        CHECK(ds.image(i)[k] == unit(expected[k]));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("image_folder: RGB, RGBA over white, gray; corrupt files fail, other files are skipped") {
+    TempDir d;
+    std::vector<std::uint8_t> rgb;
+    for (int i = 0; i < 16; ++i)
+        for (int c = 0; c < 3; ++c) rgb.push_back(std::uint8_t(i * 16 + c * 5));
+    png(d.path / "a_rgb.png", 4, 4, 3, rgb);
+
+    std::vector<std::uint8_t> rgba(16 * 4, 0);  // all transparent black ...
+    for (int c = 0; c < 3; ++c) rgba[4 * 5 + std::size_t(c)] = std::uint8_t(10 * (c + 1));
+    rgba[4 * 5 + 3] = 255;  // ... but pixel 5, opaque (10, 20, 30)
+    rgba[4 * 6 + 3] = 128;  // and pixel 6, half-transparent black: 255 * 127 / 255 = 127
+    png(d.path / "b_rgba.png", 4, 4, 4, rgba);
+
+    std::vector<std::uint8_t> gray(16);
+    for (int i = 0; i < 16; ++i) gray[std::size_t(i)] = std::uint8_t(255 - i * 7);
+    png(d.path / "c_gray.PNG", 4, 4, 1, gray);
+
+    std::vector<char> junk(300);
+    std::mt19937 rng(3);
+    for (auto& b : junk) b = char(rng());
+    std::ofstream(d.path / "d_corrupt.png", std::ios::binary).write(junk.data(), std::streamsize(junk.size()));
+    text(d.path / "notes.txt", "not an image");
+
+    ImageFolderReport rep;
+    const ImageDataset ds = load_image_folder(d.path, {.size = 4}, &rep);
+    CHECK(rep.decoded == 3);
+    CHECK(rep.failed == 1);
+    CHECK(rep.skipped_non_images == 1);
+    REQUIRE(rep.failures.size() == 1);
+    CHECK(rep.failures[0].find("d_corrupt.png") != std::string::npos);
+    CHECK(rep.classes.empty());
+    REQUIRE(ds.count == 3);
+    CHECK(ds.channels == 3);
+    CHECK(ds.height == 4);
+    CHECK(ds.width == 4);
+    CHECK(ds.labels.empty());
+    CHECK(ds.images.size() == 3 * 3 * 16);
+    CHECK(std::all_of(ds.images.begin(), ds.images.end(), [](float v) { return v >= -1.0f && v <= 1.0f; }));
+
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < 16; ++i) CHECK(ds.image(0)[c * 16 + i] == unit(i * 16 + c * 5));
+    for (int c = 0; c < 3; ++c) {
+        for (int i = 0; i < 16; ++i) {
+            const float v = ds.image(1)[c * 16 + i];
+            if (i == 5)
+                CHECK(v == unit(10 * (c + 1)));
+            else if (i == 6)
+                CHECK(v == unit(127));
+            else
+                CHECK(v == 1.0f);  // transparent -> white
+        }
+    }
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < 16; ++i) CHECK(ds.image(2)[c * 16 + i] == unit(255 - i * 7));
+
+    SUBCASE("channels = 1: Pillow's rounded luminance, gray kept as is") {
+        const ImageDataset g = load_image_folder(d.path, {.size = 4, .channels = 1});
+        REQUIRE(g.count == 3);
+        CHECK(g.channels == 1);
+        for (int i = 0; i < 16; ++i) {
+            const int r = i * 16, gg = i * 16 + 5, b = i * 16 + 10;
+            CHECK(g.image(0)[i] == unit((r * 19595 + gg * 38470 + b * 7471 + 0x8000) >> 16));
+            CHECK(g.image(2)[i] == unit(255 - i * 7));
+        }
+        CHECK(g.image(1)[0] == 1.0f);
+        CHECK(g.image(1)[5] == unit((10 * 19595 + 20 * 38470 + 30 * 7471 + 0x8000) >> 16));
+    }
+    SUBCASE("another background") {
+        const ImageDataset k = load_image_folder(d.path, {.size = 4, .background = {0, 0, 0}});
+        CHECK(k.image(1)[0] == -1.0f);
+        CHECK(k.image(1)[6] == -1.0f);
+    }
+}
+
+TEST_CASE("image_folder: a non-square image is resized on its shorter side and center-cropped") {
+    TempDir d;
+    // 16x8, left half red, right half blue. Resize(4) -> 8x4: Pillow's triangle filter of
+    // support 2 gives output columns 3 and 4 the weights 1/8, 3/8, 3/8, 1/8 over input
+    // columns 5..8 and 7..10, so they are (223, 0, 32) and (32, 0, 223).
+    // CenterCrop(4) keeps columns 2..5: red, (223, 0, 32), (32, 0, 223), blue.
+    std::vector<std::uint8_t> wide, tall;
+    for (int y = 0; y < 8; ++y)
+        for (int x = 0; x < 16; ++x) {
+            const bool red = x < 8;
+            wide.push_back(red ? 255 : 0);
+            wide.push_back(0);
+            wide.push_back(red ? 0 : 255);
+        }
+    png(d.path / "wide.png", 16, 8, 3, wide);
+    // The same transposed: 8x16, top red, bottom blue.
+    for (int y = 0; y < 16; ++y)
+        for (int x = 0; x < 8; ++x) {
+            const bool red = y < 8;
+            tall.push_back(red ? 255 : 0);
+            tall.push_back(0);
+            tall.push_back(red ? 0 : 255);
+        }
+    png(d.path / "tall.png", 8, 16, 3, tall);
+
+    const ImageDataset ds = load_image_folder(d.path, {.size = 4});
+    REQUIRE(ds.count == 2);
+    const std::vector<std::array<int, 3>> cols = {{255, 0, 0}, {223, 0, 32}, {32, 0, 223}, {0, 0, 255}};
+    for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 4; ++y)
+            for (int x = 0; x < 4; ++x) {
+                CHECK(ds.image(0)[(c * 4 + y) * 4 + x] == unit(cols[std::size_t(y)][std::size_t(c)]));  // tall: rows
+                CHECK(ds.image(1)[(c * 4 + y) * 4 + x] == unit(cols[std::size_t(x)][std::size_t(c)]));  // wide: columns
+            }
+}
+
+TEST_CASE("image_folder: Resize + CenterCrop + Grayscale match torchvision/PIL byte for byte") {
+    // Goldens from torchvision 0.14 / Pillow 9.4: Compose([Resize(s), CenterCrop(s)]) on
+    // pattern(w, h), then Grayscale(). 7x5 -> 4x3, cropped at round(0.5) = 0 (half to even);
+    // 40x30 -> 5x4 shrinks 7.5x (antialiased).
+    TempDir d;
+    png(d.path / "p7x5.png", 7, 5, 3, pattern(7, 5));
+    const ImageDataset rgb = load_image_folder(d.path, {.size = 3});
+    check_bytes(rgb, 0, {24, 82, 150, 41, 99, 167, 58, 116, 184, 46, 53, 63, 158, 165,
+                         175, 123, 130, 140, 18, 55, 155, 64, 101, 161, 110, 147, 119});
+    const ImageDataset gray = load_image_folder(d.path, {.size = 3, .channels = 1});
+    check_bytes(gray, 0, {36, 62, 100, 112, 138, 171, 102, 128, 151});
+
+    TempDir d2;
+    png(d2.path / "p40x30.png", 40, 30, 3, pattern(40, 30));
+    const ImageDataset big = load_image_folder(d2.path, {.size = 4});
+    check_bytes(big, 0, {125, 129, 126, 127, 133, 127, 127, 128, 125, 127, 129, 130, 122, 131, 129, 127,
+                         121, 125, 131, 131, 128, 127, 129, 129, 128, 127, 128, 129, 125, 124, 126, 127,
+                         128, 124, 124, 128, 126, 129, 129, 127, 127, 130, 132, 125, 128, 126, 132, 131});
+    const ImageDataset big_gray = load_image_folder(d2.path, {.size = 4, .channels = 1});
+    check_bytes(big_gray, 0, {123, 126, 129, 129, 129, 127, 128, 128, 127, 127, 129, 129, 124, 126, 128, 127});
+}
+
+TEST_CASE("image_folder: files come in path order, whatever the thread count") {
+    TempDir d;
+    for (int i = 0; i < 40; ++i) {
+        const std::vector<std::uint8_t> px(4, std::uint8_t(i * 6));
+        char name[32];
+        std::snprintf(name, sizeof name, "img_%03d.png", 39 - i);  // written in reverse order
+        png(d.path / name, 2, 2, 1, px);
+    }
+    const ImageDataset ds = load_image_folder(d.path, {.size = 2, .channels = 1});
+    REQUIRE(ds.count == 40);
+    for (int k = 0; k < 40; ++k) CHECK(ds.image(std::size_t(k))[0] == unit((39 - k) * 6));
+    CHECK(load_image_folder(d.path, {.size = 2, .channels = 1}).images == ds.images);
+}
+
+TEST_CASE("image_folder: subfolders are classes, as in torchvision's ImageFolder") {
+    TempDir d;
+    const std::vector<std::uint8_t> px(4 * 3, 200);
+    png(d.path / "dogs" / "b.png", 2, 2, 3, px);
+    png(d.path / "cats" / "z.png", 2, 2, 3, px);
+    png(d.path / "dogs" / "a.png", 2, 2, 3, px);
+    png(d.path / "dogs" / "puppies" / "p.png", 2, 2, 3, px);  // nested: still class "dogs"
+    text(d.path / "README", "labels");
+
+    ImageFolderReport rep;
+    const ImageDataset ds = load_image_folder(d.path, {.size = 2}, &rep);
+    REQUIRE(ds.count == 4);
+    CHECK(rep.skipped_non_images == 1);
+    CHECK(rep.classes == std::vector<std::string>{"cats", "dogs"});
+    CHECK(ds.labels == std::vector<std::int32_t>{0, 1, 1, 1});
+
+    // An image directly in the folder: no class layout, no labels.
+    png(d.path / "loose.png", 2, 2, 3, px);
+    ImageFolderReport rep2;
+    const ImageDataset flat = load_image_folder(d.path, {.size = 2}, &rep2);
+    CHECK(flat.count == 5);
+    CHECK(flat.labels.empty());
+    CHECK(rep2.classes.empty());
+
+    // Not recursive: only loose.png.
+    CHECK(load_image_folder(d.path, {.size = 2, .recursive = false}).count == 1);
+}
+
+TEST_CASE("image_folder: errors name the folder") {
+    TempDir d;
+    text(d.path / "a.txt", "x");
+    text(d.path / "broken.jpg", "not a jpeg");
+    text(d.path / "photo.webp", "RIFF");
+    ImageFolderReport rep;
+    try {
+        (void)load_image_folder(d.path, {}, &rep);
+        FAIL("expected a FileError");
+    } catch (const xgan::FileError& e) {
+        const std::string msg = e.what();
+        CHECK(e.path == d.path);
+        CHECK(msg.find(d.path.string()) == 0);
+        CHECK(msg.find("no decodable images") != std::string::npos);
+        CHECK(msg.find("2 failed") != std::string::npos);
+        CHECK(msg.find("1 non-image") != std::string::npos);
+    }
+    CHECK(rep.failed == 2);
+    CHECK(rep.skipped_non_images == 1);
+    REQUIRE(rep.failures.size() == 2);
+    CHECK(rep.failures[0].find("broken.jpg") != std::string::npos);
+    CHECK(rep.failures[1].find("not supported") != std::string::npos);
+
+    CHECK_THROWS_AS((void)load_image_folder(d.path / "missing"), xgan::FileError);
+    CHECK_THROWS_AS((void)load_image_folder(d.path / "a.txt"), xgan::FileError);
+    TempDir empty;
+    CHECK_THROWS_AS((void)load_image_folder(empty.path), xgan::FileError);
+    CHECK_THROWS_AS((void)load_image_folder(d.path, {.channels = 2}), xgan::Error);
+    CHECK_THROWS_AS((void)load_image_folder(d.path, {.size = 0}), xgan::Error);
+}
+
+TEST_CASE("resize_dataset: bilinear enlargement, shrinking, labels kept") {
+    ImageDataset ds{2, 1, 2, 2, {-1.0f, 1.0f, 0.5f, 0.0f, 0.2f, 0.2f, 0.2f, 0.2f}, {7, 3}};
+    const ImageDataset up = xgan::data::resize_dataset(ds, 4);
+    CHECK(up.count == 2);
+    CHECK(up.height == 4);
+    CHECK(up.width == 4);
+    CHECK(up.labels == ds.labels);
+    // Half-pixel bilinear (align_corners=False): source weights per output row/column are
+    // (1, 0), (3/4, 1/4), (1/4, 3/4), (0, 1).
+    const float w[4][2] = {{1, 0}, {0.75f, 0.25f}, {0.25f, 0.75f}, {0, 1}};
+    const float a = -1, b = 1, c = 0.5f, e = 0;
+    for (int y = 0; y < 4; ++y)
+        for (int x = 0; x < 4; ++x) {
+            const float top = w[x][0] * a + w[x][1] * b, bottom = w[x][0] * c + w[x][1] * e;
+            CHECK(up.image(0)[y * 4 + x] == doctest::Approx(w[y][0] * top + w[y][1] * bottom).epsilon(1e-6));
+            CHECK(up.image(1)[y * 4 + x] == doctest::Approx(0.2f).epsilon(1e-6));
+        }
+
+    // MNIST-sized: 28 -> 32 -> and a strong shrink keeps a constant image constant.
+    ImageDataset m{3, 1, 28, 28, std::vector<float>(3 * 28 * 28, -0.5f), {1, 2, 3}};
+    const ImageDataset m32 = xgan::data::resize_dataset(m, 32);
+    CHECK(m32.images.size() == 3u * 32 * 32);
+    CHECK(std::all_of(m32.images.begin(), m32.images.end(), [](float v) { return std::abs(v + 0.5f) < 1e-6f; }));
+    const ImageDataset m5 = xgan::data::resize_dataset(m, 5);
+    CHECK(std::all_of(m5.images.begin(), m5.images.end(), [](float v) { return std::abs(v + 0.5f) < 1e-6f; }));
+
+    // Non-square: 2 high x 6 wide, columns 0..5 -> Resize(2) keeps it, CenterCrop(2) takes 2..3.
+    ImageDataset r{1, 1, 2, 6, {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5}, {}};
+    const ImageDataset r2 = xgan::data::resize_dataset(r, 2);
+    CHECK(r2.images == std::vector<float>{2, 3, 2, 3});
+}
+
+TEST_CASE("to_channels: gray to RGB replicates, RGB to gray weighs luminance") {
+    ImageDataset g{1, 1, 1, 2, {-1.0f, 0.5f}, {4}};
+    const ImageDataset rgb = xgan::data::to_channels(g, 3);
+    CHECK(rgb.channels == 3);
+    CHECK(rgb.images == std::vector<float>{-1.0f, 0.5f, -1.0f, 0.5f, -1.0f, 0.5f});
+    CHECK(rgb.labels == g.labels);
+    const ImageDataset back = xgan::data::to_channels(rgb, 1);
+    CHECK(back.images[0] == doctest::Approx(-1.0f));
+    CHECK(back.images[1] == doctest::Approx(0.5f));
+    ImageDataset c{1, 3, 1, 1, {1.0f, 0.0f, -1.0f}, {}};
+    CHECK(xgan::data::to_channels(c, 1).images[0] == doctest::Approx(0.299f - 0.114f));
+    CHECK(xgan::data::to_channels(c, 3).images == c.images);
+    CHECK_THROWS_AS((void)xgan::data::to_channels(c, 2), xgan::Error);
+}
