@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <xgan/xgan.hpp>
 
+#include "classifier.hpp"
+#include "eval_command.hpp"
 #include "models.hpp"
 #include "sample_command.hpp"
 #include "train_command.hpp"
@@ -74,6 +76,12 @@ int main(int argc, char** argv) {
     t->add_option("--keep", train.keep, "checkpoints to keep (0: all)")->capture_default_str();
     t->add_option("--resume", train.resume,
                   "continue the run in this directory from its latest checkpoint (its config.json gives the settings)");
+    t->add_option("--eval-every", train.eval_every,
+                  "steps between sample-quality evaluations (Frechet distance, class coverage; see `xgan eval`), keeping "
+                  "the best generator in OUT/best/ (0: none; needs `xgan classifier train --data DATA` first)")
+        ->capture_default_str()->check(CLI::NonNegativeNumber);
+    t->add_option("--eval-samples", train.eval_samples, "generated samples per evaluation")->capture_default_str()
+        ->check(CLI::Range(2, 1 << 20));
 
     xgan_cli::SampleOptions sample;
     auto* s = app.add_subcommand("sample", "draw samples from a trained run's generator");
@@ -83,6 +91,8 @@ int main(int argc, char** argv) {
                                   "e.g. saved from torch); needs --model");
     s->add_option("--model", sample.model, "with --generator: the model the weights belong to (" + models + ")");
     run_opt->excludes(gen_opt);
+    s->add_option("--label", sample.label, "conditional models: draw only class K (default: one class per row of 8)")
+        ->check(CLI::NonNegativeNumber);
     s->add_flag("--train-mode", sample.train_mode, "sample in train mode (BatchNorm uses batch statistics); default eval");
     s->add_option("--n", sample.n, "number of samples")->capture_default_str()->check(CLI::Range(1, 1 << 30));
     s->add_option("--seed", sample.seed, "noise seed")->capture_default_str();
@@ -93,6 +103,38 @@ int main(int argc, char** argv) {
     auto* m = app.add_subcommand("summary", "print the layer table of a model's generator and discriminator");
     m->add_option("--model", summary_model, "model: " + models)->capture_default_str()
         ->check(CLI::IsMember(xgan_cli::model_names()));
+
+    xgan_cli::ClassifierOptions classifier;
+    auto* c = app.add_subcommand("classifier", "the MNIST / Fashion-MNIST classifier behind `xgan eval`");
+    c->require_subcommand(1);
+    auto* ct = c->add_subcommand("train", "train the CNN classifier and cache it in ${XGAN_DATA:-data}/classifiers/DATA.safetensors");
+    ct->add_option("--data", classifier.data, "mnist or fashion-mnist")->capture_default_str()
+        ->check(CLI::IsMember({"mnist", "fashion-mnist"}));
+    ct->add_option("--epochs", classifier.epochs, "passes over the training set (default: mnist 3, fashion-mnist 5)");
+    ct->add_option("--batch-size", classifier.batch_size, "batch size")->capture_default_str()->check(CLI::PositiveNumber);
+    ct->add_option("--lr", classifier.lr, "Adam learning rate of the first epoch (halved every epoch)")->capture_default_str();
+    ct->add_option("--seed", classifier.seed, "random seed (weights, shuffling)")->capture_default_str();
+    ct->add_option("--out", classifier.out, "write here instead of the cache");
+    ct->add_option("--min-accuracy", classifier.min_accuracy,
+                   "exit with status 4 (and write nothing) below this test accuracy, e.g. 0.99")
+        ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+    ct->add_flag("--quiet", classifier.quiet, "print nothing but errors");
+
+    xgan_cli::EvalOptions eval;
+    auto* ev = app.add_subcommand("eval", "sample quality of a run's generator: Frechet distance to the test set in "
+                                          "classifier features, class coverage, confidence");
+    auto* eval_run = ev->add_option("--run", eval.run, "run directory written by `xgan train`");
+    auto* eval_samples = ev->add_option("--samples", eval.samples,
+                                        "score the samples of a safetensors file instead ([N,C,H,W] F32 in [-1, 1], as "
+                                        "`xgan sample --out FILE.safetensors` writes)");
+    eval_run->excludes(eval_samples);
+    auto* eval_n = ev->add_option("--n", eval.n, "generated samples (--samples: the first N of the file, default all)")
+                        ->capture_default_str()->check(CLI::Range(2, 1 << 24));
+    ev->add_option("--seed", eval.seed, "noise seed (the same samples as `xgan sample --seed`)")->capture_default_str();
+    ev->add_option("--data", eval.data, "whose classifier and test set: mnist, fashion-mnist (default: the run's data; "
+                                        "mnist for --samples)");
+    ev->add_flag("--best", eval.best, "score DIR/best/generator.safetensors (kept by `xgan train --eval-every`)");
+    ev->add_flag("--json", eval.json, "print JSON instead of a table");
 
     CLI11_PARSE(app, argc, argv);
     try {
@@ -126,6 +168,16 @@ int main(int argc, char** argv) {
             if (!sample.generator.empty() && sample.model.empty()) throw xgan::Error("--generator needs --model (one of: " + models + ")");
             const std::string model = sample.generator.empty() ? xgan_cli::model_of_run(sample.run) : sample.model;
             return dispatch(model, [&](auto mdl) { return xgan_cli::sample<decltype(mdl)>(sample); });
+        }
+        if (*ct) return xgan_cli::train_classifier(classifier);
+        if (*ev) {
+            eval.n_given = eval_n->count() > 0;
+            if (!eval.data.empty() && !xgan_cli::has_classifier_data(eval.data))
+                throw xgan::Error("no classifier for this data ('" + eval.data + "'): --data takes mnist or fashion-mnist");
+            if (!eval.samples.empty()) return xgan_cli::eval_samples_file(eval);
+            if (eval.run.empty()) throw xgan::Error("eval needs --run DIR (or --samples FILE.safetensors)");
+            return dispatch(xgan_cli::model_of_run(eval.run),
+                            [&](auto mdl) { return xgan_cli::eval<decltype(mdl)>(eval); });
         }
         if (*m) {
             return dispatch(summary_model, [&](auto model) {

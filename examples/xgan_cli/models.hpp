@@ -132,9 +132,23 @@ struct Dcgan64T {
 using Dcgan64 = Dcgan64T<3>;
 using Dcgan64Gray = Dcgan64T<1>;
 
+// Conditional DCGAN at 28x28 (cGAN): the dcgan pair with the label added, as a one-hot vector
+// after z in G's input (100 + 10) and as 10 one-hot planes after the image in D's (1 + 10 channels).
+struct Cgan {
+    static constexpr const char* name = "cgan";
+    static constexpr const char* description = "conditional DCGAN 28x28: label one-hot into G (z+10) and D (1+10 channels)";
+    using G = Sequential<Linear<110, 12544>, Reshape<256, 7, 7>, ConvTranspose2d<256, 128, 4, 2, 1>, BatchNorm2d<128>,
+                         LeakyReLU<>, ConvTranspose2d<128, 64, 3, 1, 1>, BatchNorm2d<64>, LeakyReLU<>,
+                         ConvTranspose2d<64, 1, 4, 2, 1>, Tanh>;
+    using D = Sequential<Conv2d<11, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
+                         Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>, Sigmoid>;
+    using gan = ConditionalGan<G, D, Shape<100>, 10>;
+    static ModelDefaults defaults() { return Dcgan::defaults(); }
+};
+
 template <class... M>
 struct ModelList {};
-using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, Dcgan32, Dcgan64, Dcgan64Gray>;
+using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, Dcgan32, Dcgan64, Dcgan64Gray, Cgan>;
 
 // Calls f(M{}) for the model called `name`; returns false when there is none.
 template <class F, class... M>

@@ -18,6 +18,7 @@ struct SampleOptions {
     std::filesystem::path generator;  // a generator's weights (e.g. from PyTorch), instead of a run
     std::string model;                // with --generator: the model they belong to
     bool train_mode = false;          // BatchNorm with batch statistics, as a model in train()
+    int label = -1;                   // conditional models: draw only this class (-1: one class per row)
     int n = 64;
     std::uint64_t seed = 0;
     std::filesystem::path out = "samples.png";
@@ -34,6 +35,28 @@ inline std::string model_of_run(const std::filesystem::path& run) {
     }
 }
 
+// G's input: z, or [z, one-hot(label)] for conditional models (as the trainer builds it).
+template <class GanT>
+const Tensor<typename GanT::generator_input>& with_labels(const Tensor<typename GanT::noise_shape>& z,
+                                                          const std::vector<std::int32_t>& labels,
+                                                          Tensor<typename GanT::generator_input>& out) {
+    using Noise = typename GanT::noise_shape;
+    using GIn = typename GanT::generator_input;
+    if constexpr (GanT::classes == 0) {
+        return z;
+    } else {
+        constexpr std::size_t plane = Noise::size / Noise::dims[0];
+        out.resize(z.batch());
+        for (std::size_t i = 0; i < z.batch(); ++i) {
+            float* o = out.sample(i);
+            std::copy(z.sample(i), z.sample(i) + Noise::size, o);
+            std::fill(o + Noise::size, o + GIn::size, 0.0f);
+            std::fill(o + Noise::size + std::size_t(labels[i]) * plane, o + Noise::size + std::size_t(labels[i] + 1) * plane, 1.0f);
+        }
+        return out;
+    }
+}
+
 template <class M>
 int sample(const SampleOptions& o) {
     using GanT = typename M::gan;
@@ -42,10 +65,19 @@ int sample(const SampleOptions& o) {
     if (o.n <= 0) throw Error("--n must be positive");
     typename GanT::generator g;
     io::load_weights(g, o.generator.empty() ? o.run / "generator.safetensors" : o.generator);
+    constexpr std::size_t classes = GanT::classes;
+    if (o.label >= 0 && !classes) throw Error(std::string("model ") + M::name + " is not conditional: --label does not apply");
+    if (o.label >= int(classes) && classes)
+        throw Error("--label " + std::to_string(o.label) + " is out of range: model " + M::name + " has labels 0 to " +
+                    std::to_string(classes - 1));
     Tensor<Noise> z(std::size_t(o.n));
     Rng rng(o.seed);
     rng.fill_normal(z.data(), z.size());
-    const auto& x = g.forward(z, o.train_mode ? Mode::train : Mode::eval);
+    std::vector<std::int32_t> labels;
+    for (int i = 0; classes && i < o.n; ++i)  // one class per row of 8, or all of --label
+        labels.push_back(o.label >= 0 ? o.label : std::int32_t((i / 8) % int(classes)));
+    Tensor<typename GanT::generator_input> g_in;
+    const auto& x = g.forward(with_labels<GanT>(z, labels, g_in), o.train_mode ? Mode::train : Mode::eval);
     if (o.out.extension() == ".safetensors") {
         std::vector<std::int64_t> shape = {o.n};
         for (auto d : Sample::dims) shape.push_back(std::int64_t(d));

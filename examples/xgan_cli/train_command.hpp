@@ -18,6 +18,7 @@
 #include <xgan/xgan.hpp>
 
 #include "datasets.hpp"
+#include "eval_command.hpp"
 #include "models.hpp"
 #include "run_files.hpp"
 #include "run_options.hpp"
@@ -37,6 +38,13 @@ RunOptions resolve(RunOptions o) {
     if (o.init == "default") o.init = d.init == Init::dcgan ? "dcgan" : "pytorch";
     if (o.noisy_labels < 0 && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
     return o;
+}
+
+// Labels 0,0,...,0,1,...,1,...: `per_class` samples of each class (empty for unconditional models).
+inline std::vector<std::int32_t> class_rows(std::size_t classes, std::size_t per_class) {
+    std::vector<std::int32_t> labels;
+    for (std::size_t c = 0; c < classes; ++c) labels.insert(labels.end(), per_class, std::int32_t(c));
+    return labels;
 }
 
 // Fixed noise for the sample grids: its own stream, so it does not depend on training.
@@ -86,9 +94,19 @@ int train(RunOptions o) {
     options.instance_noise = o.instance_noise;
     GanTrainer<GanT> trainer(options, o.seed);
     data::BatchLoader loader(dataset, std::size_t(o.batch_size), o.seed + 1);
-    Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, 64);
+    // Conditional models: 8 samples of each class, one class per grid row.
+    constexpr std::size_t classes = GanT::classes;
+    Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, classes ? 8 * classes : 64);
+    const std::vector<std::int32_t> grid_labels = class_rows(classes, 8);
+    if (classes && dataset.labels.empty()) throw Error("model " + std::string(M::name) + " is conditional but dataset " + o.data + " has no labels");
+    std::vector<std::int32_t> labels;
     // Everything is loaded and checked before the run directory is touched.
     if (checkpoint) io::load_checkpoint<GanT>(*checkpoint, {trainer, loader, grid_noise});
+    // --eval-every: the classifier and the test-set statistics, once per run (errors come
+    // before the run directory is touched).
+    std::optional<TrainingEval<GanT>> evaluator;
+    if (o.eval_every < 0) throw Error("--eval-every must not be negative");
+    if (o.eval_every > 0) evaluator.emplace(o.data, o.eval_samples, o.seed, o.out, resuming);
 
     RunFiles files(o.out, checkpoint ? trainer.steps() : -1);  // checks the directory is writable first
     auto config = to_json(o);
@@ -115,19 +133,27 @@ int train(RunOptions o) {
         io::save_checkpoint<GanT>(o.out, {trainer, loader, grid_noise}, files.config());
         io::prune_checkpoints(o.out, o.keep);
     };
+    auto evaluate = [&](int epoch, std::int64_t step, bool newline) {
+        const EvalResult r = evaluator->evaluate(trainer.generator(), files, epoch, step);
+        if (!o.quiet)
+            std::printf("%seval step %lld: FD %.3f (floor %.3f)  classes %zu/%zu  KL %.4f  confident %.1f%%  %.1fs%s\n",
+                        newline ? "\n" : "", (long long)step, r.fid, r.fid_floor.value_or(0.0), r.classes.classes_covered,
+                        r.classes.classes, r.classes.kl_to_uniform, 100 * r.classes.confident_share, r.seconds,
+                        evaluator->improved() ? "  (best so far: best/generator.safetensors)" : "");
+    };
     const std::size_t steps_per_epoch = loader.batches_per_epoch();
     const std::int64_t start_step = trainer.steps();
     bool stop = false;
     for (int epoch = int(loader.epoch()) + 1; epoch <= o.epochs && !stop; ++epoch) {
         StepStats sum{};
         std::size_t n = 0;
-        while (!stop && loader.next(real)) {
+        while (!stop && loader.next(real, classes ? &labels : nullptr)) {
             StepStats s;
             try {
                 if (o.critic_steps == 1) {
-                    s = trainer.train_step(real);
+                    s = trainer.train_step(real, labels);
                 } else {  // k critic updates, each on its own real batch, then one generator update
-                    s = trainer.discriminator_step(real);
+                    s = trainer.discriminator_step(real, labels);
                     if (trainer.discriminator_steps() % o.critic_steps != 0) continue;
                     s.g_loss = trainer.generator_step(true, real.batch());
                 }
@@ -154,6 +180,7 @@ int train(RunOptions o) {
                             steps_per_epoch, rate, eta, s.d_loss, s.g_loss, s.d_real, s.d_fake);
                 std::fflush(stdout);
             }
+            if (evaluator && step % o.eval_every == 0) evaluate(epoch, step, tty);
             if (o.checkpoint_every > 0 && step % o.checkpoint_every == 0) save();
             if ((o.max_steps && step >= o.max_steps) || stop_requested) stop = true;
         }
@@ -165,7 +192,7 @@ int train(RunOptions o) {
             std::printf("%sepoch %d/%d  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.1fs\n", tty ? "\r" : "", epoch,
                         o.epochs, sum.d_loss / k, sum.g_loss / k, sum.d_real / k, sum.d_fake / k, seconds());
         if (stop && stop_requested) break;  // mid-epoch interrupt: no grid for a partial epoch
-        const auto& samples = trainer.generate(grid_noise, Mode::eval);
+        const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
         files.write_samples(epoch, trainer.steps(), samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
         // Samples start out alike; judge diversity only once training is under way.
         if (trainer.steps() >= 500) {
@@ -176,6 +203,9 @@ int train(RunOptions o) {
         }
         if (o.checkpoint_every == 0) save();
     }
+    // The final generator is always scored (unless interrupted).
+    if (evaluator && !stop_requested && trainer.steps() > start_step && evaluator->last_step() != trainer.steps())
+        evaluate(int(loader.epoch()) + (loader.cursor() ? 1 : 0), trainer.steps(), false);
     save();
     files.finish(type_summaries<GanT>(std::size_t(o.batch_size)));
     std::signal(SIGINT, SIG_DFL);
