@@ -167,6 +167,29 @@ void BM_train_step(benchmark::State& state) {
     set_counters(state, n, plan_flops(Nets<M>::plan_xgan()));
 }
 
+// A full step of a convolutional model (no GEMM-plan counters: convolutions are im2col + GEMM).
+template <class M>
+void BM_conv_train_step(benchmark::State& state) {
+    using gan = typename M::gan;
+    const auto defaults = M::defaults();
+    xgan::GanOptions options;
+    options.generator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
+    options.discriminator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
+    options.init = defaults.init;
+    options.labels = defaults.labels;
+    xgan::GanTrainer<gan> trainer(options, seed);
+    const int n = defaults.batch_size;
+    xgan::Tensor<typename gan::sample_shape, Cpu> real{static_cast<std::size_t>(n)};
+    xgan::Rng data_rng(seed + 1);
+    data_rng.fill_uniform(real.data(), real.size(), -1.0, 1.0);
+    trainer.train_step(real);  // buffers sized, pages touched
+    for (auto _ : state) {
+        auto stats = trainer.train_step(real);
+        benchmark::DoNotOptimize(stats);
+    }
+    state.counters["samples/s"] = benchmark::Counter(double(n) * double(state.iterations()), benchmark::Counter::kIsRate);
+}
+
 // Runs a GEMM plan over buffers of the real sizes. Each layer of each network has its own
 // weight, weight gradient, input and output-gradient buffers, as in a real step, so the cache
 // sees the same working set.
@@ -298,6 +321,9 @@ int main(int argc, char** argv) {
     xgan::backend::tune_process(argv);  // may re-exec with OPENBLAS_CORETYPE and malloc settings
     register_model<Mlp>();
     register_model<MlpSmall>();
+    for (auto* b : {benchmark::RegisterBenchmark("BM_train_step/dcgan", BM_conv_train_step<xgan_cli::Dcgan>),
+                    benchmark::RegisterBenchmark("BM_train_step/dcgan64", BM_conv_train_step<xgan_cli::Dcgan64>)})
+        configure(b->MinTime(1.0));
     benchmark::AddCustomContext("OPENBLAS_CORETYPE", std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "");
     benchmark::AddCustomContext("openblas_core", openblas_get_corename());
     benchmark::AddCustomContext("openblas_threads", std::to_string(openblas_get_num_threads()));

@@ -37,12 +37,36 @@ import torch.nn as nn
 MODELS = {
     "mlp": dict(nz=100, g=[256, 512, 1024], d=[1024, 512, 256], slope=0.2, batch=64),
     "mlp-small": dict(nz=64, g=[256, 256], d=[256, 256], slope=0.2, batch=100),
+    # examples/xgan_cli/models.hpp's Dcgan and Dcgan64 (RGB)
+    "dcgan": dict(arch="dcgan", nz=100, batch=128, image=(1, 28, 28)),
+    "dcgan64": dict(arch="dcgan64", nz=100, noise=(100, 1, 1), batch=128, image=(3, 64, 64)),
 }
 IMAGE = 784
 LR, BETAS = 2e-4, (0.5, 0.999)
 
 
+def make_conv_nets(spec):
+    if spec["arch"] == "dcgan":
+        g = nn.Sequential(nn.Linear(100, 12544), nn.Unflatten(1, (256, 7, 7)), nn.ConvTranspose2d(256, 128, 4, 2, 1),
+                          nn.BatchNorm2d(128), nn.LeakyReLU(0.01), nn.ConvTranspose2d(128, 64, 3, 1, 1), nn.BatchNorm2d(64),
+                          nn.LeakyReLU(0.01), nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+        d = nn.Sequential(nn.Conv2d(1, 32, 3, 2, 1), nn.LeakyReLU(0.01), nn.Conv2d(32, 64, 3, 2, 1), nn.BatchNorm2d(64),
+                          nn.LeakyReLU(0.01), nn.Conv2d(64, 128, 3, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.01),
+                          nn.Flatten(), nn.Linear(2048, 1), nn.Sigmoid())
+        return g, d
+    c, g_layers, d_layers = 3, [], []
+    for i, (a, b) in enumerate([(100, 512), (512, 256), (256, 128), (128, 64)]):
+        g_layers += [nn.ConvTranspose2d(a, b, 4, 1 if i == 0 else 2, 0 if i == 0 else 1, bias=False), nn.BatchNorm2d(b), nn.ReLU()]
+    g_layers += [nn.ConvTranspose2d(64, c, 4, 2, 1, bias=False), nn.Tanh()]
+    for i, (a, b) in enumerate([(c, 64), (64, 128), (128, 256), (256, 512)]):
+        d_layers += [nn.Conv2d(a, b, 4, 2, 1, bias=False)] + ([nn.BatchNorm2d(b)] if i else []) + [nn.LeakyReLU(0.2), nn.Dropout(0.3)]
+    d_layers += [nn.Conv2d(512, 1, 4, 1, 0, bias=False), nn.Sigmoid()]
+    return nn.Sequential(*g_layers), nn.Sequential(*d_layers)
+
+
 def make_nets(spec):
+    if "arch" in spec:
+        return make_conv_nets(spec)
     g_layers, width = [], spec["nz"]
     for h in spec["g"]:
         g_layers += [nn.Linear(width, h), nn.ReLU()]
@@ -66,7 +90,7 @@ class Trainer:
         self.opt_d = torch.optim.Adam(self.d.parameters(), lr=LR, betas=BETAS, **kwargs)
         self.loss = nn.BCELoss()
         n = spec["batch"]
-        self.real = torch.rand(n, 1, 28, 28) * 2 - 1
+        self.real = torch.rand(n, *spec.get("image", (1, 28, 28))) * 2 - 1
         self.ones = torch.ones(n)
         self.zeros = torch.zeros(n)
 
@@ -80,7 +104,7 @@ class Trainer:
         out = self.d(self.real).view(-1)
         err_real = self.loss(out, self.ones)
         err_real.backward()
-        noise = torch.randn(n, self.spec["nz"])
+        noise = torch.randn(n, *self.spec.get("noise", (self.spec["nz"],)))
         fake = self.g(noise)
         out = self.d(fake.detach()).view(-1)
         err_fake = self.loss(out, self.zeros)
