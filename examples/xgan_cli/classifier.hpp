@@ -7,6 +7,7 @@
 //   Conv2d(1,32,3,p1) ReLU MaxPool2d(2) Conv2d(32,64,3,p1) ReLU MaxPool2d(2) Flatten
 //   Linear(3136,128) ReLU [features] Linear(128,10) [logits]
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -146,6 +147,11 @@ inline int train_classifier(ClassifierOptions o) {
             std::printf("epoch %d/%d  loss %.4f  test accuracy %.2f%%  %.1fs\n", epoch, o.epochs, loss_sum / double(batches),
                         100 * accuracy, seconds());
     }
+    if (accuracy < o.min_accuracy) {
+        std::fprintf(stderr, "xgan: test accuracy %.4f is below --min-accuracy %.4f; nothing written\n", accuracy,
+                     o.min_accuracy);
+        return 4;
+    }
     char acc[32];
     std::snprintf(acc, sizeof acc, "%.4f", accuracy);
     io::save_weights(*net, o.out,
@@ -157,10 +163,6 @@ inline int train_classifier(ClassifierOptions o) {
     if (!o.quiet)
         std::printf("test accuracy %.2f%% after %d epochs in %.1fs; written to %s\n", 100 * accuracy, o.epochs, seconds(),
                     o.out.c_str());
-    if (accuracy < o.min_accuracy) {
-        std::fprintf(stderr, "xgan: test accuracy %.4f is below --min-accuracy %.4f\n", accuracy, o.min_accuracy);
-        return 4;
-    }
     return 0;
 }
 

@@ -96,6 +96,15 @@ public:
         metrics_.flush();
     }
 
+    // Sample-quality figures (--eval-every): a metrics.jsonl line {"epoch", "step", "eval": {...}}
+    // and TensorBoard scalars (eval/fid, eval/classes_covered, ...).
+    void log_eval(int epoch, std::int64_t step, const nlohmann::json& eval,
+                  const std::vector<std::pair<std::string, float>>& scalars) {
+        metrics_ << nlohmann::json{{"epoch", epoch}, {"step", step}, {"eval", eval}}.dump() << '\n';
+        metrics_.flush();
+        events_->add_scalars(scalars, step);
+    }
+
     template <std::size_t R>
     void write_samples(int epoch, std::int64_t step, const float* images, std::size_t n, const std::array<std::size_t, R>& dims,
                        const float* real, std::size_t n_real) {

@@ -30,6 +30,8 @@ struct RunOptions {
     bool quiet = false;
     std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end of every epoch)
     std::size_t keep = 3;               // checkpoints kept (0: all)
+    std::int64_t eval_every = 0;        // steps between sample-quality evaluations (0: none)
+    std::size_t eval_samples = 2000;    // generated samples per evaluation
     std::filesystem::path resume;       // run directory to continue
 };
 
@@ -39,7 +41,8 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"beta2", o.beta2},       {"seed", o.seed},           {"log_every", o.log_every},
             {"max_steps", o.max_steps}, {"limit", o.limit},       {"init", o.init},
             {"real_label", o.real_label}, {"noisy_labels", o.noisy_labels},
-            {"flip_labels", o.flip_labels}, {"instance_noise", o.instance_noise}, {"critic_steps", o.critic_steps}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep}};
+            {"flip_labels", o.flip_labels}, {"instance_noise", o.instance_noise}, {"critic_steps", o.critic_steps}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep},
+            {"eval_every", o.eval_every}, {"eval_samples", o.eval_samples}};
 }
 
 // The settings a run was started with, read back from its config.json for --resume.
@@ -64,6 +67,8 @@ inline RunOptions from_json(const nlohmann::json& j) {
     o.critic_steps = j.value("critic_steps", 1);
     o.checkpoint_every = j.value("checkpoint_every", std::int64_t{0});
     o.keep = j.value("keep", std::size_t{3});
+    o.eval_every = j.value("eval_every", std::int64_t{0});
+    o.eval_samples = j.value("eval_samples", std::size_t{2000});
     return o;
 }
 

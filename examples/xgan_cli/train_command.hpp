@@ -168,7 +168,9 @@ int train(RunOptions o) {
             const std::int64_t step = trainer.steps();
             if (step % o.log_every == 0 || n == 1)
                 files.log_step(epoch, step, s, seconds(), o.lr, o.lr, !GanT::objective::outputs_probability);
-            if (auto w = health.observe(s)) {
+            // The "D wins outright" rule reads D(x) and D(G(z)) as probabilities; a critic's
+            // scores are unbounded, so it does not apply to Wasserstein-type objectives.
+            if (auto w = GanT::objective::outputs_probability ? health.observe(s) : std::optional<HealthWarning>{}) {
                 files.log_warning(*w, step);
                 if (!o.quiet) std::printf("%swarning: %s\n", tty ? "\n" : "", w->message.c_str());
             }
