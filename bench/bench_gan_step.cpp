@@ -143,51 +143,48 @@ void set_counters(benchmark::State& state, int batch, double gemm_flops) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A trainer with the model's default settings and a fixed random real batch.
+template <class M>
+struct StepSetup {
+    using gan = typename M::gan;
+    static xgan::GanOptions options() {
+        const auto d = M::defaults();
+        xgan::GanOptions o;
+        o.generator_adam = {d.lr, d.beta1, d.beta2};
+        o.discriminator_adam = {d.lr, d.beta1, d.beta2};
+        o.init = d.init;
+        o.labels = d.labels;
+        return o;
+    }
+    const int n = M::defaults().batch_size;
+    xgan::GanTrainer<gan> trainer{options(), seed};
+    xgan::Tensor<typename gan::sample_shape, Cpu> real{static_cast<std::size_t>(n)};
+    StepSetup() {
+        xgan::Rng data_rng(seed + 1);
+        data_rng.fill_uniform(real.data(), real.size(), -1.0, 1.0);
+    }
+    void run(benchmark::State& state, int warmup) {
+        for (int i = 0; i < warmup; ++i) trainer.train_step(real);  // buffers sized, pages touched
+        for (auto _ : state) {
+            auto stats = trainer.train_step(real);
+            benchmark::DoNotOptimize(stats);
+        }
+    }
+};
+
 template <class M>
 void BM_train_step(benchmark::State& state) {
-    using gan = typename M::gan;
-    const auto defaults = M::defaults();
-    xgan::GanOptions options;
-    options.generator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
-    options.discriminator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
-    options.init = defaults.init;
-    options.labels = defaults.labels;
-    xgan::GanTrainer<gan> trainer(options, seed);
-
-    const int n = defaults.batch_size;
-    xgan::Tensor<typename gan::sample_shape, Cpu> real{static_cast<std::size_t>(n)};
-    xgan::Rng data_rng(seed + 1);
-    data_rng.fill_uniform(real.data(), real.size(), -1.0, 1.0);
-
-    for (int i = 0; i < 3; ++i) trainer.train_step(real);  // buffers sized, pages touched
-    for (auto _ : state) {
-        auto stats = trainer.train_step(real);
-        benchmark::DoNotOptimize(stats);
-    }
-    set_counters(state, n, plan_flops(Nets<M>::plan_xgan()));
+    StepSetup<M> setup;
+    setup.run(state, 3);
+    set_counters(state, setup.n, plan_flops(Nets<M>::plan_xgan()));
 }
 
 // A full step of a convolutional model (no GEMM-plan counters: convolutions are im2col + GEMM).
 template <class M>
 void BM_conv_train_step(benchmark::State& state) {
-    using gan = typename M::gan;
-    const auto defaults = M::defaults();
-    xgan::GanOptions options;
-    options.generator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
-    options.discriminator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
-    options.init = defaults.init;
-    options.labels = defaults.labels;
-    xgan::GanTrainer<gan> trainer(options, seed);
-    const int n = defaults.batch_size;
-    xgan::Tensor<typename gan::sample_shape, Cpu> real{static_cast<std::size_t>(n)};
-    xgan::Rng data_rng(seed + 1);
-    data_rng.fill_uniform(real.data(), real.size(), -1.0, 1.0);
-    trainer.train_step(real);  // buffers sized, pages touched
-    for (auto _ : state) {
-        auto stats = trainer.train_step(real);
-        benchmark::DoNotOptimize(stats);
-    }
-    state.counters["samples/s"] = benchmark::Counter(double(n) * double(state.iterations()), benchmark::Counter::kIsRate);
+    StepSetup<M> setup;
+    setup.run(state, 1);
+    state.counters["samples/s"] = benchmark::Counter(double(setup.n) * double(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 // Runs a GEMM plan over buffers of the real sizes. Each layer of each network has its own
