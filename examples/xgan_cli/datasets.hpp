@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string>
 
+#include <xgan/data/attribute_csv.hpp>
 #include <xgan/xgan.hpp>
 
 namespace xgan_cli {
@@ -45,7 +46,10 @@ inline xgan::data::ImageDataset load_dataset(const std::string& name, bool train
 // Fashion-MNIST are resized (bilinear, antialiased) and given 3 channels when needed; a
 // folder of images (folder:PATH) is decoded at that size.
 inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool train, std::size_t channels,
-                                                 std::size_t size, bool quiet) {
+                                                 std::size_t size, bool quiet, const std::filesystem::path& labels_csv = {},
+                                                 const std::string& attribute = {}) {
+    if (!labels_csv.empty() && name.rfind("folder:", 0) != 0)
+        throw xgan::Error("--labels/--attribute label an image folder (--data folder:PATH); " + name + " has its own labels");
     if (name.rfind("folder:", 0) == 0) {
         const std::filesystem::path dir = name.substr(7);
         xgan::data::ImageFolderOptions options;
@@ -58,6 +62,7 @@ inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool t
                         report.decoded, report.failed, report.skipped_non_images,
                         report.failures.empty() ? "" : "; first failure: ",
                         report.failures.empty() ? "" : report.failures.front().c_str());
+        if (!labels_csv.empty()) ds.labels = xgan::data::attribute_labels(labels_csv, attribute, report.files);
         return ds;
     }
     auto ds = load_dataset(name, train);

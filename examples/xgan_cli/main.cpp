@@ -69,6 +69,12 @@ int main(int argc, char** argv) {
         ->capture_default_str()->check(CLI::NonNegativeNumber);
     t->add_option("--critic-steps", train.critic_steps,
                   "discriminator (critic) updates per generator update (default: the model's; wgan-gp 3)");
+    auto* labels_opt = t->add_option("--labels", train.labels_csv,
+                                     "conditional models on folder data: a CelebA-style attribute CSV (header row; first "
+                                     "column the file name; values -1/1)");
+    auto* attribute_opt = t->add_option("--attribute", train.attribute, "with --labels: the column to condition on, e.g. Blond_Hair");
+    labels_opt->needs(attribute_opt);
+    attribute_opt->needs(labels_opt);
     t->add_option("--channels", train.channels, "dcgan64 only: 3 (RGB, default) or 1 (grayscale)")->check(CLI::IsMember({1, 3}));
     t->add_flag("--quiet", train.quiet, "print nothing but errors");
     t->add_option("--checkpoint-every", train.checkpoint_every,

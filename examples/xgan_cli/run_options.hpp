@@ -27,6 +27,8 @@ struct RunOptions {
     double instance_noise = 0;     // stddev of Gaussian noise on D's inputs
     std::size_t channels = 0;      // dcgan64: 1 or 3 (0: the model's)
     int critic_steps = -1;         // D updates per G update (-1: the model's)
+    std::filesystem::path labels_csv;  // folder data: attribute table (CelebA-style)
+    std::string attribute;             // its column giving the label (-1 -> 0, 1 -> 1)
     bool quiet = false;
     std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end of every epoch)
     std::size_t keep = 3;               // checkpoints kept (0: all)
@@ -41,7 +43,7 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"beta2", o.beta2},       {"seed", o.seed},           {"log_every", o.log_every},
             {"max_steps", o.max_steps}, {"limit", o.limit},       {"init", o.init},
             {"real_label", o.real_label}, {"noisy_labels", o.noisy_labels},
-            {"flip_labels", o.flip_labels}, {"instance_noise", o.instance_noise}, {"critic_steps", o.critic_steps}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep},
+            {"flip_labels", o.flip_labels}, {"instance_noise", o.instance_noise}, {"critic_steps", o.critic_steps}, {"labels", o.labels_csv.string()}, {"attribute", o.attribute}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep},
             {"eval_every", o.eval_every}, {"eval_samples", o.eval_samples}};
 }
 
@@ -65,6 +67,8 @@ inline RunOptions from_json(const nlohmann::json& j) {
     o.flip_labels = j.value("flip_labels", 0.0);
     o.instance_noise = j.value("instance_noise", 0.0);
     o.critic_steps = j.value("critic_steps", 1);
+    o.labels_csv = j.value("labels", std::string());
+    o.attribute = j.value("attribute", std::string());
     o.checkpoint_every = j.value("checkpoint_every", std::int64_t{0});
     o.keep = j.value("keep", std::size_t{3});
     o.eval_every = j.value("eval_every", std::int64_t{0});

@@ -65,6 +65,7 @@ struct ImageFolderReport {
     std::size_t decoded = 0, failed = 0, skipped_non_images = 0;
     std::vector<std::string> failures;  // the first 10 "file: reason", in path order
     std::vector<std::string> classes;   // class names when labels come from subfolders, else empty
+    std::vector<std::string> files;     // each decoded image's path relative to the folder, in dataset order
 };
 
 namespace detail {
@@ -439,6 +440,7 @@ inline ImageDataset load_image_folder(const std::filesystem::path& dir, const Im
             std::copy(ds.images.begin() + std::ptrdiff_t(i * sample), ds.images.begin() + std::ptrdiff_t((i + 1) * sample),
                       ds.images.begin() + std::ptrdiff_t(n * sample));
         if (by_class) ds.labels.push_back(class_of[i]);
+        rep.files.push_back(images[i].lexically_relative(dir).generic_string());
         ++n;
     }
     ds.count = rep.decoded = n;
