@@ -6,6 +6,8 @@
 //                           without a faster GEMM
 //   BM_gemm_as_xgan/<model> the matrix products xgan's trainer actually issues (see gemm_plan)
 //   BM_adam/<model>         Adam(D).step() + Adam(G).step() alone
+//   BM_wgan_gp_step/wgan-gp64  3 critic steps with the gradient penalty + 1 generator step of the
+//                           64x64 WGAN-GP (torch_gan_step.py --models wgan-gp64 times PyTorch's)
 // Times are wall-clock (UseRealTime: OpenBLAS and oneTBB run on their own threads).
 // compare.sh runs this next to bench/torch_gan_step.py and prints the speed-ups.
 #include <benchmark/benchmark.h>
@@ -295,6 +297,41 @@ void BM_adam(benchmark::State& state) {
     state.SetBytesProcessed(std::int64_t(state.iterations()) * std::int64_t(params) * 4 * 4 * 2);  // p,g,m,v read+write
 }
 
+// One full WGAN-GP step of a critic model (wgan-gp64: 64x64 RGB, batch 64): critic_steps critic
+// updates, each on its own real batch with the gradient penalty's exact second-order
+// gradient (forward on x̂, backward to the input, tangent pass, its backward), then one
+// generator update on fresh noise, as `xgan train` runs it.
+template <class M>
+void BM_wgan_gp_step(benchmark::State& state) {
+    using gan = typename M::gan;
+    const auto defaults = M::defaults();
+    xgan::GanOptions options;
+    options.generator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
+    options.discriminator_adam = {defaults.lr, defaults.beta1, defaults.beta2};
+    options.init = defaults.init;
+    xgan::GanTrainer<gan> trainer(options, seed);
+
+    const int n = defaults.batch_size;
+    const int k = defaults.critic_steps;
+    std::vector<xgan::Tensor<typename gan::sample_shape, Cpu>> real(static_cast<std::size_t>(k));
+    xgan::Rng data_rng(seed + 1);
+    for (auto& r : real) {
+        r.resize(std::size_t(n));
+        data_rng.fill_uniform(r.data(), r.size(), -1.0, 1.0);
+    }
+    double penalty = 0;
+    auto step = [&] {
+        for (const auto& r : real) penalty = trainer.discriminator_step(r).penalty;
+        benchmark::DoNotOptimize(trainer.generator_step(true, std::size_t(n)));
+    };
+    step();  // buffers sized, pages touched
+    for (auto _ : state) step();
+    state.SetItemsProcessed(std::int64_t(state.iterations()) * n);  // generated samples per generator step
+    state.counters["batch"] = n;
+    state.counters["critic_steps"] = k;
+    state.counters["penalty"] = penalty;
+}
+
 // Wall-clock milliseconds; with --benchmark_repetitions, a "min" aggregate besides Google
 // Benchmark's mean/median/stddev/cv (on a busy machine the minimum is the steadier number).
 void configure(benchmark::internal::Benchmark* b) {
@@ -318,6 +355,7 @@ int main(int argc, char** argv) {
     xgan::backend::tune_process(argv);  // may re-exec with OPENBLAS_CORETYPE and malloc settings
     register_model<Mlp>();
     register_model<MlpSmall>();
+    configure(benchmark::RegisterBenchmark("BM_wgan_gp_step/wgan-gp64", BM_wgan_gp_step<xgan_cli::WganGp64>));
     for (auto* b : {benchmark::RegisterBenchmark("BM_train_step/dcgan", BM_conv_train_step<xgan_cli::Dcgan>),
                     benchmark::RegisterBenchmark("BM_train_step/dcgan64", BM_conv_train_step<xgan_cli::Dcgan64>)})
         configure(b->MinTime(1.0));

@@ -19,6 +19,16 @@ Configurations (all run; the best per model is reported as PyTorch at its best):
 The environment (OPENBLAS_CORETYPE, MALLOC_*, OMP_WAIT_POLICY) is read when the libraries
 load, so it is set by the driver (compare.sh), not here.
 
+--models wgan-gp64 (not in the default list: a step takes seconds) times one WGAN-GP step of
+xgan's wgan-gp64 model instead (examples/xgan_cli/models.hpp): the DCGAN 64x64 generator (RGB)
+and its critic without BatchNorm and Sigmoid (Dropout 0.3 kept), batch 64, Adam(2e-4, betas
+(0.5, 0.9)); 3 critic updates, each on its own real batch:
+    fake = G(z) (no graph); x_hat = real + alpha (fake - real), alpha ~ U(0, 1) per sample
+    g = autograd.grad(D(x_hat).sum(), x_hat, create_graph=True)      (double backprop)
+    loss = D(fake).mean() - D(real).mean() + 10 mean (||g|| - 1)^2;  backward;  optD.step()
+then one generator update on fresh noise (loss -D(G(z)).mean()). "lean" freezes D during G's
+step. --gp-steps / --gp-warmup set its timed and untimed steps per round.
+
 Configurations are interleaved in rounds so that a change in machine load hits all of them
 alike; each reports the median step time over all its timed steps, the best round's median
 (min_ms), the single fastest step, and the same for its two optimizer steps. Output: JSON on
@@ -126,6 +136,69 @@ class Trainer:
         return t4 - t0, (t2 - t1) + (t4 - t3)
 
 
+WGAN_GP = {"wgan-gp64": dict(nz=100, channels=3, batch=64, critic_steps=3, penalty=10.0, betas=(0.5, 0.9))}
+
+
+def make_wgan_gp64(channels):
+    def up(cin, cout, stride, pad):
+        return [nn.ConvTranspose2d(cin, cout, 4, stride, pad, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+    g = nn.Sequential(*up(100, 512, 1, 0), *up(512, 256, 2, 1), *up(256, 128, 2, 1), *up(128, 64, 2, 1),
+                      nn.ConvTranspose2d(64, channels, 4, 2, 1, bias=False), nn.Tanh())
+
+    def down(cin, cout):
+        return [nn.Conv2d(cin, cout, 4, 2, 1, bias=False), nn.LeakyReLU(0.2), nn.Dropout(0.3)]
+
+    d = nn.Sequential(*down(channels, 64), *down(64, 128), *down(128, 256), *down(256, 512),
+                      nn.Conv2d(512, 1, 4, 1, 0, bias=False))
+    return g, d
+
+
+class WganGpTrainer:
+    """One WGAN-GP step (critic_steps critic updates + 1 generator update), see the module doc."""
+
+    def __init__(self, spec, threads, adam, step, seed=1):
+        self.spec, self.threads, self.step_kind = spec, threads, step
+        torch.manual_seed(seed)
+        self.g, self.d = make_wgan_gp64(spec["channels"])
+        kwargs = {"foreach": adam == "foreach", "fused": adam == "fused"}
+        self.opt_g = torch.optim.Adam(self.g.parameters(), lr=LR, betas=spec["betas"], **kwargs)
+        self.opt_d = torch.optim.Adam(self.d.parameters(), lr=LR, betas=spec["betas"], **kwargs)
+        n = spec["batch"]
+        self.reals = [torch.rand(n, spec["channels"], 64, 64) * 2 - 1 for _ in range(spec["critic_steps"])]
+
+    def step(self):
+        torch.set_num_threads(self.threads)
+        lean = self.step_kind == "lean"
+        n, nz = self.spec["batch"], self.spec["nz"]
+        opt_seconds = 0.0
+        t0 = time.perf_counter()
+        for real in self.reals:
+            self.d.zero_grad(set_to_none=lean)
+            with torch.no_grad():
+                fake = self.g(torch.randn(n, nz, 1, 1))
+            loss = self.d(fake).mean() - self.d(real).mean()
+            alpha = torch.rand(n, 1, 1, 1)
+            x_hat = (real + alpha * (fake - real)).requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.d(x_hat).sum(), x_hat, create_graph=True)
+            penalty = self.spec["penalty"] * ((grad.reshape(n, -1).norm(dim=1) - 1) ** 2).mean()
+            (loss + penalty).backward()
+            t = time.perf_counter()
+            self.opt_d.step()
+            opt_seconds += time.perf_counter() - t
+        self.g.zero_grad(set_to_none=lean)
+        if lean:
+            self.d.requires_grad_(False)
+        g_loss = -self.d(self.g(torch.randn(n, nz, 1, 1))).mean()
+        g_loss.backward()
+        if lean:
+            self.d.requires_grad_(True)
+        t = time.perf_counter()
+        self.opt_g.step()
+        t_end = time.perf_counter()
+        return t_end - t0, opt_seconds + (t_end - t)
+
+
 def config_name(threads, adam, step):
     return f"threads={threads},adam={adam},step={step}"
 
@@ -139,6 +212,8 @@ def main():
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--adam", default="for-loop,foreach,fused")
     ap.add_argument("--step", default="tutorial,lean")
+    ap.add_argument("--gp-steps", type=int, default=3, help="wgan-gp64: timed steps per configuration per round")
+    ap.add_argument("--gp-warmup", type=int, default=1, help="wgan-gp64: untimed steps per configuration per round")
     args = ap.parse_args()
 
     result = {
@@ -161,14 +236,17 @@ def main():
             adams.remove("fused")
             result["skipped"]["adam=fused"] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
     for model in args.models.split(","):
-        spec = MODELS[model]
+        wgan = model in WGAN_GP
+        spec = WGAN_GP[model] if wgan else MODELS[model]
+        steps_per_round = args.gp_steps if wgan else args.steps
+        warmup = args.gp_warmup if wgan else args.warmup
         trainers = {}
         for threads in [int(t) for t in args.threads.split(",")]:
             for adam in adams:
                 for step in args.step.split(","):
                     name = config_name(threads, adam, step)
                     try:
-                        t = Trainer(spec, threads, adam, step)
+                        t = (WganGpTrainer if wgan else Trainer)(spec, threads, adam, step)
                         t.step()
                         trainers[name] = t
                     except Exception as e:  # e.g. fused Adam has no CPU kernel in 1.13
@@ -179,9 +257,9 @@ def main():
         round_opt_medians = {name: [] for name in trainers}
         for _ in range(args.rounds):
             for name, t in trainers.items():
-                for _ in range(args.warmup):
+                for _ in range(warmup):
                     t.step()
-                steps = [t.step() for _ in range(args.steps)]
+                steps = [t.step() for _ in range(steps_per_round)]
                 times[name] += [s[0] for s in steps]
                 opt_times[name] += [s[1] for s in steps]
                 round_medians[name].append(statistics.median(s[0] for s in steps))

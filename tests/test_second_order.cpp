@@ -61,6 +61,10 @@ void check_tangents(Mode mode = Mode::train, std::size_t batch = 3) {
 using MlpCritic = Sequential<Flatten, Linear<12, 8>, Tanh, Linear<8, 6>, LeakyReLU<ratio(0.2)>, Linear<6, 1>>;
 using ConvCritic = Sequential<Conv2d<2, 4, 3, 2, 1>, LeakyReLU<ratio(0.2)>, LayerNorm<Shape<4, 4, 4>>,
                               Conv2d<4, 6, 3, 1, 1>, Tanh, Flatten, Linear<96, 1>>;
+// Piecewise linear (as wgan-gp's critic): the penalty's ybar stays zero down to the input, and
+// the layers skip the primal half of their reverse pass (layer.hpp, detail::all_zero).
+using PiecewiseLinearCritic = Sequential<ConvTranspose2d<2, 3, 4, 2, 1>, LeakyReLU<ratio(0.2)>, Conv2d<3, 4, 3, 2, 1>,
+                                         ReLU, Conv2d<4, 2, 3, 1, 1>, LeakyReLU<ratio(0.2)>, Flatten, Linear<32, 1>>;
 using DropoutCritic = Sequential<Conv2d<2, 4, 3, 2, 1>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>, Conv2d<4, 3, 3, 1, 1>,
                                  Sigmoid, MaxPool2d<2>, Upsample<2>, Flatten, Linear<48, 1>>;
 
@@ -87,6 +91,7 @@ TEST_CASE("second order: every layer's tangent passes match finite differences")
     check_tangents<MlpCritic, Shape<3, 2, 2>>();
     check_tangents<ConvCritic, Shape<2, 8, 8>>();
     check_tangents<DropoutCritic, Shape<2, 8, 8>>();
+    check_tangents<PiecewiseLinearCritic, Shape<2, 4, 4>>();
     // BatchNorm has none (it mixes a batch's samples): a penalty on it does not compile.
     static_assert(!HasTangentPasses<bind_t<BatchNorm2d<4>, Shape<4, 3, 3>, Cpu>>);
     static_assert(!HasTangentPasses<bind_t<BatchNorm1d<4>, Shape<4>, Cpu>>);
@@ -217,6 +222,8 @@ TEST_CASE("second order: the penalty's parameter gradient matches finite differe
     check_penalty_gradient<GradientPenalty<Wasserstein, ratio(2.5)>, ConvCritic, Shape<2, 8, 8>>("conv+layernorm", 3);
     check_penalty_gradient<R1Penalty<objective::BceWithLogits>, ConvCritic, Shape<2, 8, 8>>("conv+layernorm", 4);
     check_penalty_gradient<GradientPenalty<objective::Hinge>, DropoutCritic, Shape<2, 8, 8>>("conv+dropout+pool", 5);
+    check_penalty_gradient<GradientPenalty<Wasserstein>, PiecewiseLinearCritic, Shape<2, 4, 4>>("piecewise linear", 6);
+    check_penalty_gradient<R1Penalty<Wasserstein>, PiecewiseLinearCritic, Shape<2, 4, 4>>("piecewise linear", 7);
 }
 
 namespace {

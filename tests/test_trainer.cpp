@@ -21,6 +21,9 @@
 #include "xgan/data/loader.hpp"
 #include "xgan/gan/trainer.hpp"
 #include "xgan/layers/activation.hpp"
+#include "xgan/layers/conv2d.hpp"
+#include "xgan/layers/dropout.hpp"
+#include "xgan/layers/layernorm.hpp"
 #include "xgan/layers/linear.hpp"
 #include "xgan/layers/reshape.hpp"
 
@@ -291,6 +294,42 @@ TEST_CASE("GanTrainer: no heap allocation after the first step") {
     AllocationCounter counter;
     auto v = std::make_unique<std::vector<float>>(100);
     CHECK(counter.count() >= 2);
+}
+
+TEST_CASE("GanTrainer: WGAN-GP (conv critic with LayerNorm and Dropout) allocates nothing after the first step") {
+    using G = Sequential<Linear<16, 64>, Tanh, Reshape<1, 8, 8>>;
+    using D = Sequential<Conv2d<1, 8, 3, 2, 1>, LeakyReLU<ratio(0.2)>, LayerNorm<Shape<8, 4, 4>>, Dropout<ratio(0.3)>,
+                         Flatten, Linear<128, 1>>;
+    using WganGp = Gan<G, D, Shape<16>, objective::GradientPenalty<objective::Wasserstein>>;
+    auto trainer = std::make_unique<GanTrainer<WganGp>>(GanOptions{}, 3);
+    Tensor<Shape<1, 8, 8>> big, small;
+    fill_pattern(big, 32);
+    fill_pattern(small, 8, 3);
+    auto step = [&](const Tensor<Shape<1, 8, 8>>& real) {  // 3 critic steps, then G on fresh noise
+        for (int k = 0; k < 3; ++k) CHECK(trainer->discriminator_step(real).penalty > 0);
+        trainer->generator_step(true, real.batch());
+    };
+    step(big);  // the first step sizes every buffer
+    long same_batch = 0, smaller_batch = 0, back_to_big = 0;
+    {
+        AllocationCounter counter;
+        step(big);
+        step(big);
+        same_batch = counter.count();
+    }
+    {
+        AllocationCounter counter;
+        step(small);
+        smaller_batch = counter.count();
+    }
+    {
+        AllocationCounter counter;
+        step(big);
+        back_to_big = counter.count();
+    }
+    CHECK(same_batch == 0);
+    CHECK(smaller_batch == 0);
+    CHECK(back_to_big == 0);
 }
 
 TEST_CASE("GanTrainer: NaN in the real data throws NumericError and keeps the weights") {

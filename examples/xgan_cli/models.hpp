@@ -204,9 +204,29 @@ struct CwganGp {
     static ModelDefaults defaults() { return WganGp::defaults(); }
 };
 
+// Conditional DCGAN at 64x64 for image folders labelled by one attribute (--labels CSV
+// --attribute NAME): the dcgan64 pair with the label as 2 one-hot planes after z (102x1x1) and
+// after the image's channels (3 + 2).
+struct Cgan64 {
+    static constexpr const char* name = "cgan64";
+    static constexpr const char* description = "conditional DCGAN 64x64 (RGB) on an attribute: 2 label planes into G and D";
+    using G = Sequential<ConvTranspose2d<102, 512, 4, 1, 0, 0, false>, BatchNorm2d<512>, ReLU,
+                         ConvTranspose2d<512, 256, 4, 2, 1, 0, false>, BatchNorm2d<256>, ReLU,
+                         ConvTranspose2d<256, 128, 4, 2, 1, 0, false>, BatchNorm2d<128>, ReLU,
+                         ConvTranspose2d<128, 64, 4, 2, 1, 0, false>, BatchNorm2d<64>, ReLU,
+                         ConvTranspose2d<64, 3, 4, 2, 1, 0, false>, Tanh>;
+    using D = Sequential<Conv2d<5, 64, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<64, 128, 4, 2, 1, false>, BatchNorm2d<128>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<128, 256, 4, 2, 1, false>, BatchNorm2d<256>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<256, 512, 4, 2, 1, false>, BatchNorm2d<512>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<512, 1, 4, 1, 0, false>, Sigmoid>;
+    using gan = ConditionalGan<G, D, Shape<100, 1, 1>, 2>;
+    static ModelDefaults defaults() { return Dcgan64::defaults(); }
+};
+
 template <class... M>
 struct ModelList {};
-using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, Dcgan32, Dcgan64, Dcgan64Gray, Cgan, WganGp, WganGp64, CwganGp>;
+using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, Dcgan32, Dcgan64, Dcgan64Gray, Cgan, Cgan64, WganGp, WganGp64, CwganGp>;
 
 // Calls f(M{}) for the model called `name`; returns false when there is none.
 template <class F, class... M>

@@ -76,7 +76,7 @@ int train(RunOptions o) {
         throw Error("--epochs, --batch-size, --lr and --critic-steps must be positive");
 
     static_assert(Sample::rank == 3 && Sample::dims[1] == Sample::dims[2], "the tool trains on square images");
-    const data::ImageDataset full = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet);
+    const data::ImageDataset full = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet, o.labels_csv, o.attribute);
     const data::ImageDataset dataset = o.limit ? data::subset(full, o.limit) : full;
     if (dataset.sample_size() != Sample::size)
         throw Error("model " + std::string(M::name) + " makes samples of shape " + Sample::str() + " but dataset " + o.data +
@@ -98,6 +98,12 @@ int train(RunOptions o) {
     constexpr std::size_t classes = GanT::classes;
     Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, classes ? 8 * classes : 64);
     const std::vector<std::int32_t> grid_labels = class_rows(classes, 8);
+    if (!classes && !o.labels_csv.empty())
+        throw Error("model " + std::string(M::name) + " is not conditional: --labels/--attribute need cgan or cgan64");
+    for (auto l : dataset.labels)
+        if (classes && std::size_t(l) >= classes)
+            throw Error("dataset label " + std::to_string(l) + " is outside model " + M::name + "'s " +
+                        std::to_string(classes) + " classes");
     if (classes && dataset.labels.empty()) throw Error("model " + std::string(M::name) + " is conditional but dataset " + o.data + " has no labels");
     std::vector<std::int32_t> labels;
     // Everything is loaded and checked before the run directory is touched.

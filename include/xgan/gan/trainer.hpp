@@ -15,6 +15,7 @@
 #include "xgan/core/error.hpp"
 #include "xgan/gan/gan.hpp"
 #include "xgan/gan/labels.hpp"
+#include "xgan/gan/penalty.hpp"
 #include "xgan/optim/adam.hpp"
 
 namespace xgan {
@@ -244,33 +245,7 @@ private:
             }
             at = &penalty_x_;
         }
-        d_.forward(*at, Mode::train);
-        ones_.resize(n);
-        zeros_.resize(n);
-        std::fill(ones_.data(), ones_.data() + ones_.size(), T(1));
-        std::fill(zeros_.data(), zeros_.data() + zeros_.size(), T(0));
-        d_.backward(ones_, &input_grad_, ParamGrads::skip);  // ∇x D per sample
-        direction_.resize(n);
-        const double w = Objective::penalty_weight;
-        double p = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            const T* g = input_grad_.sample(i);
-            T* v = direction_.sample(i);
-            double sq = 0;
-            for (std::size_t k = 0; k < DIn::size; ++k) sq += double(g[k]) * double(g[k]);
-            const double norm = std::sqrt(sq);
-            if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
-                p += w * (norm - 1) * (norm - 1) / double(n);
-                const double c = norm > 0 ? 2 * w * (norm - 1) / (double(n) * norm) : 0;
-                for (std::size_t k = 0; k < DIn::size; ++k) v[k] = T(c * g[k]);
-            } else {
-                p += 0.5 * w * sq / double(n);
-                for (std::size_t k = 0; k < DIn::size; ++k) v[k] = T(w / double(n) * g[k]);
-            }
-        }
-        d_.tangent_forward(direction_);
-        d_.tangent_backward(zeros_, ones_, nullptr, nullptr);
-        return p;
+        return gradient_penalty<Objective>(d_, *at, penalty_buffers_);
     }
 
     // x, or x plus instance noise in `scratch`.
@@ -307,9 +282,10 @@ private:
     Tensor<GIn, B> g_in_;                                  // conditional: [z, one-hot label]
     Tensor<Sample, B> fake_grad_, noisy_real_, noisy_fake_;
     Tensor<DIn, B> d_real_in_, d_fake_in_, d_input_grad_;  // conditional: D's inputs with label planes
-    Tensor<DIn, B> penalty_x_, input_grad_, direction_;    // penalty: x̂, ∇x D(x̂), v
+    Tensor<DIn, B> penalty_x_;                             // penalty: x̂
+    PenaltyBuffers<D> penalty_buffers_;                    // penalty: ∇x D(x̂), v, ones, zeros
     const Tensor<DIn, B>* fake_in_ = nullptr;              // D's fake input of the last D step
-    Tensor<DOut, B> d_grad_, ones_, zeros_;
+    Tensor<DOut, B> d_grad_;
     std::vector<T> targets_;
     std::vector<std::int32_t> fake_labels_;
     std::int64_t steps_ = 0;    // generator updates

@@ -60,11 +60,11 @@ inline std::string python_float(double v) {
 template <class T>
 double sum(const T* x, std::size_t n) {
     double lanes[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
+    const std::size_t full = n - n % 8;
+    for (std::size_t i = 0; i < full; i += 8)
         for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(x[i + j]);
     double s = 0;
-    for (; i < n; ++i) s += double(x[i]);
+    for (std::size_t i = full; i < n; ++i) s += double(x[i]);
     for (double l : lanes) s += l;
     return s;
 }
@@ -72,14 +72,14 @@ double sum(const T* x, std::size_t n) {
 template <class T>
 double centered_squares(const T* x, std::size_t n, double mean) {
     double lanes[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
+    const std::size_t full = n - n % 8;
+    for (std::size_t i = 0; i < full; i += 8)
         for (std::size_t j = 0; j < 8; ++j) {
             const double d = double(x[i + j]) - mean;
             lanes[j] += d * d;
         }
     double s = 0;
-    for (; i < n; ++i) s += (double(x[i]) - mean) * (double(x[i]) - mean);
+    for (std::size_t i = full; i < n; ++i) s += (double(x[i]) - mean) * (double(x[i]) - mean);
     for (double l : lanes) s += l;
     return s;
 }
@@ -87,11 +87,11 @@ double centered_squares(const T* x, std::size_t n, double mean) {
 template <class T>
 double centered_dot(const T* x, const T* dy, std::size_t n, double mean) {
     double lanes[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
+    const std::size_t full = n - n % 8;
+    for (std::size_t i = 0; i < full; i += 8)
         for (std::size_t j = 0; j < 8; ++j) lanes[j] += (double(x[i + j]) - mean) * double(dy[i + j]);
     double s = 0;
-    for (; i < n; ++i) s += (double(x[i]) - mean) * double(dy[i]);
+    for (std::size_t i = full; i < n; ++i) s += (double(x[i]) - mean) * double(dy[i]);
     for (double l : lanes) s += l;
     return s;
 }

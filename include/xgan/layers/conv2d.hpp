@@ -55,11 +55,11 @@ constexpr std::size_t conv_out(std::size_t in, std::size_t k, std::size_t s, std
 template <class T>
 double sum(const T* p, std::size_t n) {
     double lanes[8] = {};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
+    const std::size_t full = n - n % 8;
+    for (std::size_t i = 0; i < full; i += 8)
         for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(p[i + j]);
     double s = 0;
-    for (; i < n; ++i) s += double(p[i]);
+    for (std::size_t i = full; i < n; ++i) s += double(p[i]);
     for (double l : lanes) s += l;
     return s;
 }
@@ -210,7 +210,15 @@ inline std::size_t chunk_samples(std::size_t batch, std::size_t rows, std::size_
 inline std::size_t grain_for(std::size_t work) { return std::max<std::size_t>(1, 8192 / std::max<std::size_t>(work, 1)); }
 
 // "(3, 3)"
-inline std::string pair(std::size_t v) { return "(" + std::to_string(v) + ", " + std::to_string(v) + ")"; }
+inline std::string pair(std::size_t v) {
+    const std::string n = std::to_string(v);
+    std::string s = "(";  // appended piece by piece: GCC 12 warns (-Wrestrict) on "(" + std::string
+    s += n;
+    s += ", ";
+    s += n;
+    s += ')';
+    return s;
+}
 
 }  // namespace detail::conv
 
@@ -262,7 +270,12 @@ public:
                           const Tensor<output_shape, B>&, const Tensor<output_shape, B>& ybar,
                           const Tensor<output_shape, B>& ytbar, Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar,
                           ParamGrads grads) {
-        run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
+        if (!detail::all_zero(ybar.data(), ybar.size())) {
+            run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
+        } else if (xbar) {  // ybar = 0 (a penalty's reverse pass): the primal half is zero
+            xbar->resize(x.batch());
+            std::fill(xbar->data(), xbar->data() + xbar->size(), T(0));
+        }
         run_backward(xt, ytbar, xtbar, grads == ParamGrads::accumulate, false);
     }
 
@@ -340,7 +353,13 @@ private:
                 }
             });
             if (want_w) {
-                if (!col_cached) im2col(x, n0, nc);
+                if (!col_cached) {
+                    im2col(x, n0, nc);
+                    // col_ now holds x's columns (all of them when the batch is one chunk): a
+                    // cache of another input (the tangent pass's xt) must not be trusted after this.
+                    cached_input_ = chunk >= n ? x.data() : nullptr;
+                    cached_batch_ = n;
+                }
                 // dW[OutC, CKK] += dY[OutC, cols] col[CKK, cols]^T
                 B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(OutC), int(CKK), int(cols), T(1), yt_.data(),
                         int(cols), col_.data(), int(cols), T(1), weight_grad_.data(), int(CKK));

@@ -99,7 +99,12 @@ public:
                           const Tensor<output_shape, B>&, const Tensor<output_shape, B>& ybar,
                           const Tensor<output_shape, B>& ytbar, Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar,
                           ParamGrads grads) {
-        run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
+        if (!detail::all_zero(ybar.data(), ybar.size())) {
+            run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
+        } else if (xbar) {  // ybar = 0 (a penalty's reverse pass): the primal half is zero
+            xbar->resize(x.batch());
+            std::fill(xbar->data(), xbar->data() + xbar->size(), T(0));
+        }
         run_backward(xt, ytbar, xtbar, grads == ParamGrads::accumulate, false);
     }
 

@@ -3,8 +3,9 @@
 // by 1/(1 - P), as torch.nn.Dropout(p=P); the identity in eval mode. P is a Ratio (PyTorch's
 // default 0.5): Dropout<>, Dropout<ratio(0.3)>.
 //   shapes   any S -> S; no state_dict entries
-//   forward  train: y = x * mask, mask = 0 or 1/(1-P) drawn from the layer's own Rng, which
-//            reset_parameters seeds from the model's Rng (so runs are reproducible); caches the
+//   forward  train: y = x * mask, mask = 0 or 1/(1-P), drawn from a counter-based stream seeded
+//            by one draw of the layer's own Rng per call; reset_parameters seeds that Rng from
+//            the model's (so runs are reproducible, whatever the thread count); caches the
 //            mask (sized by the largest batch seen)
 //   backward dx = dy * mask (train), dx = dy (eval)
 //   tangent  linear in x with the forward's mask: yt = xt * mask; xbar, xtbar likewise
@@ -36,18 +37,24 @@ public:
             return;
         }
         if (mask_.size() < n) mask_.resize(n);
-        // Element i is kept when a uniform 32-bit draw is >= p * 2^32 (two draws per Rng step).
+        // Element i is kept when its uniform 32-bit draw is >= p * 2^32. The draws are a
+        // counter-based stream, the high half of splitmix64(seed + i * gamma), with one seed per
+        // call from the layer's Rng, so blocks fill in parallel and the mask does not depend on
+        // the thread count.
+        const std::uint64_t seed = rng_.next();
         const std::uint64_t threshold = static_cast<std::uint64_t>(p * 4294967296.0);
         const T scale = p < 1.0 ? T(1.0 / (1.0 - p)) : T(0);
         T* m = mask_.data();
-        for (std::size_t i = 0; i < n; i += 2) {
-            const std::uint64_t r = rng_.next();
-            m[i] = (r & 0xffffffffu) >= threshold ? scale : T(0);
-            if (i + 1 < n) m[i + 1] = (r >> 32) >= threshold ? scale : T(0);
-        }
         const T* in = x.data();
         T* out = y.data();
-        for (std::size_t i = 0; i < n; ++i) out[i] = in[i] * m[i];
+        constexpr std::size_t block = 8192;
+        B::parallel_for((n + block - 1) / block, 1, [&](std::size_t b0, std::size_t b1) {
+            for (std::size_t b = b0; b < b1; ++b) {
+                const std::size_t begin = b * block, end = std::min(n, begin + block);
+                fill_mask(m, begin, end, seed, threshold, scale);
+                for (std::size_t i = begin; i < end; ++i) out[i] = in[i] * m[i];
+            }
+        });
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& dy, Tensor<S, B>* dx,
@@ -69,8 +76,27 @@ public:
     void reset_parameters(Rng& rng, Init) { rng_.reseed(rng.next()); }
 
     Rng& rng() { return rng_; }
+    // Checkpoints save this stream too, so a resumed run draws the same masks.
+    template <class F>
+    void visit_random_streams(F&& f) {
+        f(rng_);
+    }
 
 private:
+    // m[i] = scale or 0 for i in [begin, end). Plain arguments (not lambda captures, which the
+    // compiler must assume m may alias) let the loop vectorise.
+    static void fill_mask(T* m, std::size_t begin, std::size_t end, std::uint64_t seed, std::uint64_t threshold, T scale) {
+        for (std::size_t i = begin; i < end; ++i)
+            m[i] = (mix(seed + i * 0x9e3779b97f4a7c15ULL) >> 32) >= threshold ? scale : T(0);
+    }
+
+    // splitmix64's output function
+    static std::uint64_t mix(std::uint64_t z) {
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+
     // out = in * mask of the last forward (a copy when it did not drop)
     void apply_mask(std::size_t batch, const Tensor<S, B>& in, Tensor<S, B>& out) {
         out.resize(batch);

@@ -116,6 +116,19 @@ constexpr Ratio ratio(double v) {
     return Ratio{static_cast<std::int64_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5), 1'000'000};
 }
 
+namespace detail {
+// Whether all n values are exactly zero (stops at the first that is not). A gradient penalty's
+// reverse pass starts with ybar = 0, and layers without second-order terms (convolutions,
+// Linear, ReLU/LeakyReLU, Dropout) keep it zero, so their tangent_backward can skip the primal
+// half (xbar = 0, no parameter gradient from ybar): a whole backward pass per layer.
+template <class T>
+bool all_zero(const T* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i)
+        if (p[i] != T(0)) return false;
+    return true;
+}
+}  // namespace detail
+
 // "0.2" for 0.2, as PyTorch's reprs print it.
 inline std::string format_number(double v) {
     std::string s = std::to_string(v);

@@ -72,7 +72,12 @@ public:
                           const Tensor<input_shape, B>& xt, const Tensor<output_shape, B>&,
                           const Tensor<output_shape, B>& ybar, const Tensor<output_shape, B>& ytbar,
                           Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar, ParamGrads grads) {
-        backward(x, y, ybar, xbar, grads);  // the primal path, bias included
+        if (!detail::all_zero(ybar.data(), ybar.size())) {
+            backward(x, y, ybar, xbar, grads);  // the primal path, bias included
+        } else if (xbar) {                      // ybar = 0 (a penalty's reverse pass): the primal path is zero
+            xbar->resize(x.batch());
+            std::fill(xbar->data(), xbar->data() + xbar->size(), scalar(0));
+        }
         if (grads == ParamGrads::accumulate)
             B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(Out), int(In), int(x.batch()), scalar(1),
                     ytbar.data(), int(Out), xt.data(), int(In), scalar(1), weight_grad_.data(), int(In));

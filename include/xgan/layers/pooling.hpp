@@ -8,7 +8,6 @@
 //   backward dx = 0, then dx[argmax] += dy for every window (overlapping windows add up)
 //   tangent  piecewise linear: yt = xt[argmax of x]; xbar, xtbar scatter ybar, ytbar to the argmax
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -48,10 +47,12 @@ public:
                         for (std::size_t p = 0; p < K; ++p)
                             for (std::size_t q = 0; q < K; ++q) {
                                 const std::size_t at = (i * S + p) * W + j * S + q;
-                                if (in[at] > value || std::isnan(in[at])) {
-                                    value = in[at];
-                                    best = at;
-                                }
+                                const T v = in[at];
+                                // NaN (v != v) wins, as in PyTorch; selects rather than branches,
+                                // which random data mispredicts
+                                const bool take = (v > value) | (v != v);
+                                value = take ? v : value;
+                                best = take ? at : best;
                             }
                         out[i * Wo + j] = value;
                         arg[i * Wo + j] = std::uint32_t(best);
