@@ -40,21 +40,8 @@ template <class GanT>
 const Tensor<typename GanT::generator_input>& with_labels(const Tensor<typename GanT::noise_shape>& z,
                                                           const std::vector<std::int32_t>& labels,
                                                           Tensor<typename GanT::generator_input>& out) {
-    using Noise = typename GanT::noise_shape;
-    using GIn = typename GanT::generator_input;
-    if constexpr (GanT::classes == 0) {
-        return z;
-    } else {
-        constexpr std::size_t plane = Noise::size / Noise::dims[0];
-        out.resize(z.batch());
-        for (std::size_t i = 0; i < z.batch(); ++i) {
-            float* o = out.sample(i);
-            std::copy(z.sample(i), z.sample(i) + Noise::size, o);
-            std::fill(o + Noise::size, o + GIn::size, 0.0f);
-            std::fill(o + Noise::size + std::size_t(labels[i]) * plane, o + Noise::size + std::size_t(labels[i] + 1) * plane, 1.0f);
-        }
-        return out;
-    }
+    if constexpr (GanT::classes == 0) return z;
+    else return append_label_planes(z, std::span<const std::int32_t>(labels), out);
 }
 
 template <class M>

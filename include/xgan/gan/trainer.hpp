@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "xgan/core/error.hpp"
+#include "xgan/gan/conditioning.hpp"
 #include "xgan/gan/gan.hpp"
 #include "xgan/gan/labels.hpp"
 #include "xgan/gan/penalty.hpp"
@@ -192,16 +193,7 @@ private:
     // [z, one-hot(label)] as the tutorials' torch.cat((z, onehot), 1); for (C, H, W) noise the
     // label is C' one-hot planes after z's channels.
     const Tensor<GIn, B>& g_input(const Tensor<Noise, B>& z, Labels labels, Tensor<GIn, B>& out) {
-        constexpr std::size_t plane = Noise::size / Noise::dims[0];
-        out.resize(z.batch());
-        for (std::size_t i = 0; i < z.batch(); ++i) {
-            T* o = out.sample(i);
-            std::copy(z.sample(i), z.sample(i) + Noise::size, o);
-            std::fill(o + Noise::size, o + GIn::size, T(0));
-            std::fill(o + Noise::size + std::size_t(labels[i]) * plane, o + Noise::size + std::size_t(labels[i] + 1) * plane,
-                      T(1));
-        }
-        return out;
+        return append_label_planes(z, labels, out);
     }
 
     // x for unconditional GANs; [x, one-hot(label) planes] for conditional ones.
@@ -209,16 +201,7 @@ private:
         if constexpr (!conditional) {
             return x;
         } else {
-            constexpr std::size_t plane = Sample::size / Sample::dims[0];
-            out.resize(x.batch());
-            for (std::size_t i = 0; i < x.batch(); ++i) {
-                T* o = out.sample(i);
-                std::copy(x.sample(i), x.sample(i) + Sample::size, o);
-                std::fill(o + Sample::size, o + DIn::size, T(0));
-                std::fill(o + Sample::size + std::size_t(labels[i]) * plane,
-                          o + Sample::size + std::size_t(labels[i] + 1) * plane, T(1));
-            }
-            return out;
+            return append_label_planes(x, labels, out);
         }
     }
 
