@@ -9,26 +9,12 @@
 #include <vector>
 #include <zlib.h>
 
+#include "temp_dir.hpp"
 #include "xgan/data/dataset.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = fs::temp_directory_path() /
-               ("xgan_test_dataset_" + std::to_string(std::random_device{}()) + "_" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::vector<std::uint8_t> idx(const std::vector<std::uint32_t>& dims, const std::vector<std::uint8_t>& payload) {
     std::vector<std::uint8_t> b = {0, 0, 0x08, std::uint8_t(dims.size())};
@@ -56,7 +42,7 @@ const std::vector<std::uint8_t> labels = {7, 0, 200};
 }  // namespace
 
 TEST_CASE("dataset: idx images are scaled to [-1, 1] like ToTensor + Normalize(0.5, 0.5)") {
-    TempDir dir;
+    TempDir dir("xgan_test_dataset_");
     write_bytes(dir.path / "img", idx({3, 2, 2}, pixels));
     write_bytes(dir.path / "lbl", idx({3}, labels));
     const auto ds = xgan::data::load_idx_dataset(dir.path / "img", dir.path / "lbl");
@@ -76,7 +62,7 @@ TEST_CASE("dataset: idx images are scaled to [-1, 1] like ToTensor + Normalize(0
 }
 
 TEST_CASE("dataset: label count mismatch names both files") {
-    TempDir dir;
+    TempDir dir("xgan_test_dataset_");
     write_bytes(dir.path / "images-idx3-ubyte", idx({3, 2, 2}, pixels));
     write_bytes(dir.path / "labels-idx1-ubyte", idx({2}, {1, 2}));
     try {
@@ -92,7 +78,7 @@ TEST_CASE("dataset: label count mismatch names both files") {
 }
 
 TEST_CASE("dataset: wrong ranks are errors") {
-    TempDir dir;
+    TempDir dir("xgan_test_dataset_");
     write_bytes(dir.path / "img", idx({3, 4}, std::vector<std::uint8_t>(12)));
     write_bytes(dir.path / "lbl", idx({3}, labels));
     CHECK_THROWS_WITH_AS(xgan::data::load_idx_dataset(dir.path / "img", dir.path / "lbl"),
@@ -104,7 +90,7 @@ TEST_CASE("dataset: wrong ranks are errors") {
 }
 
 TEST_CASE("dataset: load_mnist_dir finds plain and .gz files, names the missing one") {
-    TempDir dir;
+    TempDir dir("xgan_test_dataset_");
     write_gz(dir.path / "train-images-idx3-ubyte.gz", idx({3, 2, 2}, pixels));
     write_bytes(dir.path / "train-labels-idx1-ubyte", idx({3}, labels));
     const auto train = xgan::data::load_mnist_dir(dir.path, true);
@@ -121,7 +107,7 @@ TEST_CASE("dataset: load_mnist_dir finds plain and .gz files, names the missing 
 }
 
 TEST_CASE("dataset: subset keeps the first n samples") {
-    TempDir dir;
+    TempDir dir("xgan_test_dataset_");
     write_bytes(dir.path / "img", idx({3, 2, 2}, pixels));
     write_bytes(dir.path / "lbl", idx({3}, labels));
     const auto ds = xgan::data::load_idx_dataset(dir.path / "img", dir.path / "lbl");

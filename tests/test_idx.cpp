@@ -9,26 +9,12 @@
 #include <vector>
 #include <zlib.h>
 
+#include "temp_dir.hpp"
 #include "xgan/data/idx.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = fs::temp_directory_path() /
-               ("xgan_test_idx_" + std::to_string(std::random_device{}()) + "_" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::vector<std::uint8_t> idx_bytes(std::uint8_t type, const std::vector<std::uint32_t>& dims, std::size_t payload) {
     std::vector<std::uint8_t> b = {0, 0, type, std::uint8_t(dims.size())};
@@ -66,7 +52,7 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 }  // namespace
 
 TEST_CASE("idx: reads a plain file") {
-    TempDir dir;
+    TempDir dir("xgan_test_idx_");
     const auto p = dir.path / "images-idx3-ubyte";
     write_bytes(p, idx_bytes(0x08, {3, 4, 5}, 60));
     const auto a = xgan::data::read_idx(p);
@@ -78,7 +64,7 @@ TEST_CASE("idx: reads a plain file") {
 }
 
 TEST_CASE("idx: reads a gzip file, with or without a .gz name") {
-    TempDir dir;
+    TempDir dir("xgan_test_idx_");
     const auto bytes = idx_bytes(0x08, {1000, 2}, 2000);
     for (const char* name : {"labels-idx2-ubyte.gz", "labels-idx2-ubyte"}) {
         const auto p = dir.path / name;
@@ -91,7 +77,7 @@ TEST_CASE("idx: reads a gzip file, with or without a .gz name") {
 }
 
 TEST_CASE("idx: rejects truncated and trailing payloads with byte counts") {
-    TempDir dir;
+    TempDir dir("xgan_test_idx_");
     const auto truncated = dir.path / "truncated-idx3-ubyte";
     write_bytes(truncated, idx_bytes(0x08, {3, 4, 5}, 50));
     const auto t = error_of(truncated);
@@ -110,7 +96,7 @@ TEST_CASE("idx: rejects truncated and trailing payloads with byte counts") {
 }
 
 TEST_CASE("idx: rejects a cut gzip stream") {
-    TempDir dir;
+    TempDir dir("xgan_test_idx_");
     const auto full = dir.path / "full.gz";
     write_gz(full, idx_bytes(0x08, {100, 100}, 10000));
     std::ifstream in(full, std::ios::binary);
@@ -122,7 +108,7 @@ TEST_CASE("idx: rejects a cut gzip stream") {
 }
 
 TEST_CASE("idx: rejects wrong magic, type, rank and zero dimensions") {
-    TempDir dir;
+    TempDir dir("xgan_test_idx_");
     const auto magic = dir.path / "magic";
     auto b = idx_bytes(0x08, {4}, 4);
     b[0] = 0x12;
@@ -154,7 +140,7 @@ TEST_CASE("idx: rejects wrong magic, type, rank and zero dimensions") {
 }
 
 TEST_CASE("idx: a missing file is a FileError saying not found") {
-    TempDir dir;
+    TempDir dir("xgan_test_idx_");
     const auto p = dir.path / "nope-idx3-ubyte";
     CHECK(contains(error_of(p), "not found"));
     CHECK(contains(error_of(dir.path), "directory"));

@@ -11,27 +11,13 @@
 #include <unistd.h>
 #include <vector>
 
+#include "temp_dir.hpp"
 #include "xgan/io/safetensors.hpp"
 
 namespace fs = std::filesystem;
 using xgan::io::DType;
 
 namespace {
-
-// A fresh directory under the system temp dir, removed with everything in it.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = fs::temp_directory_path() /
-               ("xgan_test_safetensors_" + std::to_string(std::random_device{}()) + "_" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -63,7 +49,7 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 }  // namespace
 
 TEST_CASE("safetensors: round trip of F32, I64 and metadata") {
-    TempDir dir;
+    TempDir dir("xgan_test_safetensors_");
     const auto p = dir.path / "model.safetensors";
     const std::vector<float> w = {1.5f, -2.0f, 3.25f, 0.0f, 1e-20f, -7.0f};
     const std::vector<float> b = {0.5f, 0.25f};
@@ -121,7 +107,7 @@ TEST_CASE("safetensors: round trip of F32, I64 and metadata") {
 }
 
 TEST_CASE("safetensors: writer rejects duplicate names and negative dims") {
-    TempDir dir;
+    TempDir dir("xgan_test_safetensors_");
     const float x = 1;
     CHECK_THROWS_WITH_AS(xgan::io::write_safetensors(dir.path / "a",
                                                      {{"w", DType::F32, {1}, &x}, {"w", DType::F32, {1}, &x}}),
@@ -133,7 +119,7 @@ TEST_CASE("safetensors: writer rejects duplicate names and negative dims") {
 }
 
 TEST_CASE("safetensors: a failed write leaves the previous file intact") {
-    TempDir dir;
+    TempDir dir("xgan_test_safetensors_");
     const auto p = dir.path / "ckpt.safetensors";
     const float one = 1, two = 2;
     xgan::io::write_safetensors(p, {{"w", DType::F32, {1}, &one}});
@@ -166,7 +152,7 @@ TEST_CASE("safetensors: a failed write leaves the previous file intact") {
 }
 
 TEST_CASE("safetensors: reader rejects malformed files") {
-    TempDir dir;
+    TempDir dir("xgan_test_safetensors_");
     const auto p = dir.path / "bad.safetensors";
     const std::string w = R"("w":{"dtype":"F32","shape":[2],"data_offsets":)";
 

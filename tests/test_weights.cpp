@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.hpp"
 #include "xgan/io/weights.hpp"
 #include "xgan/layers/activation.hpp"
 #include "xgan/layers/linear.hpp"
@@ -24,20 +25,6 @@ using namespace xgan;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path = fs::temp_directory_path() /
-               ("xgan_test_weights_" + std::to_string(std::random_device{}()) + "_" + std::to_string(counter++));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 // The model of tests/data/check_torch_load.py.
 using Spec = Sequential<Flatten, Linear<12, 8>, LeakyReLU<ratio(0.2)>, Linear<8, 4, false>, Tanh, Linear<4, 1>, Sigmoid>;
@@ -76,7 +63,7 @@ bool contains(const std::string& s, const std::string& part) { return s.find(par
 }  // namespace
 
 TEST_CASE("weights: save and load round trip is bit-identical") {
-    TempDir dir;
+    TempDir dir("xgan_test_weights_");
     const fs::path file = dir.path / "a.safetensors";
     Net a, b;
     seeded(a, 1);
@@ -117,7 +104,7 @@ TEST_CASE("weights: save and load round trip is bit-identical") {
 }
 
 TEST_CASE("weights: loading into a different model names the first mismatch and both shapes") {
-    TempDir dir;
+    TempDir dir("xgan_test_weights_");
     const fs::path file = dir.path / "a.safetensors";
     Net a;
     io::save_weights(seeded(a, 1), file);
@@ -144,7 +131,7 @@ TEST_CASE("weights: loading into a different model names the first mismatch and 
 }
 
 TEST_CASE("weights: a tensor missing from the file or one the model lacks is an error") {
-    TempDir dir;
+    TempDir dir("xgan_test_weights_");
     const fs::path file = dir.path / "a.safetensors";
     Net a;
     io::save_weights(seeded(a, 1), file);
@@ -185,7 +172,7 @@ TEST_CASE("weights: a tensor missing from the file or one the model lacks is an 
 }
 
 TEST_CASE("weights: a missing or corrupt file is a FileError naming it") {
-    TempDir dir;
+    TempDir dir("xgan_test_weights_");
     Net a;
     CHECK_THROWS_AS(io::load_weights(a, dir.path / "none.safetensors"), FileError);
     const fs::path bad = dir.path / "bad.safetensors";
@@ -222,7 +209,7 @@ TEST_CASE("weights: a checkpoint written by PyTorch loads, with the same outputs
 // output into $XGAN_TORCH_CHECK_DIR for check_torch_load.py (into a temporary directory, and
 // only checked here, when the variable is unset).
 TEST_CASE("weights: export for the PyTorch check") {
-    TempDir tmp;
+    TempDir tmp("xgan_test_weights_");
     const char* env = std::getenv("XGAN_TORCH_CHECK_DIR");
     const fs::path dir = env && *env ? fs::path(env) : tmp.path;
     fs::create_directories(dir);

@@ -4,19 +4,7 @@ cmake_minimum_required(VERSION 3.20)
 set(ENV{XGAN_DATA} "${MNIST}")
 set(ENV{XGAN_NO_TUNING} "1")  # same kernels in every run of a comparison
 
-function(xgan_run expect_rc out_var)
-  execute_process(COMMAND ${XGAN} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT "${rc}" STREQUAL "${expect_rc}")
-    message(FATAL_ERROR "xgan ${ARGN}\n exited ${rc}, expected ${expect_rc}\nstdout: ${out}\nstderr: ${err}")
-  endif()
-  set(${out_var} "${out}${err}" PARENT_SCOPE)
-endfunction()
-
-function(require_contains text pattern)
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "expected output matching '${pattern}', got:\n${text}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../cmake/xgan_run.cmake)
 
 set(tiny --model mlp-tiny --limit 640 --log-every 5 --quiet)
 file(REMOVE_RECURSE ${WORK})
