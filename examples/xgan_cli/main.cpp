@@ -45,6 +45,11 @@ int main(int argc, char** argv) {
     auto* t = app.add_subcommand("train", "train a GAN and write its run directory");
     t->add_option("--model", train.model, "model: " + models)->capture_default_str()
         ->check(CLI::IsMember(xgan_cli::model_names()));
+    t->add_option("--objective", train.objective,
+                  "GAN objective: bce, bce-logits, hinge, lsgan, wgan-gp (Wasserstein + gradient penalty 10), r1 (BCE with "
+                  "logits + R1 penalty 10); default: the model's. Families with several: " +
+                      xgan_cli::objectives_by_family())
+        ->check(CLI::IsMember(xgan_cli::objective_names()));
     t->add_option("--data", train.data, "dataset: mnist (${XGAN_DATA:-data}/mnist), fashion-mnist (Debian's dataset-fashion-mnist), or folder:PATH (PNG/JPEG/BMP images, resized and centre-cropped to the model's size)")
         ->capture_default_str();
     t->add_option("--epochs", train.epochs, "passes over the data (default: the model's, 10 for the MLPs)");
@@ -163,6 +168,7 @@ int main(int argc, char** argv) {
                     throw xgan::FileError(file, std::string("not a valid run configuration: ") + e.what());
                 }
             }
+            train.model = xgan_cli::model_with_objective(train.model, train.objective);
             if (train.out == "runs/mlp" && train.model != "mlp") train.out = "runs/" + train.model;
             if (train.channels == 1 && train.model == "dcgan64") train.model = "dcgan64-gray";
             else if (train.channels && train.model != "dcgan64" && train.model != "dcgan64-gray")

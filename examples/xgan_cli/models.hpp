@@ -1,7 +1,11 @@
 #pragma once
 // The models the xgan tool trains: the GANs people learn from PyTorch tutorials, as types.
-// Each entry names its GAN type and the tutorial's training settings.
+// Each entry names its GAN type and the tutorial's training settings. An entry may also name
+// a `family`: the --model value under which it is one --objective of a shared architecture
+// (`--model dcgan --objective hinge` is the entry dcgan-hinge).
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xgan/xgan.hpp>
@@ -153,6 +157,7 @@ struct Cgan {
 // 3 critic updates per generator update, Adam(2e-4, betas (0.5, 0.9)).
 struct WganGp {
     static constexpr const char* name = "wgan-gp";
+    static constexpr const char* family = "dcgan";
     static constexpr const char* description =
         "WGAN-GP 28x28: dcgan G, critic 3 Conv2d + Linear without BatchNorm/Sigmoid, gradient penalty 10";
     using G = Dcgan::G;
@@ -167,6 +172,36 @@ struct WganGp {
         d.critic_steps = 3;
         return d;
     }
+};
+
+// The dcgan pair under the other objectives (--model dcgan --objective NAME). These objectives
+// read D's raw score, so D ends without its Sigmoid; R1 penalises D's input gradient, which
+// needs per-sample layers, so its D is the wgan-gp critic (no BatchNorm).
+using DcganScoreD = Sequential<Conv2d<1, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
+                               Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>>;
+struct DcganLogits : Dcgan {
+    static constexpr const char* name = "dcgan-logits";
+    static constexpr const char* family = "dcgan";
+    static constexpr const char* description = "dcgan with BCEWithLogitsLoss: D without its Sigmoid";
+    using gan = Gan<G, DcganScoreD, Shape<100>, objective::BceWithLogits>;
+};
+struct DcganHinge : Dcgan {
+    static constexpr const char* name = "dcgan-hinge";
+    static constexpr const char* family = "dcgan";
+    static constexpr const char* description = "dcgan with the hinge loss (SAGAN): D outputs a score";
+    using gan = Gan<G, DcganScoreD, Shape<100>, objective::Hinge>;
+};
+struct DcganLsgan : Dcgan {
+    static constexpr const char* name = "dcgan-lsgan";
+    static constexpr const char* family = "dcgan";
+    static constexpr const char* description = "dcgan with the least-squares loss (LSGAN): D outputs a score";
+    using gan = Gan<G, DcganScoreD, Shape<100>, objective::LeastSquares>;
+};
+struct DcganR1 : Dcgan {
+    static constexpr const char* name = "dcgan-r1";
+    static constexpr const char* family = "dcgan";
+    static constexpr const char* description = "dcgan G, wgan-gp critic, BCE with logits + R1 penalty 10 on real data";
+    using gan = Gan<G, WganGp::D, Shape<100>, objective::R1Penalty<objective::BceWithLogits>>;
 };
 
 // WGAN-GP at 64x64 RGB (image folders: --data folder:PATH): the dcgan64 generator against the
@@ -226,7 +261,8 @@ struct Cgan64 {
 
 template <class... M>
 struct ModelList {};
-using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, Dcgan32, Dcgan64, Dcgan64Gray, Cgan, Cgan64, WganGp, WganGp64, CwganGp>;
+using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
+                         Dcgan64Gray, Cgan, Cgan64, WganGp, WganGp64, CwganGp>;
 
 // Calls f(M{}) for the model called `name`; returns false when there is none.
 template <class F, class... M>
@@ -243,5 +279,59 @@ std::vector<std::string> model_names_in(ModelList<M...>) {
     return {M::name...};
 }
 inline std::vector<std::string> model_names() { return model_names_in(Models{}); }
+
+// The architecture an entry shares with its objective variants; its own name when it has none.
+template <class M>
+constexpr const char* family_of() {
+    if constexpr (requires { M::family; }) return M::family;
+    else return M::name;
+}
+template <class M>
+constexpr const char* objective_of() { return M::gan::objective::name; }
+
+struct ModelEntry {
+    std::string name, family, objective;
+};
+template <class... M>
+std::vector<ModelEntry> model_entries_in(ModelList<M...>) {
+    return {ModelEntry{M::name, family_of<M>(), objective_of<M>()}...};
+}
+inline std::vector<ModelEntry> model_entries() { return model_entries_in(Models{}); }
+
+// The entry that trains `model` (a name or a family) with `objective` ("" keeps the model's own).
+inline std::string model_with_objective(const std::string& model, const std::string& objective) {
+    if (objective.empty()) return model;
+    std::string family = model, offered;
+    for (const auto& e : model_entries())
+        if (e.name == model) family = e.family;
+    for (const auto& e : model_entries()) {
+        if (e.name == model && e.objective == objective) return e.name;
+        if (e.family == family && e.objective == objective) return e.name;
+        if (e.family == family) offered += (offered.empty() ? "" : ", ") + e.objective;
+    }
+    throw Error("model " + model + " has no --objective " + objective + "; it trains with: " + offered);
+}
+
+// Every objective some entry trains with, once each.
+inline std::vector<std::string> objective_names() {
+    std::vector<std::string> names;
+    for (const auto& e : model_entries())
+        if (std::find(names.begin(), names.end(), e.objective) == names.end()) names.push_back(e.objective);
+    return names;
+}
+
+// "dcgan: bce, bce-logits, ...; mlp: bce; ...": each family's objectives, for --help.
+inline std::string objectives_by_family() {
+    std::vector<std::pair<std::string, std::string>> families;
+    for (const auto& e : model_entries()) {
+        auto it = std::find_if(families.begin(), families.end(), [&](const auto& f) { return f.first == e.family; });
+        if (it == families.end()) families.emplace_back(e.family, e.objective);
+        else it->second += ", " + e.objective;
+    }
+    std::string s;
+    for (const auto& [family, objectives] : families)
+        if (objectives.find(',') != std::string::npos) s += (s.empty() ? "" : "; ") + family + ": " + objectives;
+    return s;
+}
 
 }  // namespace xgan_cli

@@ -59,9 +59,10 @@ public:
     const nlohmann::json& config() const { return config_; }
 
     // critic: the objective scores rather than classifies (Wasserstein, hinge, least squares):
-    // also log the critic loss, the Wasserstein estimate and the penalty.
+    // also log the critic loss and the Wasserstein estimate; penalty: the objective has one
+    // (WGAN-GP, R1), log it.
     void log_step(int epoch, std::int64_t step, const xgan::StepStats& s, double seconds, double lr_g, double lr_d,
-                  bool critic = false) {
+                  bool critic = false, bool penalty = false) {
         nlohmann::json j = {{"epoch", epoch},   {"step", step},         {"d_loss", s.d_loss}, {"g_loss", s.g_loss},
                             {"d_real", s.d_real}, {"d_fake", s.d_fake}, {"seconds", seconds}};
         std::vector<std::pair<std::string, float>> scalars = {{"loss/discriminator", float(s.d_loss)},
@@ -73,10 +74,11 @@ public:
         if (critic) {
             j["critic_loss"] = s.d_loss;
             j["wasserstein"] = s.wasserstein;
+            scalars.insert(scalars.end(), {{"loss/critic", float(s.d_loss)}, {"wasserstein_estimate", float(s.wasserstein)}});
+        }
+        if (penalty) {
             j["penalty"] = s.penalty;
-            scalars.insert(scalars.end(), {{"loss/critic", float(s.d_loss)},
-                                           {"wasserstein_estimate", float(s.wasserstein)},
-                                           {"gradient_penalty", float(s.penalty)}});
+            scalars.emplace_back("gradient_penalty", float(s.penalty));
         }
         metrics_ << j.dump() << '\n';
         metrics_.flush();

@@ -10,6 +10,7 @@ namespace xgan_cli {
 
 struct RunOptions {
     std::string model = "mlp";
+    std::string objective;  // the GAN objective ("": the model's own; see models.hpp, family)
     std::string data = "mnist";
     int epochs = -1;       // -1: the model's default
     int batch_size = -1;
@@ -38,7 +39,7 @@ struct RunOptions {
 };
 
 inline nlohmann::json to_json(const RunOptions& o) {
-    return {{"model", o.model},       {"data", o.data},           {"epochs", o.epochs},
+    return {{"model", o.model},       {"objective", o.objective}, {"data", o.data},           {"epochs", o.epochs},
             {"batch_size", o.batch_size}, {"lr", o.lr},           {"beta1", o.beta1},
             {"beta2", o.beta2},       {"seed", o.seed},           {"log_every", o.log_every},
             {"max_steps", o.max_steps}, {"limit", o.limit},       {"init", o.init},
@@ -51,6 +52,7 @@ inline nlohmann::json to_json(const RunOptions& o) {
 inline RunOptions from_json(const nlohmann::json& j) {
     RunOptions o;
     o.model = j.at("model").get<std::string>();
+    o.objective = j.value("objective", std::string());
     o.data = j.at("data").get<std::string>();
     o.epochs = j.at("epochs").get<int>();
     o.batch_size = j.at("batch_size").get<int>();

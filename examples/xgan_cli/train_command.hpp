@@ -117,6 +117,7 @@ int train(RunOptions o) {
     RunFiles files(o.out, checkpoint ? trainer.steps() : -1);  // checks the directory is writable first
     auto config = to_json(o);
     config["model"] = M::name;
+    config["objective"] = objective_of<M>();
     files.write_config(config, M::name);
     HealthMonitor health;
     Tensor<Sample> real;
@@ -173,7 +174,8 @@ int train(RunOptions o) {
             ++n;
             const std::int64_t step = trainer.steps();
             if (step % o.log_every == 0 || n == 1)
-                files.log_step(epoch, step, s, seconds(), o.lr, o.lr, !GanT::objective::outputs_probability);
+                files.log_step(epoch, step, s, seconds(), o.lr, o.lr, !GanT::objective::outputs_probability,
+                               objective::HasPenalty<typename GanT::objective>);
             // The "D wins outright" rule reads D(x) and D(G(z)) as probabilities; a critic's
             // scores are unbounded, so it does not apply to Wasserstein-type objectives.
             if (auto w = GanT::objective::outputs_probability ? health.observe(s) : std::optional<HealthWarning>{}) {
@@ -200,6 +202,9 @@ int train(RunOptions o) {
             std::printf("%sepoch %d/%d  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.1fs\n", tty ? "\r" : "", epoch,
                         o.epochs, sum.d_loss / k, sum.g_loss / k, sum.d_real / k, sum.d_fake / k, seconds());
         if (stop && stop_requested) break;  // mid-epoch interrupt: no grid for a partial epoch
+        // No batch left: a run resumed from a checkpoint written after the epoch's last batch
+        // (--max-steps ending there), whose grid and checkpoint were written then.
+        if (n == 0) continue;
         const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
         files.write_samples(epoch, trainer.steps(), samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
         // Samples start out alike; judge diversity only once training is under way.

@@ -8,6 +8,7 @@
 // Penalties wrap an objective: GradientPenalty<Wasserstein> is WGAN-GP, R1Penalty<Bce> adds R1.
 #include <cmath>
 #include <span>
+#include <type_traits>
 
 #include "xgan/layers/layer.hpp"
 
@@ -135,6 +136,7 @@ enum class PenaltyKind { interpolates, real };
 // WGAN-GP's penalty: lambda * mean (||∇x D(x̂)||₂ - 1)², x̂ = real + α (fake - real), α ~ U(0, 1).
 template <class Base, Ratio Lambda = Ratio{10, 1}>
 struct GradientPenalty : Base {
+    static constexpr const char* name = std::is_same_v<Base, Wasserstein> ? "wgan-gp" : "gradient-penalty";
     static constexpr PenaltyKind penalty_kind = PenaltyKind::interpolates;
     static constexpr double penalty_weight = Lambda.value();
 };
@@ -142,6 +144,7 @@ struct GradientPenalty : Base {
 // R1: gamma / 2 * mean ||∇x D(x_real)||₂².
 template <class Base, Ratio Gamma = Ratio{10, 1}>
 struct R1Penalty : Base {
+    static constexpr const char* name = "r1";
     static constexpr PenaltyKind penalty_kind = PenaltyKind::real;
     static constexpr double penalty_weight = Gamma.value();
 };
