@@ -10,6 +10,9 @@
 //                           64x64 WGAN-GP (torch_gan_step.py --models wgan-gp64 times PyTorch's)
 // Times are wall-clock (UseRealTime: OpenBLAS and oneTBB run on their own threads).
 // compare.sh runs this next to bench/torch_gan_step.py and prints the speed-ups.
+#include <chrono>
+#include <thread>
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -192,8 +195,11 @@ void BM_conv_train_step(benchmark::State& state) {
 // Runs a GEMM plan over buffers of the real sizes. Each layer of each network has its own
 // weight, weight gradient, input and output-gradient buffers, as in a real step, so the cache
 // sees the same working set.
+// The floor issues each product as fast as this machine can: straight into OpenBLAS with its own
+// threads, or split over TBB threads as xgan's backend does (OpenBLAS single-threaded), whichever
+// is faster on the warm-up runs. as_xgan: always xgan's way.
 void run_plan(benchmark::State& state, const std::vector<Gemm>& plan, const std::vector<LinearShape>& g,
-              const std::vector<LinearShape>& d, int n) {
+              const std::vector<LinearShape>& d, int n, bool as_xgan) {
     struct LayerBuffers {
         std::vector<float> w, dw, x, dy, y, dx;
     };
@@ -212,43 +218,66 @@ void run_plan(benchmark::State& state, const std::vector<Gemm>& plan, const std:
         return out;
     };
     auto gb = make(g), db = make(d);
+    bool openblas_threads = false;  // true: cblas_sgemm with OpenBLAS's threads; false: xgan::Cpu::gemm
+    auto sgemm = [&](CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int nn, int k, const float* a, int lda, const float* b,
+                     int ldb, float beta, float* c, int ldc) {
+        if (openblas_threads) {
+            cblas_sgemm(CblasRowMajor, ta, tb, m, nn, k, 1.f, a, lda, b, ldb, beta, c, ldc);
+        } else {
+            using xgan::backend::Trans;
+            xgan::Cpu::gemm(ta == CblasTrans ? Trans::yes : Trans::no, tb == CblasTrans ? Trans::yes : Trans::no, m, nn, k,
+                            1.f, a, lda, b, ldb, beta, c, ldc);
+        }
+    };
     auto run = [&] {
         for (const auto& c : plan) {
             auto& L = (c.generator ? gb : db)[std::size_t(c.layer)];
             const auto [in, o] = (c.generator ? g : d)[std::size_t(c.layer)];
             switch (c.kind) {
                 case Gemm::forward:  // y = x W^T (beta 1 stands for the bias already copied into y)
-                    cblas_sgemm(CblasRowMajor, c.ta, c.tb, c.m, c.n, c.k, 1.f, L.x.data(), in, L.w.data(), in, 1.f,
-                                L.y.data(), o);
+                    sgemm(c.ta, c.tb, c.m, c.n, c.k, L.x.data(), in, L.w.data(), in, 1.f, L.y.data(), o);
                     break;
                 case Gemm::weight_grad:  // dW += dy^T x
-                    cblas_sgemm(CblasRowMajor, c.ta, c.tb, c.m, c.n, c.k, 1.f, L.dy.data(), o, L.x.data(), in, 1.f,
-                                L.dw.data(), in);
+                    sgemm(c.ta, c.tb, c.m, c.n, c.k, L.dy.data(), o, L.x.data(), in, 1.f, L.dw.data(), in);
                     break;
                 case Gemm::input_grad:  // dx = dy W
-                    cblas_sgemm(CblasRowMajor, c.ta, c.tb, c.m, c.n, c.k, 1.f, L.dy.data(), o, L.w.data(), in, 0.f,
-                                L.dx.data(), in);
+                    sgemm(c.ta, c.tb, c.m, c.n, c.k, L.dy.data(), o, L.w.data(), in, 0.f, L.dx.data(), in);
                     break;
             }
         }
     };
-    for (int i = 0; i < 3; ++i) run();
+    // xgan's backend leaves OpenBLAS single-threaded; the OpenBLAS-threaded runs restore its count.
+    auto seconds_of = [&](bool threads) {
+        openblas_threads = threads;
+        openblas_set_num_threads(threads ? int(std::thread::hardware_concurrency()) : 1);
+        run();
+        const auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < 3; ++i) run();
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    xgan::Cpu::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, 1, 1, 1, 1.f, gb[0].w.data(), 1, gb[0].w.data(), 1,
+                    0.f, gb[0].dw.data(), 1);  // xgan's one-time OpenBLAS setting happens before the comparison
+    const bool threads = !as_xgan && seconds_of(true) < seconds_of(false);
+    openblas_threads = threads;
+    openblas_set_num_threads(threads ? int(std::thread::hardware_concurrency()) : 1);
     for (auto _ : state) {
         run();
         benchmark::ClobberMemory();
     }
+    openblas_set_num_threads(1);
+    state.counters["openblas_threads"] = threads ? 1 : 0;
     set_counters(state, n, plan_flops(plan));
     state.counters["gemms"] = double(plan.size());
 }
 
 template <class M>
 void BM_gemm_floor(benchmark::State& state) {
-    run_plan(state, Nets<M>::plan_needed(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch());
+    run_plan(state, Nets<M>::plan_needed(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch(), false);
 }
 
 template <class M>
 void BM_gemm_as_xgan(benchmark::State& state) {
-    run_plan(state, Nets<M>::plan_xgan(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch());
+    run_plan(state, Nets<M>::plan_xgan(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch(), true);
 }
 
 // Both optimizers of a step on gradients of realistic size and spread. Adam clears the
