@@ -150,6 +150,21 @@ struct Cgan {
     static ModelDefaults defaults() { return Dcgan::defaults(); }
 };
 
+// cgan with learned label embeddings in place of the one-hot codes (the PyTorch cGAN tutorials'
+// nn.Embedding): G embeds the label in 10 values after z (then as cgan's G, 110 inputs), D in
+// one 28x28 plane after the image (2 channels; nn.Embedding(10, 784) viewed as an image).
+struct CganEmbed {
+    static constexpr const char* name = "cgan-embed";
+    static constexpr const char* description = "conditional DCGAN 28x28 with label embeddings: 10 values into G, one plane into D";
+    using G = Sequential<LabelEmbedding<10, 10>, Linear<110, 12544>, Reshape<256, 7, 7>, ConvTranspose2d<256, 128, 4, 2, 1>,
+                         BatchNorm2d<128>, LeakyReLU<>, ConvTranspose2d<128, 64, 3, 1, 1>, BatchNorm2d<64>, LeakyReLU<>,
+                         ConvTranspose2d<64, 1, 4, 2, 1>, Tanh>;
+    using D = Sequential<LabelEmbedding<10, 784>, Conv2d<2, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>,
+                         LeakyReLU<>, Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>, Sigmoid>;
+    using gan = ConditionalGan<G, D, Shape<100>, 10>;
+    static ModelDefaults defaults() { return Dcgan::defaults(); }
+};
+
 // WGAN-GP (Gulrajani et al. 2017) at 28x28: the dcgan generator against a critic that is the
 // dcgan discriminator without BatchNorm (a penalty needs per-sample layers; the paper's MNIST
 // critic has no normalisation either) and without the Sigmoid (the critic outputs a score).
@@ -262,7 +277,7 @@ struct Cgan64 {
 template <class... M>
 struct ModelList {};
 using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
-                         Dcgan64Gray, Cgan, Cgan64, WganGp, WganGp64, CwganGp>;
+                         Dcgan64Gray, Cgan, CganEmbed, Cgan64, WganGp, WganGp64, CwganGp>;
 
 // Calls f(M{}) for the model called `name`; returns false when there is none.
 template <class F, class... M>

@@ -12,6 +12,7 @@
 #include "xgan/layers/conv2d.hpp"
 #include "xgan/layers/conv_transpose2d.hpp"
 #include "xgan/layers/dropout.hpp"
+#include "xgan/layers/label_embedding.hpp"
 #include "xgan/layers/layernorm.hpp"
 #include "xgan/layers/linear.hpp"
 #include "xgan/layers/pooling.hpp"
