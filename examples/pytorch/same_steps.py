@@ -1,11 +1,5 @@
 import json, struct, numpy as np, torch, torch.nn as nn
-def load(p):
-    b = open(p,'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8+n]); data = b[8+n:]; out = {}
-    for k, v in h.items():
-        if k == '__metadata__': continue
-        s, e = v['data_offsets']; dt = np.float32 if v['dtype']=='F32' else np.int64
-        out[k] = torch.from_numpy(np.frombuffer(data[s:e], dtype=dt).reshape(v['shape']).copy())
-    return out
+from interop import load_safetensors as load  # json+struct: no safetensors package in Debian
 G = nn.Sequential(nn.Linear(100,256), nn.ReLU(), nn.Linear(256,512), nn.ReLU(), nn.Linear(512,1024), nn.ReLU(), nn.Linear(1024,784), nn.Tanh(), nn.Unflatten(1,(1,28,28)))
 D = nn.Sequential(nn.Flatten(), nn.Linear(784,1024), nn.LeakyReLU(0.2), nn.Linear(1024,512), nn.LeakyReLU(0.2), nn.Linear(512,256), nn.LeakyReLU(0.2), nn.Linear(256,1), nn.Sigmoid())
 G.load_state_dict(load('g0.safetensors'), strict=True); D.load_state_dict(load('d0.safetensors'), strict=True)

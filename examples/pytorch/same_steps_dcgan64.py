@@ -3,13 +3,7 @@
 # so float rounding in near-zero gradients shows up in the weights; the last lines print the same
 # comparison between PyTorch in float32 and in float64 as the yardstick for that noise.
 import json, struct, numpy as np, torch, torch.nn as nn
-def load(p):
-    b = open(p,'rb').read(); n = struct.unpack('<Q', b[:8])[0]; h = json.loads(b[8:8+n]); data = b[8+n:]; out = {}
-    for k, v in h.items():
-        if k == '__metadata__': continue
-        s, e = v['data_offsets']; dt = np.float32 if v['dtype']=='F32' else np.int64
-        out[k] = torch.from_numpy(np.frombuffer(data[s:e], dtype=dt).reshape(v['shape']).copy())
-    return out
+from interop import load_safetensors as load  # json+struct: no safetensors package in Debian
 def up(i, o, s, p): return nn.ConvTranspose2d(i, o, 4, s, p, bias=False)
 G = nn.Sequential(up(100,512,1,0), nn.BatchNorm2d(512), nn.ReLU(), up(512,256,2,1), nn.BatchNorm2d(256), nn.ReLU(),
     up(256,128,2,1), nn.BatchNorm2d(128), nn.ReLU(), up(128,64,2,1), nn.BatchNorm2d(64), nn.ReLU(), up(64,3,2,1), nn.Tanh())
