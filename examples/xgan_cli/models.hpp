@@ -194,23 +194,23 @@ struct WganGp {
 // needs per-sample layers, so its D is the wgan-gp critic (no BatchNorm).
 using DcganScoreD = Sequential<Conv2d<1, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
                                Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>>;
-struct DcganLogits : Dcgan {
+// One of them: the dcgan entry with D's raw score under Objective.
+template <class Objective>
+struct DcganScored : Dcgan {
+    static constexpr const char* family = "dcgan";
+    using gan = Gan<G, DcganScoreD, Shape<100>, Objective>;
+};
+struct DcganLogits : DcganScored<objective::BceWithLogits> {
     static constexpr const char* name = "dcgan-logits";
-    static constexpr const char* family = "dcgan";
     static constexpr const char* description = "dcgan with BCEWithLogitsLoss: D without its Sigmoid";
-    using gan = Gan<G, DcganScoreD, Shape<100>, objective::BceWithLogits>;
 };
-struct DcganHinge : Dcgan {
+struct DcganHinge : DcganScored<objective::Hinge> {
     static constexpr const char* name = "dcgan-hinge";
-    static constexpr const char* family = "dcgan";
     static constexpr const char* description = "dcgan with the hinge loss (SAGAN): D outputs a score";
-    using gan = Gan<G, DcganScoreD, Shape<100>, objective::Hinge>;
 };
-struct DcganLsgan : Dcgan {
+struct DcganLsgan : DcganScored<objective::LeastSquares> {
     static constexpr const char* name = "dcgan-lsgan";
-    static constexpr const char* family = "dcgan";
     static constexpr const char* description = "dcgan with the least-squares loss (LSGAN): D outputs a score";
-    using gan = Gan<G, DcganScoreD, Shape<100>, objective::LeastSquares>;
 };
 struct DcganR1 : Dcgan {
     static constexpr const char* name = "dcgan-r1";
