@@ -2,7 +2,7 @@
 # Installs what building and testing xgan needs, from Debian's packages (through sudo when
 # not root). Packages already installed are skipped, so this is quick the second time.
 set -eu
-pkgs="g++ cmake ninja-build ccache pkg-config libxtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
+pkgs="g++ cmake ninja-build ccache pkg-config libxtensor-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
 doctest-dev libstb-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 [ "${1:-}" = "--with-fashion-mnist" ] && pkgs="$pkgs dataset-fashion-mnist"
