@@ -1,7 +1,8 @@
 # The install-consumer check: installs the build tree BUILD_DIR into a fresh prefix under
 # WORK_DIR, configures and builds tests/consumer (SOURCE_DIR) against that prefix only, and runs
-# the program. Building BUILD_DIR's default target first: `cmake --install` needs everything it
-# installs (the xgan tool included) to be built.
+# the program; then builds the same program with the installed xgan.pc's flags alone (no CMake).
+# Building BUILD_DIR's default target first: `cmake --install` needs everything it installs (the
+# xgan tool included) to be built.
 #   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DCXX_COMPILER=... -P run.cmake
 foreach(var BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
   if(NOT DEFINED ${var})
@@ -41,4 +42,21 @@ if(NOT last_output MATCHES "consumer ok")
   message(FATAL_ERROR "install_consumer: unexpected output:\n${last_output}")
 endif()
 message(STATUS "${last_output}")
+
+# The same program built without CMake: g++ -std=c++20 main.cpp $(pkg-config --cflags --libs xgan).
+find_program(PKG_CONFIG pkg-config REQUIRED)
+set(ENV{PKG_CONFIG_PATH} "${prefix}/share/pkgconfig")
+run("pkg-config --cflags --libs xgan" ${PKG_CONFIG} --cflags --libs xgan)
+string(STRIP "${last_output}" pc_flags)
+if(NOT pc_flags MATCHES "-I${prefix}/share/pkgconfig/../../include( |$)")
+  message(FATAL_ERROR "install_consumer: xgan.pc does not point into the install prefix: ${pc_flags}")
+endif()
+separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+run("building the consumer with pkg-config's flags" ${CXX_COMPILER} -std=c++20 -O1 "${SOURCE_DIR}/main.cpp" ${pc_flags}
+    -o "${WORK_DIR}/xgan_consumer_pc")
+run("running the pkg-config consumer" "${WORK_DIR}/xgan_consumer_pc")
+if(NOT last_output MATCHES "consumer ok")
+  message(FATAL_ERROR "install_consumer: unexpected output of the pkg-config build:\n${last_output}")
+endif()
+message(STATUS "pkg-config build: ${last_output}")
 file(REMOVE_RECURSE "${WORK_DIR}")
