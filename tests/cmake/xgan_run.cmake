@@ -14,3 +14,17 @@ function(require_contains text pattern)
     message(FATAL_ERROR "expected output matching '${pattern}', got:\n${text}")
   endif()
 endfunction()
+
+# Fails unless numbers a and b agree to the relative tolerance rel: |a - b| <= rel * max(|a|, |b|).
+# For results of two code paths, which may differ in the last bits (summation order, SIMD width).
+function(require_close a b rel what)
+  if(a STREQUAL "" OR b STREQUAL "")
+    message(FATAL_ERROR "${what}: a number is missing ('${a}' vs '${b}')")
+  endif()
+  execute_process(COMMAND awk -v a=${a} -v b=${b} -v r=${rel}
+                          "BEGIN { d = a - b; if (d < 0) d = -d; m = a < 0 ? -a : a; n = b < 0 ? -b : b; if (n > m) m = n; exit !(d <= r * m) }"
+                  RESULT_VARIABLE differ)
+  if(differ)
+    message(FATAL_ERROR "${what} differ beyond a relative ${rel}: ${a} vs ${b}")
+  endif()
+endfunction()
