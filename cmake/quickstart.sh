@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 sh cmake/install-deps.sh
 sh cmake/fetch-mnist.sh data/mnist
 launcher=""
-command -v ccache >/dev/null 2>&1 && launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+if command -v ccache >/dev/null 2>&1; then
+  launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+  export CCACHE_BASEDIR="$PWD"  # clones in other folders share the cache
+fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DXGAN_BUILD_TESTS=OFF $launcher
 cmake --build build --target xgan_cli
 ./build/examples/xgan_cli/xgan train --model mlp --data mnist --out runs/mlp "$@"

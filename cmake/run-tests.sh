@@ -1,12 +1,20 @@
 #!/bin/sh
 # The README's second command: installs the dependencies, builds everything with the tests
 # and runs the whole suite through ctest (compile-fail and install-consumer tests included).
+# Extra arguments go to CMake's configure step; XGAN_BUILD_DIR names the build folder
+# (default build-tests), e.g. another compiler or instruction set:
+#   CXX=clang++ XGAN_BUILD_DIR=build-clang sh cmake/run-tests.sh
+#   XGAN_BUILD_DIR=build-avx2 sh cmake/run-tests.sh -DXGAN_NATIVE=OFF -DCMAKE_CXX_FLAGS=-march=x86-64-v3
 set -eu
 cd "$(dirname "$0")/.."
 sh cmake/install-deps.sh
 sh cmake/fetch-mnist.sh data/mnist  # the tool's end-to-end tests train on a slice of it
+build=${XGAN_BUILD_DIR:-build-tests}
 launcher=""
-command -v ccache >/dev/null 2>&1 && launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
-cmake -S . -B build-tests -G Ninja -DCMAKE_BUILD_TYPE=Release -DXGAN_BUILD_TESTS=ON -DXGAN_BUILD_EXAMPLES=ON $launcher
-cmake --build build-tests -j "$(nproc)"
-ctest --test-dir build-tests --output-on-failure -j "$(nproc)"
+if command -v ccache >/dev/null 2>&1; then
+  launcher="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+  export CCACHE_BASEDIR="$PWD"  # clones in other folders share the cache
+fi
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DXGAN_BUILD_TESTS=ON -DXGAN_BUILD_EXAMPLES=ON $launcher "$@"
+cmake --build "$build" -j "$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
