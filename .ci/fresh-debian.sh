@@ -69,16 +69,22 @@ mkdir -p "$root/root/.ccache"
 mount --bind "$cache/ccache" "$root/root/.ccache"
 mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives"
 
-say "sh cmake/quickstart.sh --max-steps $steps --limit 2000 in a bare Debian 12 root"
+mkdir -p "$repo/build-ci"
+log="$repo/build-ci/fresh-debian.log"
+say "sh cmake/quickstart.sh --max-steps $steps --limit 2000 in a bare Debian 12 root (log: build-ci/fresh-debian.log)"
 start=$(date +%s)
-chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+if ! chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   LANG=C.UTF-8 NODE_EXTRA_CA_CERTS=/etc/xgan-ci-ca.crt ${OPENBLAS_CORETYPE:+OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE} \
-  sh -c "cd /src/xgan && sh cmake/quickstart.sh --max-steps $steps --limit 2000"
+  sh -c "cd /src/xgan && sh cmake/quickstart.sh --max-steps $steps --limit 2000" >"$log" 2>&1; then
+  tail -40 "$log"
+  say "the README's first command failed in a bare Debian 12 root"
+  exit 1
+fi
+grep -E '^(installing:|MNIST|training|epoch|done)' "$log" || true
 run="$root/src/xgan/runs/mlp"
 for f in config.json metrics.jsonl generator.safetensors report.html loss.png; do
   [ -s "$run/$f" ] || { say "runs/mlp/$f is missing after the quickstart"; exit 1; }
 done
 ls "$run"/samples/epoch_*.png >/dev/null 2>&1 || { say "no sample grid in runs/mlp/samples"; exit 1; }
-mkdir -p "$repo/build-ci"
 cp "$run/samples/$(ls "$run/samples" | tail -1)" "$repo/build-ci/fresh-debian-samples.png"
 say "ok in $(( $(date +%s) - start )) s: the tool built and trained in a bare root (grid: build-ci/fresh-debian-samples.png)"
