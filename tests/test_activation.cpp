@@ -124,7 +124,7 @@ TEST_CASE("activations: names, shapes and no parameters") {
     CHECK(ratio(0.2).value() == doctest::Approx(0.2));
 }
 
-TEST_CASE("activations: ParamGrads::skip still computes dx; a null dx is allowed") {
+TEST_CASE("activations: ParamGrads::skip still computes dx - a null dx is allowed") {
     bind_t<Tanh, Shape<6>, Cpu> layer;
     Tensor<Shape<6>> x(1), y, dy(1), dx;
     std::copy(inputs.begin(), inputs.end(), x.data());

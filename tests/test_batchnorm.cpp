@@ -205,7 +205,7 @@ TEST_CASE("BatchNorm1d in train mode rejects one value per channel, as PyTorch")
     CHECK_NOTHROW(bn2.forward(x2, y2, Mode::train));
 }
 
-TEST_CASE("BatchNorm2d backward: skip leaves parameter gradients alone; null dx is allowed") {
+TEST_CASE("BatchNorm2d backward: skip leaves parameter gradients alone - null dx is allowed") {
     using L = bind_t<BatchNorm2d<2>, Shape<2, 3, 3>, CpuF64>;
     L bn;
     Rng rng(3);

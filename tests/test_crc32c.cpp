@@ -30,7 +30,7 @@ TEST_CASE("crc32c: standard check values") {
     static_assert(crc32c(std::string_view("123456789")) == 0xE3069283u, "usable at compile time");
 }
 
-TEST_CASE("crc32c: table matches the bitwise definition; extends over pieces") {
+TEST_CASE("crc32c: table matches the bitwise definition - extends over pieces") {
     const std::string_view text = "The quick brown fox jumps over the lazy dog";
     CHECK(crc32c(text) == crc32c_bitwise(text));
     CHECK(crc32c(text.substr(10), crc32c(text.substr(0, 10))) == crc32c(text));

@@ -84,7 +84,7 @@ TEST_CASE("FeatureExtractor: features of the chosen layer and logits, in eval mo
     CHECK_THROWS_AS(Extractor(net, 0), Error);
 }
 
-TEST_CASE("check_sample_values: finite values in [-1, 1] pass; NaN, Inf and out-of-range values name the sample") {
+TEST_CASE("check_sample_values: finite values in [-1, 1] pass - NaN, Inf and out-of-range values name the sample") {
     std::vector<float> x(3 * 4, 0.5f);
     x[0] = -1.0f;
     x[1] = 1.0f;

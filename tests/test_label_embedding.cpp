@@ -24,7 +24,7 @@ static_assert(std::is_same_v<bind_t<LabelEmbedding<3, 16>, Shape<4, 4, 4>, Cpu>:
 static_assert(std::is_same_v<bind_t<LabelEmbedding<2, 6>, Shape<5, 1, 1>, Cpu>::output_shape, Shape<9, 1, 1>>);  // 3 + 6
 static_assert(bind_t<LabelEmbedding<3, 5>, Shape<7>, Cpu>::parameter_count == 15);
 
-TEST_CASE("LabelEmbedding: a one-hot code is replaced by its row of the weight; the rest passes through") {
+TEST_CASE("LabelEmbedding: a one-hot code is replaced by its row of the weight - the rest passes through") {
     using L = bind_t<LabelEmbedding<3, 16>, Shape<5, 4, 4>, Cpu>;  // 2 image channels, 3 one-hot planes
     L layer;
     Rng rng(4);

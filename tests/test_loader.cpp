@@ -77,7 +77,7 @@ TEST_CASE("BatchLoader: every sample exactly once per epoch, batches of batch_si
     CHECK(loader.epoch() == 3);
 }
 
-TEST_CASE("BatchLoader: shuffled, differently each epoch; the same seed gives the same order") {
+TEST_CASE("BatchLoader: shuffled, differently each epoch - the same seed gives the same order") {
     const auto ds = numbered(50);
     BatchLoader a(ds, 8, 7), b(ds, 8, 7), c(ds, 8, 8);
     const auto a0 = flat(epoch(a)), a1 = flat(epoch(a)), a2 = flat(epoch(a));

@@ -23,7 +23,7 @@ TEST_CASE("MaxPool2d output size and name") {
           "MaxPool2d(kernel_size=3, stride=1, padding=0, dilation=1, ceil_mode=False)");
 }
 
-TEST_CASE("MaxPool2d takes window maxima; ties go to the first, the gradient to the argmax") {
+TEST_CASE("MaxPool2d takes window maxima - ties go to the first, the gradient to the argmax") {
     bind_t<MaxPool2d<2>, Shape<1, 2, 5>, Cpu> pool;  // the last column is dropped (floor)
     Tensor<Shape<1, 2, 5>> x(1), dx;
     const float v[] = {1, 3, 2, 2, 9,

@@ -16,7 +16,7 @@ TEST_CASE("Upsample shapes and name") {
     CHECK(bind_t<Upsample<2>, Shape<3, 7, 5>, Cpu>::parameter_count == 0);
 }
 
-TEST_CASE("Upsample copies each pixel into a Scale x Scale block; backward sums the block") {
+TEST_CASE("Upsample copies each pixel into a Scale x Scale block - backward sums the block") {
     bind_t<Upsample<2>, Shape<2, 2, 3>, Cpu> up;
     Tensor<Shape<2, 2, 3>> x(2), dx;
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i);
