@@ -72,7 +72,7 @@ void check_bytes(const ImageDataset& ds, std::size_t i, const std::vector<int>& 
 
 }  // namespace
 
-TEST_CASE("image_folder: RGB, RGBA over white, gray; corrupt files fail, other files are skipped") {
+TEST_CASE("image_folder: RGB, RGBA over white, gray, corrupt files fail, other files are skipped") {
     TempDir d;
     std::vector<std::uint8_t> rgb;
     for (int i = 0; i < 16; ++i)
@@ -322,4 +322,80 @@ TEST_CASE("to_channels: gray to RGB replicates, RGB to gray weighs luminance") {
     CHECK(xgan::data::to_channels(c, 1).images[0] == doctest::Approx(0.299f - 0.114f));
     CHECK(xgan::data::to_channels(c, 3).images == c.images);
     CHECK_THROWS_AS((void)xgan::data::to_channels(c, 2), xgan::Error);
+}
+
+namespace {
+
+std::string pgm(std::uint64_t w, std::uint64_t h, std::size_t pixel_bytes, char fill = 77) {
+    return "P5\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n" + std::string(pixel_bytes, fill);
+}
+
+// A BMP header (14 + 40 bytes) claiming w x h 24-bit pixels, followed by `data` bytes.
+std::string bmp(std::uint32_t w, std::uint32_t h, std::size_t data) {
+    std::string b = "BM";
+    auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) b += char((v >> (8 * i)) & 0xff); };
+    auto u16 = [&](std::uint16_t v) { b += char(v & 0xff), b += char(v >> 8); };
+    u32(std::uint32_t(54 + data)), u32(0), u32(54);                 // file size, reserved, pixel offset
+    u32(40), u32(w), u32(h), u16(1), u16(24), u32(0), u32(0);       // info header: size, w, h, planes, bpp, BI_RGB
+    u32(2835), u32(2835), u32(0), u32(0);
+    return b + std::string(data, '\x10');
+}
+
+std::string failure_of(const ImageFolderReport& rep, const std::string& file) {
+    for (const auto& f : rep.failures)
+        if (f.find(file) != std::string::npos) return f;
+    return "(" + file + " did not fail)";
+}
+
+}  // namespace
+
+TEST_CASE("image_folder: a header claiming a huge image fails before decoding, with the reason") {
+    TempDir d;
+    text(d.path / "tall.pgm", pgm(1, 4444444, 52 - 17));           // 52 bytes claiming 1 x 4,444,444
+    text(d.path / "wide.bmp", bmp(65538, 10000, 48));                // 102 bytes claiming 65538 x 10000
+    text(d.path / "overflow.pgm", pgm(4294967297ULL, 1, 8));         // stb's int would wrap to 1
+    text(d.path / "ok.pgm", "P5\n# a comment\n3 2\n255\n" + std::string(6, char(200)));
+    ImageFolderReport rep;
+    const ImageDataset ds = load_image_folder(d.path, {.size = 2, .channels = 1}, &rep);
+    CHECK(ds.count == 1);
+    CHECK(ds.image(0)[0] == unit(200));
+    CHECK(rep.failed == 3);
+    CHECK(failure_of(rep, "tall.pgm").find("truncated") != std::string::npos);
+    CHECK(failure_of(rep, "tall.pgm").find("1x4444444") != std::string::npos);
+    const std::string wide = failure_of(rep, "wide.bmp");
+    CHECK(wide.find("65538x10000 = 655380000 pixels, over the limit of 67108864") != std::string::npos);
+    CHECK(wide.find("--max-image-pixels") != std::string::npos);
+    CHECK(failure_of(rep, "overflow.pgm").find("4294967297x1; a side may be at most 16777216") != std::string::npos);
+}
+
+TEST_CASE("image_folder: max_pixels sets the limit") {
+    TempDir d;
+    png(d.path / "a.png", 10, 10, 1, std::vector<std::uint8_t>(100, 9));
+    ImageFolderReport rep;
+    CHECK_THROWS_AS((void)load_image_folder(d.path, {.size = 2, .channels = 1, .max_pixels = 99}, &rep), xgan::FileError);
+    REQUIRE(rep.failures.size() == 1);
+    CHECK(rep.failures[0].find("10x10 = 100 pixels, over the limit of 99") != std::string::npos);
+    CHECK(load_image_folder(d.path, {.size = 2, .channels = 1, .max_pixels = 100}).count == 1);
+    CHECK_THROWS_AS((void)load_image_folder(d.path, {.max_pixels = 0}), xgan::Error);
+}
+
+TEST_CASE("image_folder: an extreme aspect ratio computes only the cropped pixels") {
+    // 1 x 300000: Resize(64) makes it 64 x 19,200,000; taps for that whole side took ~1 GB.
+    // Only the 64 kept rows and columns get taps, and only the input rows they read are resized.
+    const auto t = xgan::data::detail::triangle_taps(300000, 19200000, 9599968, 64);
+    CHECK(t.first.size() == 64);
+    CHECK(t.weights.size() == 64 * t.ksize);
+    TempDir d;
+    std::string px = pgm(1, 300000, 300000, char(10));
+    for (std::size_t y = 149000; y < 151000; ++y) px[px.size() - 300000 + y] = char(y < 150000 ? 100 : 180);
+    text(d.path / "thin.pgm", px);
+    const ImageDataset ds = load_image_folder(d.path, {.size = 64, .channels = 1});
+    REQUIRE(ds.count == 1);
+    // The crop's 64 rows lie between input rows 149999 (100) and 150000 (180): half-pixel
+    // bilinear at 64x gives row y the weight (y + 0.5) / 64 of the second; every column is the same.
+    for (std::size_t y = 0; y < 64; ++y)
+        for (std::size_t x = 0; x < 64; ++x) {
+            INFO("row " << y << ", column " << x);
+            CHECK(ds.image(0)[y * 64 + x] == unit(int(std::lround(100 + 80 * (double(y) + 0.5) / 64))));
+        }
 }

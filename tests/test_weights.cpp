@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -185,6 +187,31 @@ TEST_CASE("weights: a missing or corrupt file is a FileError naming it") {
         CHECK(contains(e.what(), bad.string()));
     }
     CHECK(snapshot(a) == before);
+}
+
+TEST_CASE("weights: NaN or Inf in a file is refused, naming the tensor, and nothing is loaded") {
+    TempDir dir("xgan_test_weights_");
+    const fs::path file = dir.path / "nan.safetensors";
+    for (const float bad : {std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity()}) {
+        Net a, b;
+        seeded(a, 1);
+        seeded(b, 2);
+        a.visit_state([&](const StateEntry<float>& e) {
+            if (e.name == "3.weight") e.value[5] = bad;
+        });
+        io::save_weights(a, file);
+        const auto before = snapshot(b);
+        try {
+            io::load_weights(b, file);
+            FAIL("weights with " << bad << " loaded");
+        } catch (const FileError& e) {
+            INFO(e.what());
+            CHECK(contains(e.what(), file.string()));
+            CHECK(contains(e.what(), std::string("tensor '3.weight' holds ") + (std::isnan(bad) ? "NaN" : "Inf") +
+                                         " at element 5 of 32"));
+        }
+        CHECK(snapshot(b) == before);
+    }
 }
 
 TEST_CASE("weights: a checkpoint written by PyTorch loads, with the same outputs") {

@@ -44,10 +44,11 @@ inline xgan::data::ImageDataset load_dataset(const std::string& name, bool train
 
 // The dataset `name` shaped for a model taking channels x size x size samples: MNIST and
 // Fashion-MNIST are resized (bilinear, antialiased) and given 3 channels when needed; a
-// folder of images (folder:PATH) is decoded at that size.
+// folder of images (folder:PATH) is decoded at that size, images over `max_pixels` failing.
 inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool train, std::size_t channels,
                                                  std::size_t size, bool quiet, const std::filesystem::path& labels_csv = {},
-                                                 const std::string& attribute = {}) {
+                                                 const std::string& attribute = {},
+                                                 std::uint64_t max_pixels = xgan::data::default_max_image_pixels) {
     if (!labels_csv.empty() && name.rfind("folder:", 0) != 0)
         throw xgan::Error("--labels/--attribute label an image folder (--data folder:PATH); " + name + " has its own labels");
     if (name.rfind("folder:", 0) == 0) {
@@ -55,6 +56,7 @@ inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool t
         xgan::data::ImageFolderOptions options;
         options.size = size;
         options.channels = channels;
+        options.max_pixels = max_pixels;
         xgan::data::ImageFolderReport report;
         auto ds = xgan::data::load_image_folder(dir, options, &report);
         if (!quiet && (report.failed || report.skipped_non_images))

@@ -57,10 +57,15 @@ int main(int argc, char** argv) {
     t->add_option("--lr", train.lr, "Adam learning rate for both networks (default: the model's, 2e-4; mlp-tiny 3e-4)");
     t->add_option("--beta1", train.beta1, "Adam beta1 (default 0.5; the tutorials' PyTorch default is 0.9)");
     t->add_option("--beta2", train.beta2, "Adam beta2 (default 0.999)");
-    t->add_option("--seed", train.seed, "random seed (weights, noise, shuffling)")->capture_default_str();
+    // The seed's unsigned field would take -1 as 2^64-1: refuse the sign as typed.
+    const CLI::Validator no_sign(
+        [](std::string& v) { return v.empty() || v[0] != '-' ? std::string() : "must be a whole number from 0 to 2^64-1, not " + v; },
+        "", "unsigned");
+    t->add_option("--seed", train.seed, "random seed (weights, noise, shuffling), 0 to 2^64-1")->capture_default_str()
+        ->check(no_sign);
     t->add_option("--out", train.out, "run directory to write")->capture_default_str();
-    t->add_option("--log-every", train.log_every, "steps between metrics.jsonl lines")->capture_default_str()
-        ->check(CLI::Range(1, 1 << 30));
+    // Numbers are range-checked by xgan_cli::validate() (run_options.hpp), for config.json too.
+    t->add_option("--log-every", train.log_every, "steps between metrics.jsonl lines")->capture_default_str();
     t->add_option("--max-steps", train.max_steps, "stop after this many steps (0: no limit)")->capture_default_str();
     t->add_option("--limit", train.limit, "train on the first N images only (0: all)")->capture_default_str();
     t->add_option("--init", train.init, "weight init: default (the model's), pytorch, dcgan (N(0, 0.02))")
@@ -69,9 +74,9 @@ int main(int argc, char** argv) {
     t->add_option("--noisy-labels", train.noisy_labels,
                   "noisy labels of width W: real targets ~ U(1-W, 1), fake ~ U(0, W) (dcgan64 default 0.1; 0 turns them off)");
     t->add_option("--flip-labels", train.flip_labels, "probability of flipping a sample's real/fake target")
-        ->capture_default_str()->check(CLI::Range(0.0, 1.0));
-    t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input")
-        ->capture_default_str()->check(CLI::NonNegativeNumber);
+        ->capture_default_str();
+    t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input (at most 10)")
+        ->capture_default_str();
     t->add_option("--critic-steps", train.critic_steps,
                   "discriminator (critic) updates per generator update (default: the model's; wgan-gp 3)");
     auto* labels_opt = t->add_option("--labels", train.labels_csv,
@@ -80,7 +85,10 @@ int main(int argc, char** argv) {
     auto* attribute_opt = t->add_option("--attribute", train.attribute, "with --labels: the column to condition on, e.g. Blond_Hair");
     labels_opt->needs(attribute_opt);
     attribute_opt->needs(labels_opt);
-    t->add_option("--channels", train.channels, "dcgan64 only: 3 (RGB, default) or 1 (grayscale)")->check(CLI::IsMember({1, 3}));
+    t->add_option("--channels", train.channels, "dcgan64 only: 3 (RGB, default) or 1 (grayscale)");
+    t->add_option("--max-image-pixels", train.max_image_pixels,
+                  "folder data: images with more pixels (width x height, read from the header before decoding) fail to "
+                  "load, like corrupt ones")->capture_default_str();
     t->add_flag("--quiet", train.quiet, "print nothing but errors");
     t->add_option("--checkpoint-every", train.checkpoint_every,
                   "steps between checkpoints in OUT/checkpoints/ (0: at the end of every epoch)")->capture_default_str();
@@ -90,9 +98,8 @@ int main(int argc, char** argv) {
     t->add_option("--eval-every", train.eval_every,
                   "steps between sample-quality evaluations (Frechet distance, class coverage; see `xgan eval`), keeping "
                   "the best generator in OUT/best/ (0: none; needs `xgan classifier train --data DATA` first)")
-        ->capture_default_str()->check(CLI::NonNegativeNumber);
-    t->add_option("--eval-samples", train.eval_samples, "generated samples per evaluation")->capture_default_str()
-        ->check(CLI::Range(2, 1 << 20));
+        ->capture_default_str();
+    t->add_option("--eval-samples", train.eval_samples, "generated samples per evaluation")->capture_default_str();
 
     xgan_cli::SampleOptions sample;
     auto* s = app.add_subcommand("sample", "draw samples from a trained run's generator");
@@ -150,6 +157,10 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     try {
         if (*t) {
+            // Every setting is checked before anything runs: as typed here, and from config.json
+            // on --resume (validate() in run_options.hpp for both).
+            xgan_cli::validate(train);
+            if (t->count("--resume") && train.resume.empty()) throw xgan::Error("--resume must name a run directory (it is empty)");
             if (!train.resume.empty()) {
                 const auto file = train.resume / "config.json";
                 std::ifstream in(file);
@@ -157,7 +168,8 @@ int main(int argc, char** argv) {
                 nlohmann::json j;
                 try {
                     j = nlohmann::json::parse(in);
-                    auto resumed = xgan_cli::from_json(j);
+                    auto resumed = xgan_cli::from_json(j, file);
+                    xgan_cli::validate(resumed, file);
                     resumed.resume = resumed.out = train.resume;
                     resumed.quiet = train.quiet;
                     // Only how long to train may change on resume.

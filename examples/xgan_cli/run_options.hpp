@@ -1,80 +1,188 @@
 #pragma once
-// Settings of one `xgan train` run, as parsed from the command line and saved in config.json.
+// Settings of one `xgan train` run, as parsed from the command line and saved in config.json,
+// and validate(): the valid range of every setting, checked the same way for both sources.
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <xgan/core/error.hpp>
+#include <xgan/data/image_folder.hpp>
 
 namespace xgan_cli {
 
+// Integer settings are signed 64-bit, so that a typed -7 or 4294967297 reaches validate() as
+// itself (an unsigned or int field would wrap it into something valid).
 struct RunOptions {
     std::string model = "mlp";
     std::string objective;  // the GAN objective ("": the model's own; see models.hpp, family)
     std::string data = "mnist";
-    int epochs = -1;       // -1: the model's default
-    int batch_size = -1;
-    double lr = -1;
-    double beta1 = -1, beta2 = -1;
+    // Unset: the model's default (resolve() in train_command.hpp fills these in).
+    std::optional<std::int64_t> epochs, batch_size;
+    std::optional<double> lr, beta1, beta2;
+    std::optional<double> real_label;    // one-sided smoothing target
+    std::optional<double> noisy_labels;  // width w: real ~ U(1-w, 1), fake ~ U(0, w); 0: off
+    std::optional<std::int64_t> critic_steps;  // D updates per G update
     std::uint64_t seed = 1;
     std::filesystem::path out = "runs/mlp";
-    int log_every = 50;         // steps between metrics.jsonl lines
-    std::int64_t max_steps = 0;  // 0: no limit (for quick runs and tests)
-    std::size_t limit = 0;       // use only the first N training images (0: all)
+    std::int64_t log_every = 50;   // steps between metrics.jsonl lines
+    std::int64_t max_steps = 0;    // 0: no limit (for quick runs and tests)
+    std::int64_t limit = 0;        // use only the first N training images (0: all)
     std::string init = "default";  // default | pytorch | dcgan
-    double real_label = -1;        // one-sided smoothing target, -1: model default
-    double noisy_labels = -1;      // width w: real ~ U(1-w, 1), fake ~ U(0, w); -1: model default, 0: off
     double flip_labels = 0;        // probability of swapping a sample's target
     double instance_noise = 0;     // stddev of Gaussian noise on D's inputs
-    std::size_t channels = 0;      // dcgan64: 1 or 3 (0: the model's)
-    int critic_steps = -1;         // D updates per G update (-1: the model's)
+    std::int64_t channels = 0;     // dcgan64: 1 or 3 (0: the model's)
     std::filesystem::path labels_csv;  // folder data: attribute table (CelebA-style)
     std::string attribute;             // its column giving the label (-1 -> 0, 1 -> 1)
     bool quiet = false;
     std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end of every epoch)
-    std::size_t keep = 3;               // checkpoints kept (0: all)
+    std::int64_t keep = 3;              // checkpoints kept (0: all)
     std::int64_t eval_every = 0;        // steps between sample-quality evaluations (0: none)
-    std::size_t eval_samples = 2000;    // generated samples per evaluation
+    std::int64_t eval_samples = 2000;   // generated samples per evaluation
+    std::int64_t max_image_pixels = std::int64_t(xgan::data::default_max_image_pixels);  // folder data
     std::filesystem::path resume;       // run directory to continue
 };
 
-inline nlohmann::json to_json(const RunOptions& o) {
-    return {{"model", o.model},       {"objective", o.objective}, {"data", o.data},           {"epochs", o.epochs},
-            {"batch_size", o.batch_size}, {"lr", o.lr},           {"beta1", o.beta1},
-            {"beta2", o.beta2},       {"seed", o.seed},           {"log_every", o.log_every},
-            {"max_steps", o.max_steps}, {"limit", o.limit},       {"init", o.init},
-            {"real_label", o.real_label}, {"noisy_labels", o.noisy_labels},
-            {"flip_labels", o.flip_labels}, {"instance_noise", o.instance_noise}, {"critic_steps", o.critic_steps}, {"labels", o.labels_csv.string()}, {"attribute", o.attribute}, {"checkpoint_every", o.checkpoint_every}, {"keep", o.keep},
-            {"eval_every", o.eval_every}, {"eval_samples", o.eval_samples}};
+// The largest --max-image-pixels: both sides at stb_image's limit.
+inline constexpr std::int64_t max_image_pixels_limit = std::int64_t(1) << 48;
+
+// Throws an Error naming the first setting outside its valid range, and the range. `config`
+// empty: the settings are options as typed (--batch-size); else they come from that
+// config.json (--resume), whose keys are named (batch_size). `images`: the training images,
+// once loaded, which bound --limit and --batch-size.
+inline void validate(const RunOptions& o, const std::filesystem::path& config = {},
+                     std::optional<std::int64_t> images = {}) {
+    auto fail = [&](std::string option, const std::string& what) {
+        if (config.empty()) throw xgan::Error(option + " " + what);
+        option.erase(0, 2);  // --batch-size -> batch_size
+        for (auto& c : option) c = c == '-' ? '_' : c;
+        throw xgan::FileError(config, option + " " + what);
+    };
+    constexpr std::int64_t big = std::numeric_limits<std::int64_t>::max();
+    auto whole = [&](const char* option, std::int64_t v, std::int64_t lo, std::int64_t hi, const std::string& note = "") {
+        if (v < lo || v > hi)
+            fail(option, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + note + ", not " +
+                             std::to_string(v));
+    };
+    // A number in [lo, hi], or (lo, hi] / [lo, hi) with an open end; NaN and Inf never pass.
+    auto real = [&](const char* option, double v, double lo, double hi, bool open_lo = false, bool open_hi = false) {
+        if (std::isfinite(v) && (open_lo ? v > lo : v >= lo) && (open_hi ? v < hi : v <= hi)) return;
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "must be a number in %c%g, %g%c, not %g", open_lo ? '(' : '[', lo, hi,
+                      open_hi ? ')' : ']', v);
+        fail(option, buf);
+    };
+    if (config.empty() && o.out.empty()) fail("--out", "must name the run directory (it is empty)");
+    if (o.epochs) whole("--epochs", *o.epochs, 1, 1'000'000);
+    if (images) whole("--limit", o.limit, 0, *images, " (the training images; 0: all)");
+    else whole("--limit", o.limit, 0, big, " (0: all)");
+    const std::int64_t batches_from = images ? (o.limit ? o.limit : *images) : 1 << 20;
+    if (o.batch_size)
+        whole("--batch-size", *o.batch_size, 1, std::min<std::int64_t>(1 << 20, batches_from),
+              images && batches_from < (1 << 20) ? " (the training images)" : "");
+    if (o.lr) real("--lr", *o.lr, 0, 1, true);
+    if (o.beta1) real("--beta1", *o.beta1, 0, 1, false, true);
+    if (o.beta2) real("--beta2", *o.beta2, 0, 1, false, true);
+    if (o.real_label) real("--real-label", *o.real_label, 0, 1);
+    if (o.noisy_labels) real("--noisy-labels", *o.noisy_labels, 0, 1);
+    real("--flip-labels", o.flip_labels, 0, 1);
+    real("--instance-noise", o.instance_noise, 0, 10);
+    if (o.critic_steps) whole("--critic-steps", *o.critic_steps, 1, 1000);
+    whole("--log-every", o.log_every, 1, 1 << 30);
+    whole("--max-steps", o.max_steps, 0, big, " (0: no limit)");
+    whole("--checkpoint-every", o.checkpoint_every, 0, big, " (0: every epoch)");
+    whole("--keep", o.keep, 0, 1'000'000, " (0: all)");
+    whole("--eval-every", o.eval_every, 0, big, " (0: none)");
+    whole("--eval-samples", o.eval_samples, 2, 1 << 20);
+    whole("--max-image-pixels", o.max_image_pixels, 1, max_image_pixels_limit);
+    if (o.channels != 0 && o.channels != 1 && o.channels != 3)
+        fail("--channels", "must be 1 or 3, not " + std::to_string(o.channels));
+    if (o.init != "default" && o.init != "pytorch" && o.init != "dcgan")
+        fail("--init", "must be default, pytorch or dcgan, not '" + o.init + "'");
 }
 
-// The settings a run was started with, read back from its config.json for --resume.
-inline RunOptions from_json(const nlohmann::json& j) {
+// config.json holds every setting, resolved (train_command.hpp), except that real_label and
+// noisy_labels are -1 when unset (the model's default).
+inline nlohmann::json to_json(const RunOptions& o) {
+    return {{"model", o.model},
+            {"objective", o.objective},
+            {"data", o.data},
+            {"epochs", o.epochs.value_or(-1)},
+            {"batch_size", o.batch_size.value_or(-1)},
+            {"lr", o.lr.value_or(-1)},
+            {"beta1", o.beta1.value_or(-1)},
+            {"beta2", o.beta2.value_or(-1)},
+            {"seed", o.seed},
+            {"log_every", o.log_every},
+            {"max_steps", o.max_steps},
+            {"limit", o.limit},
+            {"init", o.init},
+            {"real_label", o.real_label.value_or(-1)},
+            {"noisy_labels", o.noisy_labels.value_or(-1)},
+            {"flip_labels", o.flip_labels},
+            {"instance_noise", o.instance_noise},
+            {"critic_steps", o.critic_steps.value_or(-1)},
+            {"labels", o.labels_csv.string()},
+            {"attribute", o.attribute},
+            {"checkpoint_every", o.checkpoint_every},
+            {"keep", o.keep},
+            {"eval_every", o.eval_every},
+            {"eval_samples", o.eval_samples},
+            {"max_image_pixels", o.max_image_pixels}};
+}
+
+// The settings a run was started with, read back from its config.json for --resume. Numbers
+// are read without narrowing (1e30 or 4294967297 into an int is undefined or wraps): an
+// integer setting must be a whole JSON number, and validate() then checks its range. Keys
+// that older versions did not write take their old defaults.
+inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path& file) {
+    auto whole = [&](const char* key, std::optional<std::int64_t> fallback = {}) -> std::int64_t {
+        if (fallback && !j.contains(key)) return *fallback;
+        const auto& v = j.at(key);
+        constexpr auto most = std::uint64_t(std::numeric_limits<std::int64_t>::max());
+        if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<std::uint64_t>() > most))
+            return v.get<std::int64_t>();
+        throw xgan::FileError(file, std::string(key) + " must be a whole number, not " + v.dump());
+    };
+    auto number = [&](const char* key, std::optional<double> fallback = {}) -> double {
+        if (fallback && !j.contains(key)) return *fallback;
+        const auto& v = j.at(key);
+        if (!v.is_number()) throw xgan::FileError(file, std::string(key) + " must be a number, not " + v.dump());
+        return v.get<double>();
+    };
+    auto unset_if_negative_one = [](double v) { return v == -1 ? std::optional<double>() : std::optional<double>(v); };
     RunOptions o;
     o.model = j.at("model").get<std::string>();
     o.objective = j.value("objective", std::string());
     o.data = j.at("data").get<std::string>();
-    o.epochs = j.at("epochs").get<int>();
-    o.batch_size = j.at("batch_size").get<int>();
-    o.lr = j.at("lr").get<double>();
-    o.beta1 = j.at("beta1").get<double>();
-    o.beta2 = j.at("beta2").get<double>();
+    o.epochs = whole("epochs");
+    o.batch_size = whole("batch_size");
+    o.lr = number("lr");
+    o.beta1 = number("beta1");
+    o.beta2 = number("beta2");
+    if (!j.at("seed").is_number_unsigned())
+        throw xgan::FileError(file, "seed must be a whole number from 0 to 18446744073709551615, not " + j.at("seed").dump());
     o.seed = j.at("seed").get<std::uint64_t>();
-    o.log_every = j.at("log_every").get<int>();
-    o.max_steps = j.at("max_steps").get<std::int64_t>();
-    o.limit = j.at("limit").get<std::size_t>();
+    o.log_every = whole("log_every");
+    o.max_steps = whole("max_steps");
+    o.limit = whole("limit");
     o.init = j.at("init").get<std::string>();
-    o.real_label = j.at("real_label").get<double>();
-    o.noisy_labels = j.value("noisy_labels", -1.0);
-    o.flip_labels = j.value("flip_labels", 0.0);
-    o.instance_noise = j.value("instance_noise", 0.0);
-    o.critic_steps = j.value("critic_steps", 1);
+    o.real_label = unset_if_negative_one(number("real_label"));
+    o.noisy_labels = unset_if_negative_one(number("noisy_labels", -1.0));
+    o.flip_labels = number("flip_labels", 0.0);
+    o.instance_noise = number("instance_noise", 0.0);
+    o.critic_steps = whole("critic_steps", 1);
     o.labels_csv = j.value("labels", std::string());
     o.attribute = j.value("attribute", std::string());
-    o.checkpoint_every = j.value("checkpoint_every", std::int64_t{0});
-    o.keep = j.value("keep", std::size_t{3});
-    o.eval_every = j.value("eval_every", std::int64_t{0});
-    o.eval_samples = j.value("eval_samples", std::size_t{2000});
+    o.checkpoint_every = whole("checkpoint_every", 0);
+    o.keep = whole("keep", 3);
+    o.eval_every = whole("eval_every", 0);
+    o.eval_samples = whole("eval_samples", 2000);
+    o.max_image_pixels = whole("max_image_pixels", std::int64_t(xgan::data::default_max_image_pixels));
     return o;
 }
 

@@ -29,14 +29,14 @@ namespace xgan_cli {
 template <class M>
 RunOptions resolve(RunOptions o) {
     const ModelDefaults d = M::defaults();
-    if (o.epochs < 0) o.epochs = d.epochs;
-    if (o.batch_size < 0) o.batch_size = d.batch_size;
-    if (o.lr < 0) o.lr = d.lr;
-    if (o.beta1 < 0) o.beta1 = d.beta1;
-    if (o.beta2 < 0) o.beta2 = d.beta2;
-    if (o.critic_steps < 0) o.critic_steps = d.critic_steps;
+    if (!o.epochs) o.epochs = d.epochs;
+    if (!o.batch_size) o.batch_size = d.batch_size;
+    if (!o.lr) o.lr = d.lr;
+    if (!o.beta1) o.beta1 = d.beta1;
+    if (!o.beta2) o.beta2 = d.beta2;
+    if (!o.critic_steps) o.critic_steps = d.critic_steps;
     if (o.init == "default") o.init = d.init == Init::dcgan ? "dcgan" : "pytorch";
-    if (o.noisy_labels < 0 && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
+    if (!o.noisy_labels && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
     return o;
 }
 
@@ -66,34 +66,36 @@ int train(RunOptions o) {
     using Noise = typename GanT::noise_shape;
     using Sample = typename GanT::sample_shape;
     const bool resuming = !o.resume.empty();
-    std::optional<fs::path> checkpoint;
-    if (resuming) {
-        checkpoint = io::latest_checkpoint(o.out);
-        if (!checkpoint) throw FileError(o.out / "checkpoints", "no complete checkpoint to resume from");
-    }
+    if (resuming && io::list_checkpoints(o.out).empty())
+        throw FileError(o.out / "checkpoints", "no complete checkpoint to resume from");
     o = resolve<M>(o);
-    if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0 || o.critic_steps <= 0)
-        throw Error("--epochs, --batch-size, --lr and --critic-steps must be positive");
 
     static_assert(Sample::rank == 3 && Sample::dims[1] == Sample::dims[2], "the tool trains on square images");
-    const data::ImageDataset full = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet, o.labels_csv, o.attribute);
-    const data::ImageDataset dataset = o.limit ? data::subset(full, o.limit) : full;
+    const data::ImageDataset full = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet, o.labels_csv,
+                                                     o.attribute, std::uint64_t(o.max_image_pixels));
+    // The settings were checked up front (main.cpp); now also against the number of images.
+    validate(o, resuming ? o.out / "config.json" : fs::path(), std::int64_t(full.count));
+    const data::ImageDataset dataset = o.limit ? data::subset(full, std::size_t(o.limit)) : full;
+    const int epochs = int(*o.epochs);
+    const int batch_size = int(*o.batch_size);
+    const double lr = *o.lr, beta1 = *o.beta1, beta2 = *o.beta2;
+    const std::int64_t critic_steps = *o.critic_steps;
     if (dataset.sample_size() != Sample::size)
         throw Error("model " + std::string(M::name) + " makes samples of shape " + Sample::str() + " but dataset " + o.data +
                     " has " + std::to_string(dataset.channels) + "x" + std::to_string(dataset.height) + "x" +
                     std::to_string(dataset.width));
 
     GanOptions options;
-    options.generator_adam = {o.lr, o.beta1, o.beta2};
-    options.discriminator_adam = {o.lr, o.beta1, o.beta2};
+    options.generator_adam = {lr, beta1, beta2};
+    options.discriminator_adam = {lr, beta1, beta2};
     options.init = o.init == "dcgan" ? Init::dcgan : Init::pytorch;
     options.labels = M::defaults().labels;
-    if (o.real_label >= 0) options.labels.real_low = options.labels.real_high = o.real_label;
-    if (o.noisy_labels >= 0) options.labels = o.noisy_labels > 0 ? LabelOptions::noisy(o.noisy_labels) : LabelOptions{};
+    if (o.real_label) options.labels.real_low = options.labels.real_high = *o.real_label;
+    if (o.noisy_labels) options.labels = *o.noisy_labels > 0 ? LabelOptions::noisy(*o.noisy_labels) : LabelOptions{};
     if (o.flip_labels > 0) options.labels.flip = o.flip_labels;
     options.instance_noise = o.instance_noise;
     GanTrainer<GanT> trainer(options, o.seed);
-    data::BatchLoader loader(dataset, std::size_t(o.batch_size), o.seed + 1);
+    data::BatchLoader loader(dataset, std::size_t(batch_size), o.seed + 1);
     // Conditional models: 8 samples of each class, one class per grid row.
     constexpr std::size_t classes = GanT::classes;
     Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, classes ? 8 * classes : 64);
@@ -106,13 +108,18 @@ int train(RunOptions o) {
                         std::to_string(classes) + " classes");
     if (classes && dataset.labels.empty()) throw Error("model " + std::string(M::name) + " is conditional but dataset " + o.data + " has no labels");
     std::vector<std::int32_t> labels;
-    // Everything is loaded and checked before the run directory is touched.
-    if (checkpoint) io::load_checkpoint<GanT>(*checkpoint, {trainer, loader, grid_noise});
+    // Everything is loaded and checked before the run directory is touched. A resume takes the
+    // newest checkpoint that loads, saying which newer ones it skipped and why.
+    std::optional<fs::path> checkpoint;
+    if (resuming) {
+        const io::ResumePoint point = io::load_latest_checkpoint<GanT>(o.out, {trainer, loader, grid_noise});
+        for (const auto& why : point.skipped) std::fprintf(stderr, "xgan: skipped a checkpoint that does not load: %s\n", why.c_str());
+        checkpoint = point.checkpoint;
+    }
     // --eval-every: the classifier and the test-set statistics, once per run (errors come
     // before the run directory is touched).
     std::optional<TrainingEval<GanT>> evaluator;
-    if (o.eval_every < 0) throw Error("--eval-every must not be negative");
-    if (o.eval_every > 0) evaluator.emplace(o.data, o.eval_samples, o.seed, o.out, resuming);
+    if (o.eval_every > 0) evaluator.emplace(o.data, std::size_t(o.eval_samples), o.seed, o.out, resuming);
 
     RunFiles files(o.out, checkpoint ? trainer.steps() : -1);  // checks the directory is writable first
     auto config = to_json(o);
@@ -130,15 +137,15 @@ int train(RunOptions o) {
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     if (!o.quiet)
         std::printf("%s %s on %s: %zu images, %d epochs, batch %d, Adam lr %g betas (%g, %g), seed %llu -> %s\n",
-                    resuming ? "resuming" : "training", M::name, o.data.c_str(), dataset.count, o.epochs, o.batch_size,
-                    o.lr, o.beta1, o.beta2, (unsigned long long)o.seed, o.out.c_str());
+                    resuming ? "resuming" : "training", M::name, o.data.c_str(), dataset.count, epochs, batch_size, lr, beta1,
+                    beta2, (unsigned long long)o.seed, o.out.c_str());
     if (resuming && !o.quiet)
         std::printf("from %s (step %lld, epoch %zu)\n", checkpoint->c_str(), (long long)trainer.steps(), loader.epoch() + 1);
 
     auto save = [&] {
         files.write_weights(trainer.generator(), trainer.discriminator());
         io::save_checkpoint<GanT>(o.out, {trainer, loader, grid_noise}, files.config());
-        io::prune_checkpoints(o.out, o.keep);
+        io::prune_checkpoints(o.out, std::size_t(o.keep));
     };
     auto evaluate = [&](int epoch, std::int64_t step, bool newline) {
         const EvalResult r = evaluator->evaluate(trainer.generator(), files, epoch, step);
@@ -150,23 +157,23 @@ int train(RunOptions o) {
     };
     const std::size_t steps_per_epoch = loader.batches_per_epoch();
     const std::int64_t start_step = trainer.steps();
-    bool stop = false;
-    for (int epoch = int(loader.epoch()) + 1; epoch <= o.epochs && !stop; ++epoch) {
+    bool stop = o.max_steps && trainer.steps() >= o.max_steps;  // a resumed run may be there already
+    for (int epoch = int(loader.epoch()) + 1; epoch <= epochs && !stop; ++epoch) {
         StepStats sum{};
         std::size_t n = 0;
         while (!stop && loader.next(real, classes ? &labels : nullptr)) {
             StepStats s;
             try {
-                if (o.critic_steps == 1) {
+                if (critic_steps == 1) {
                     s = trainer.train_step(real, labels);
                 } else {  // k critic updates, each on its own real batch, then one generator update
                     s = trainer.discriminator_step(real, labels);
-                    if (trainer.discriminator_steps() % o.critic_steps != 0) continue;
+                    if (trainer.discriminator_steps() % critic_steps != 0) continue;
                     s.g_loss = trainer.generator_step(true, real.batch());
                 }
             } catch (const NumericError& e) {
                 files.log_error(e.what(), trainer.steps() + 1);
-                files.finish(type_summaries<GanT>(std::size_t(o.batch_size)));
+                files.finish(type_summaries<GanT>(std::size_t(batch_size)));
                 throw;
             }
             sum.d_loss += s.d_loss, sum.g_loss += s.g_loss, sum.d_real += s.d_real, sum.d_fake += s.d_fake;
@@ -174,7 +181,7 @@ int train(RunOptions o) {
             ++n;
             const std::int64_t step = trainer.steps();
             if (step % o.log_every == 0 || n == 1)
-                files.log_step(epoch, step, s, seconds(), o.lr, o.lr, !GanT::objective::outputs_probability,
+                files.log_step(epoch, step, s, seconds(), lr, lr, !GanT::objective::outputs_probability,
                                objective::HasPenalty<typename GanT::objective>);
             // The "D wins outright" rule reads D(x) and D(G(z)) as probabilities; a critic's
             // scores are unbounded, so it does not apply to Wasserstein-type objectives.
@@ -184,9 +191,9 @@ int train(RunOptions o) {
             }
             if (tty && (n % 10 == 0 || loader.cursor() == dataset.count)) {
                 const double rate = double(step - start_step) / seconds();
-                const double eta = double(std::size_t(o.epochs) * steps_per_epoch - std::size_t(step)) / rate;
+                const double eta = double(std::size_t(epochs) * steps_per_epoch - std::size_t(step)) / rate;
                 std::printf("\repoch %d/%d  step %zu/%zu  %.1f steps/s  ETA %.0fs  d_loss %.4f  g_loss %.4f  D(x) %.2f  D(G(z)) %.2f   ",
-                            epoch, o.epochs, (loader.cursor() + std::size_t(o.batch_size) - 1) / std::size_t(o.batch_size),
+                            epoch, epochs, (loader.cursor() + std::size_t(batch_size) - 1) / std::size_t(batch_size),
                             steps_per_epoch, rate, eta, s.d_loss, s.g_loss, s.d_real, s.d_fake);
                 std::fflush(stdout);
             }
@@ -197,10 +204,10 @@ int train(RunOptions o) {
         const double k = double(std::max<std::size_t>(n, 1));
         if (!o.quiet && n && !GanT::objective::outputs_probability)
             std::printf("%sepoch %d/%d  critic_loss %.4f  g_loss %.4f  W %.4f  penalty %.4f  %.1fs\n", tty ? "\r" : "", epoch,
-                        o.epochs, sum.d_loss / k, sum.g_loss / k, sum.wasserstein / k, sum.penalty / k, seconds());
+                        epochs, sum.d_loss / k, sum.g_loss / k, sum.wasserstein / k, sum.penalty / k, seconds());
         else if (!o.quiet && n)
             std::printf("%sepoch %d/%d  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.1fs\n", tty ? "\r" : "", epoch,
-                        o.epochs, sum.d_loss / k, sum.g_loss / k, sum.d_real / k, sum.d_fake / k, seconds());
+                        epochs, sum.d_loss / k, sum.g_loss / k, sum.d_real / k, sum.d_fake / k, seconds());
         if (stop && stop_requested) break;  // mid-epoch interrupt: no grid for a partial epoch
         // No batch left: a run resumed from a checkpoint written after the epoch's last batch
         // (--max-steps ending there), whose grid and checkpoint were written then.
@@ -220,7 +227,7 @@ int train(RunOptions o) {
     if (evaluator && !stop_requested && trainer.steps() > start_step && evaluator->last_step() != trainer.steps())
         evaluate(int(loader.epoch()) + (loader.cursor() ? 1 : 0), trainer.steps(), false);
     save();
-    files.finish(type_summaries<GanT>(std::size_t(o.batch_size)));
+    files.finish(type_summaries<GanT>(std::size_t(batch_size)));
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     if (stop_requested) {

@@ -43,6 +43,13 @@ elseif(CASE STREQUAL "exact_resume")
   # Stopping on an epoch's last batch (640 images, batch 32: step 20) and resuming from there.
   xgan_run(0 out train ${tiny} --max-steps 20 --checkpoint-every 15 --out ${WORK}/epoch_end)
   xgan_run(0 out train --resume ${WORK}/epoch_end --max-steps 50 --quiet)
+  # Resuming a run that is already at --max-steps trains nothing more.
+  file(SHA256 ${WORK}/whole/generator.safetensors before)
+  xgan_run(0 out train --resume ${WORK}/whole --max-steps 50 --quiet)
+  file(SHA256 ${WORK}/whole/generator.safetensors after)
+  if(NOT before STREQUAL after)
+    message(FATAL_ERROR "resuming a finished run (--max-steps 50 at step 50) changed its generator")
+  endif()
   foreach(parts parts epoch_end)
     foreach(f generator.safetensors discriminator.safetensors)
       execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/whole/${f} ${WORK}/${parts}/${f} RESULT_VARIABLE differ)
@@ -108,6 +115,73 @@ elseif(CASE STREQUAL "bad_input")
   endif()
   xgan_run(105 out sample --run ${WORK}/tiny --n 0)
   require_contains("${out}" "--n: Value 0 not in range 1")
+
+  # Every option is checked up front, with its valid range; -1 is not "the default" (leaving
+  # the option out is), NaN and Inf are refused, and nothing is written.
+  foreach(bad "--lr;-1;--lr must be a number in \\(0, 1\\], not -1"
+              "--epochs;-3;--epochs must be a whole number from 1 to"
+              "--epochs;0;--epochs must be a whole number from 1 to"
+              "--batch-size;-7;--batch-size must be a whole number from 1 to"
+              "--checkpoint-every;-1;--checkpoint-every must be a whole number from 0 to"
+              "--critic-steps;-2;--critic-steps must be a whole number from 1 to 1000"
+              "--keep;-1;--keep must be a whole number from 0 to"
+              "--real-label;nan;--real-label must be a number in \\[0, 1\\], not nan"
+              "--beta1;inf;--beta1 must be a number in \\[0, 1\\), not inf"
+              "--max-image-pixels;0;--max-image-pixels must be a whole number from 1 to")
+    list(GET bad 0 option)
+    list(GET bad 1 value)
+    list(GET bad 2 message)
+    xgan_run(1 out train ${tiny} --out ${WORK}/refused ${option} "${value}")
+    require_contains("${out}" "${message}")
+    if(EXISTS ${WORK}/refused)
+      message(FATAL_ERROR "train ${option} '${value}' was refused but wrote ${WORK}/refused")
+    endif()
+  endforeach()
+  xgan_run(1 out train --model mlp-tiny --quiet --limit -5 --out ${WORK}/refused)
+  require_contains("${out}" "--limit must be a whole number from 0 to")
+  xgan_run(1 out train --model mlp-tiny --quiet --limit 500 --batch-size 1000000000 --out ${WORK}/refused)
+  require_contains("${out}" "--batch-size must be a whole number from 1 to 1048576, not 1000000000")
+  xgan_run(1 out train --model mlp-tiny --quiet --limit 500 --batch-size 501 --out ${WORK}/refused)
+  require_contains("${out}" "--batch-size must be a whole number from 1 to 500 \\(the training images\\), not 501")
+  if(EXISTS ${WORK}/refused)
+    message(FATAL_ERROR "a refused --batch-size wrote ${WORK}/refused")
+  endif()
+  # An empty --out or --resume (a literal "" argument, which xgan_run's list would drop) is
+  # refused before anything is written into the current folder.
+  file(MAKE_DIRECTORY ${WORK}/cwd)
+  foreach(option --out --resume)
+    execute_process(COMMAND ${XGAN} train ${tiny} ${option} "" WORKING_DIRECTORY ${WORK}/cwd RESULT_VARIABLE rc
+                    OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    require_contains("${rc} ${out}${err}" "^1 .*${option} must name (the|a) run directory")
+    file(GLOB written ${WORK}/cwd/*)
+    if(written)
+      message(FATAL_ERROR "train ${option} '' wrote ${written}")
+    endif()
+  endforeach()
+
+  # The same checks for a hand-edited config.json on --resume, naming the file and the key.
+  xgan_run(0 out train ${tiny} --max-steps 4 --checkpoint-every 2 --out ${WORK}/cfg)
+  file(READ ${WORK}/cfg/config.json good)
+  foreach(edit "\"batch_size\": -5;batch_size must be a whole number from 1 to"
+               "\"epochs\": 1e30;epochs must be a whole number, not 1e\\+30"
+               "\"batch_size\": 4294967297;batch_size must be a whole number from 1 to [0-9]+, not 4294967297"
+               "\"real_label\": null;real_label must be a number, not null"
+               "\"lr\": 1e999;not a valid run configuration: .*number overflow"
+               "\"lr\": 2;lr must be a number in \\(0, 1\\], not 2"
+               "\"seed\": -1;seed must be a whole number from 0")
+    list(GET edit 0 replacement)
+    list(GET edit 1 message)
+    string(REGEX MATCH "^\"[a-z_]+\"" key "${replacement}")
+    string(REGEX REPLACE "${key}: [^,\n]+" "${replacement}" cfg "${good}")
+    file(WRITE ${WORK}/cfg/config.json "${cfg}")
+    xgan_run(1 out train --resume ${WORK}/cfg)
+    require_contains("${out}" "cfg/config.json: ${message}")
+  endforeach()
+  file(WRITE ${WORK}/cfg/config.json "${good}")
+  # A newest checkpoint that does not load is skipped, with the reason, for the one before it.
+  file(REMOVE ${WORK}/cfg/checkpoints/step_0000004/state.safetensors)
+  xgan_run(0 out train --resume ${WORK}/cfg --max-steps 6)
+  require_contains("${out}" "skipped a checkpoint that does not load: [^\n]*step_0000004/state.safetensors: not found")
 else()
   message(FATAL_ERROR "unknown CASE ${CASE}")
 endif()

@@ -16,6 +16,13 @@
 //   rounded form of L = R*299/1000 + G*587/1000 + B*114/1000.
 // Also resize_dataset() (torchvision Resize + CenterCrop on float tensors, antialiased) and
 // to_channels() for in-memory data sets.
+//
+// Size limit: a few bytes of header can claim a gigapixel image, so the dimensions are read
+// from the header and checked before anything is decoded. An image may have at most
+// ImageFolderOptions::max_pixels pixels (width x height; default 2^26 = 67,108,864, e.g.
+// 8192 x 8192, 256 MiB decoded; `xgan train --max-image-pixels N` raises it) and no side over
+// 2^24 (stb_image's own limit). Larger, truncated or inconsistent files count as failed, with
+// the reason, like any other file that does not decode.
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
@@ -29,6 +36,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -54,11 +62,16 @@
 
 namespace xgan::data {
 
+// The default pixel limit (8192 x 8192) and stb_image's limit on one side (STBI_MAX_DIMENSIONS).
+inline constexpr std::uint64_t default_max_image_pixels = std::uint64_t(1) << 26;
+inline constexpr std::uint64_t max_image_side = std::uint64_t(1) << 24;
+
 struct ImageFolderOptions {
     std::size_t size = 64;                   // output height and width
     std::size_t channels = 3;                // 1 grayscale or 3 RGB
     bool recursive = true;                   // descend into subfolders
     std::array<float, 3> background{1, 1, 1};  // RGB in [0, 1] that alpha is composited onto
+    std::uint64_t max_pixels = default_max_image_pixels;  // larger images fail (see the top of this file)
 };
 
 struct ImageFolderReport {
@@ -92,29 +105,31 @@ inline FileKind file_kind(const std::filesystem::path& p) {
     return FileKind::other;
 }
 
-// Pillow's precompute_coeffs for its BILINEAR filter: output pixel o of a dimension resized
-// from in_size to out_size reads taps input pixels from first[o] with weights[o * ksize ...].
+// Pillow's precompute_coeffs for its BILINEAR filter, for the output pixels begin .. begin + n
+// of a dimension resized from in_size to out_size (the ones a center crop keeps: a table for
+// the whole resized side could be huge for an extreme aspect ratio). Pixel begin + i reads
+// count[i] input pixels from first[i] with weights[i * ksize ...].
 struct Taps {
     std::size_t ksize = 0;
     std::vector<std::size_t> first, count;
     std::vector<double> weights;  // normalised to sum 1 per output pixel
 };
 
-inline Taps triangle_taps(std::size_t in_size, std::size_t out_size) {
+inline Taps triangle_taps(std::size_t in_size, std::size_t out_size, std::size_t begin, std::size_t n) {
     const double scale = double(in_size) / double(out_size);
     const double filterscale = std::max(scale, 1.0);
     const double support = 1.0 * filterscale;  // the triangle filter has support 1
     Taps t;
     t.ksize = std::size_t(std::ceil(support)) * 2 + 1;
-    t.first.resize(out_size);
-    t.count.resize(out_size);
-    t.weights.assign(out_size * t.ksize, 0.0);
-    for (std::size_t o = 0; o < out_size; ++o) {
-        const double center = (double(o) + 0.5) * scale;
+    t.first.resize(n);
+    t.count.resize(n);
+    t.weights.assign(n * t.ksize, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double center = (double(begin + i) + 0.5) * scale;
         const double ss = 1.0 / filterscale;
         const long lo = std::max(long(center - support + 0.5), 0L);  // truncation, as Pillow's (int) cast
         const long hi = std::min(long(center + support + 0.5), long(in_size));
-        double* w = &t.weights[o * t.ksize];
+        double* w = &t.weights[i * t.ksize];
         double total = 0;
         for (long x = lo; x < hi; ++x) {
             const double d = std::abs((double(x) - center + 0.5) * ss);
@@ -123,8 +138,8 @@ inline Taps triangle_taps(std::size_t in_size, std::size_t out_size) {
         }
         if (total != 0.0)
             for (long x = lo; x < hi; ++x) w[x - lo] /= total;
-        t.first[o] = std::size_t(lo);
-        t.count[o] = std::size_t(hi - lo);
+        t.first[i] = std::size_t(lo);
+        t.count[i] = std::size_t(hi - lo);
     }
     return t;
 }
@@ -161,55 +176,59 @@ inline std::size_t crop_offset(std::size_t len, std::size_t size) {
 
 // Pillow's resize(BILINEAR) of `in` to (rh, rw) followed by the size x size center crop,
 // computing only the pixels the crop keeps (each output pixel depends on its row and
-// column alone, so this equals resizing everything and cropping).
+// column alone, so this equals resizing everything and cropping). The horizontal pass runs
+// only over the input rows that the kept output rows read, so its buffer stays small
+// whatever the aspect ratio.
 inline Image8 resize_crop(const Image8& in, std::size_t size) {
     const auto [rh, rw] = resized_hw(in.height, in.width, size);
     const std::size_t top = crop_offset(rh, size), left = crop_offset(rw, size);
-    const std::size_t c = in.channels;
+    const std::size_t c = in.channels, stride = size * c;
+    const bool resize_rows = rh != in.height, resize_cols = rw != in.width;  // Pillow skips a pass that keeps the size
 
-    // Horizontal pass (skipped when the width is kept, as Pillow does): every input row,
-    // output columns left .. left + size.
-    Image8 mid{size, in.height, c, {}};
-    if (rw == in.width) {
-        mid.pixels.resize(in.height * size * c);
-        for (std::size_t y = 0; y < in.height; ++y)
-            std::memcpy(&mid.pixels[y * size * c], &in.pixels[(y * in.width + left) * c], size * c);
+    // The input rows y0 .. y1 that output rows top .. top + size read.
+    const Taps tv = resize_rows ? triangle_taps(in.height, rh, top, size) : Taps{};
+    std::size_t y0 = top, y1 = top + size;
+    if (resize_rows) {
+        y0 = in.height, y1 = 0;
+        for (std::size_t y = 0; y < size; ++y) {
+            y0 = std::min(y0, tv.first[y]);
+            y1 = std::max(y1, tv.first[y] + tv.count[y]);
+        }
+    }
+
+    // Horizontal pass: input rows y0 .. y1, output columns left .. left + size.
+    Image8 mid{size, y1 - y0, c, {}};
+    mid.pixels.resize(mid.height * stride);
+    if (!resize_cols) {
+        for (std::size_t y = y0; y < y1; ++y)
+            std::memcpy(&mid.pixels[(y - y0) * stride], &in.pixels[(y * in.width + left) * c], stride);
     } else {
-        const Taps t = triangle_taps(in.width, rw);
+        const Taps t = triangle_taps(in.width, rw, left, size);
         const auto k = fixed_weights(t);
-        mid.pixels.resize(in.height * size * c);
-        for (std::size_t y = 0; y < in.height; ++y) {
+        for (std::size_t y = y0; y < y1; ++y) {
             const std::uint8_t* row = &in.pixels[y * in.width * c];
             for (std::size_t x = 0; x < size; ++x) {
-                const std::size_t o = left + x;
-                const std::int32_t* kw = &k[o * t.ksize];
+                const std::int32_t* kw = &k[x * t.ksize];
                 for (std::size_t ch = 0; ch < c; ++ch) {
                     std::int32_t acc = 1 << (precision_bits - 1);
-                    for (std::size_t j = 0; j < t.count[o]; ++j) acc += row[(t.first[o] + j) * c + ch] * kw[j];
-                    mid.pixels[(y * size + x) * c + ch] = clip8(acc);
+                    for (std::size_t j = 0; j < t.count[x]; ++j) acc += row[(t.first[x] + j) * c + ch] * kw[j];
+                    mid.pixels[((y - y0) * size + x) * c + ch] = clip8(acc);
                 }
             }
         }
     }
+    if (!resize_rows) return mid;
 
     // Vertical pass: output rows top .. top + size.
     Image8 out{size, size, c, {}};
-    if (rh == in.height) {
-        out.pixels.assign(mid.pixels.begin() + std::ptrdiff_t(top * size * c),
-                          mid.pixels.begin() + std::ptrdiff_t((top + size) * size * c));
-    } else {
-        const Taps t = triangle_taps(in.height, rh);
-        const auto k = fixed_weights(t);
-        out.pixels.resize(size * size * c);
-        const std::size_t stride = size * c;
-        for (std::size_t y = 0; y < size; ++y) {
-            const std::size_t o = top + y;
-            const std::int32_t* kw = &k[o * t.ksize];
-            for (std::size_t i = 0; i < stride; ++i) {
-                std::int32_t acc = 1 << (precision_bits - 1);
-                for (std::size_t j = 0; j < t.count[o]; ++j) acc += mid.pixels[(t.first[o] + j) * stride + i] * kw[j];
-                out.pixels[y * stride + i] = clip8(acc);
-            }
+    const auto k = fixed_weights(tv);
+    out.pixels.resize(size * stride);
+    for (std::size_t y = 0; y < size; ++y) {
+        const std::int32_t* kw = &k[y * tv.ksize];
+        for (std::size_t i = 0; i < stride; ++i) {
+            std::int32_t acc = 1 << (precision_bits - 1);
+            for (std::size_t j = 0; j < tv.count[y]; ++j) acc += mid.pixels[(tv.first[y] - y0 + j) * stride + i] * kw[j];
+            out.pixels[y * stride + i] = clip8(acc);
         }
     }
     return out;
@@ -219,12 +238,83 @@ struct StbFree {
     void operator()(unsigned char* p) const { stbi_image_free(p); }
 };
 
+// What a file's header claims, before any pixel is decoded.
+struct ImageHeader {
+    std::uint64_t width = 0, height = 0;
+    std::uint64_t pixel_bytes = 0, bytes_after_header = 0;  // PNM only: what the header promises, what follows it
+};
+
+// The header of a binary PNM (P5/P6), read here because stb_image's own reader overflows a
+// signed int on a long number (undefined behaviour; a width of 4294967297 comes out as 1).
+// Follows stb's grammar: whitespace and # comments before width, height and maxval, one
+// byte after maxval, then the pixels. Numbers saturate instead of overflowing.
+inline ImageHeader pnm_header(std::span<const std::byte> bytes) {
+    std::size_t i = 2;
+    const auto at = [&](std::size_t k) { return char(bytes[k]); };
+    const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+    auto number = [&] {
+        for (;;) {  // whitespace, then a comment up to the end of its line
+            while (i < bytes.size() && space(at(i))) ++i;
+            if (i >= bytes.size() || at(i) != '#') break;
+            while (i < bytes.size() && at(i) != '\n' && at(i) != '\r') ++i;
+        }
+        std::uint64_t v = 0;
+        for (; i < bytes.size() && at(i) >= '0' && at(i) <= '9'; ++i)
+            v = std::min<std::uint64_t>(v * 10 + std::uint64_t(at(i) - '0'), std::uint64_t(1) << 60);
+        return v;
+    };
+    ImageHeader h;
+    h.width = number();
+    h.height = number();
+    const std::uint64_t maxval = number();
+    if (maxval > 65535) throw Error("cannot decode: PNM maximum value " + std::to_string(maxval) + " is over 65535");
+    if (std::max(h.width, h.height) <= max_image_side)  // else refused by checked_header; no overflow below
+        h.pixel_bytes = h.width * h.height * (at(1) == '6' ? 3 : 1) * (maxval > 255 ? 2 : 1);
+    h.bytes_after_header = bytes.size() > i + 1 ? bytes.size() - (i + 1) : 0;
+    return h;
+}
+
+// The dimensions in a file's header (PNM: pnm_header; the rest: stb_image's header readers),
+// checked against stb's limit per side and `max_pixels`, and a PNM for pixel data missing at
+// its end (stb would use uninitialised memory for it). Throws Error with the reason.
+inline ImageHeader checked_header(std::span<const std::byte> bytes, std::uint64_t max_pixels) {
+    const bool pnm = bytes.size() >= 2 && char(bytes[0]) == 'P' && (char(bytes[1]) == '5' || char(bytes[1]) == '6');
+    ImageHeader h;
+    if (pnm) {
+        h = pnm_header(bytes);
+    } else {
+        int w = 0, hh = 0, comp = 0;
+        if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w, &hh, &comp)) {
+            const char* why = stbi_failure_reason();
+            throw Error(std::string("cannot decode: ") + (why ? why : "unknown stb_image error"));
+        }
+        h.width = std::uint64_t(std::max(w, 0));
+        h.height = std::uint64_t(std::max(hh, 0));
+    }
+    const std::string dims = std::to_string(h.width) + "x" + std::to_string(h.height);
+    if (h.width == 0 || h.height == 0) throw Error("cannot decode: the header gives the image size " + dims);
+    if (h.width > max_image_side || h.height > max_image_side)
+        throw Error("the header gives the image size " + dims + "; a side may be at most " + std::to_string(max_image_side) +
+                    " pixels");
+    // Both sides are at most 2^24 here, so the product cannot overflow.
+    if (h.width * h.height > max_pixels)
+        throw Error("the header gives the image size " + dims + " = " + std::to_string(h.width * h.height) +
+                    " pixels, over the limit of " + std::to_string(max_pixels) +
+                    " (ImageFolderOptions::max_pixels; xgan train --max-image-pixels)");
+    if (pnm && h.bytes_after_header < h.pixel_bytes)
+        throw Error("truncated: the PNM header says " + dims + ", " + std::to_string(h.pixel_bytes) +
+                    " bytes of pixels, but only " + std::to_string(h.bytes_after_header) + " follow it");
+    return h;
+}
+
 // Decodes one file into an 8-bit image of 1 channel (gray sources, and gray+alpha ones
 // over a gray background) or 3 (everything else), alpha composited onto `background`.
-// Throws Error with the reason when the file cannot be decoded.
-inline Image8 decode_composited(const std::filesystem::path& file, const std::array<float, 3>& background) {
+// Throws Error with the reason when the file cannot be decoded or is over `max_pixels`.
+inline Image8 decode_composited(const std::filesystem::path& file, const std::array<float, 3>& background,
+                                std::uint64_t max_pixels = default_max_image_pixels) {
     const std::vector<std::byte> bytes = io::read_file_bytes(file);
     if (bytes.size() > std::size_t(std::numeric_limits<int>::max())) throw Error("file too large to decode");
+    const ImageHeader header = checked_header(bytes, max_pixels);
     int w = 0, h = 0, comp = 0;
     std::unique_ptr<unsigned char, StbFree> px(stbi_load_from_memory(
         reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w, &h, &comp, 0));
@@ -233,6 +323,9 @@ inline Image8 decode_composited(const std::filesystem::path& file, const std::ar
         throw Error(std::string("cannot decode: ") + (why ? why : "unknown stb_image error"));
     }
     if (w <= 0 || h <= 0 || comp < 1 || comp > 4) throw Error("cannot decode: unexpected image header");
+    if (std::uint64_t(w) != header.width || std::uint64_t(h) != header.height)
+        throw Error("cannot decode: the header says " + std::to_string(header.width) + "x" + std::to_string(header.height) +
+                    " but " + std::to_string(w) + "x" + std::to_string(h) + " pixels were decoded");
 
     std::array<int, 3> bg{};
     for (std::size_t i = 0; i < 3; ++i) bg[i] = int(std::lround(background[i] * 255.0f));
@@ -281,7 +374,7 @@ inline const std::array<float, 256>& byte_to_unit() {
 inline void load_one(const std::filesystem::path& file, const ImageFolderOptions& o, float* out) {
     if (file_kind(file) == FileKind::unsupported_image)
         throw Error(file.extension().string() + " images are not supported (stb_image reads PNG, JPEG, BMP, GIF, TGA, PNM)");
-    const Image8 img = resize_crop(decode_composited(file, o.background), o.size);
+    const Image8 img = resize_crop(decode_composited(file, o.background, o.max_pixels), o.size);
     const auto& scale = byte_to_unit();
     const std::size_t plane = o.size * o.size;
     const std::uint8_t* p = img.pixels.data();
@@ -300,32 +393,30 @@ inline void load_one(const std::filesystem::path& file, const ImageFolderOptions
 
 // Separable antialiased bilinear resize of one float plane (PyTorch's interpolate(mode=
 // "bilinear", antialias=True), equal to plain half-pixel bilinear when enlarging), then the
-// size x size center crop. `mid` is scratch.
+// size x size center crop at (top, left); th and tv are the crop's taps. `mid` is scratch.
 inline void resize_plane(const float* in, std::size_t h, std::size_t w, std::size_t size, const Taps& th,
-                         const Taps& tv, std::size_t rh, std::size_t rw, std::vector<float>& mid, float* out) {
-    const std::size_t top = crop_offset(rh, size), left = crop_offset(rw, size);
+                         const Taps& tv, std::size_t top, std::size_t left, bool resize_rows, bool resize_cols,
+                         std::vector<float>& mid, float* out) {
     mid.resize(h * size);
     for (std::size_t y = 0; y < h; ++y)
         for (std::size_t x = 0; x < size; ++x) {
-            const std::size_t o = left + x;
             float acc = 0;
-            if (rw == w) {
-                acc = in[y * w + o];
+            if (!resize_cols) {
+                acc = in[y * w + left + x];
             } else {
-                for (std::size_t j = 0; j < th.count[o]; ++j)
-                    acc += in[y * w + th.first[o] + j] * float(th.weights[o * th.ksize + j]);
+                for (std::size_t j = 0; j < th.count[x]; ++j)
+                    acc += in[y * w + th.first[x] + j] * float(th.weights[x * th.ksize + j]);
             }
             mid[y * size + x] = acc;
         }
     for (std::size_t y = 0; y < size; ++y) {
-        const std::size_t o = top + y;
         for (std::size_t x = 0; x < size; ++x) {
             float acc = 0;
-            if (rh == h) {
-                acc = mid[o * size + x];
+            if (!resize_rows) {
+                acc = mid[(top + y) * size + x];
             } else {
-                for (std::size_t j = 0; j < tv.count[o]; ++j)
-                    acc += mid[(tv.first[o] + j) * size + x] * float(tv.weights[o * tv.ksize + j]);
+                for (std::size_t j = 0; j < tv.count[y]; ++j)
+                    acc += mid[(tv.first[y] + j) * size + x] * float(tv.weights[y * tv.ksize + j]);
             }
             out[y * size + x] = acc;
         }
@@ -350,6 +441,7 @@ inline ImageDataset load_image_folder(const std::filesystem::path& dir, const Im
         throw Error("load_image_folder: channels must be 1 or 3, not " + std::to_string(options.channels));
     for (float b : options.background)
         if (!(b >= 0.0f && b <= 1.0f)) throw Error("load_image_folder: background components must lie in [0, 1]");
+    if (options.max_pixels == 0) throw Error("load_image_folder: max_pixels must be positive");
 
     std::error_code ec;
     const auto st = fs::status(dir, ec);
@@ -471,15 +563,16 @@ inline ImageDataset resize_dataset(const ImageDataset& ds, std::size_t size) {
         throw Error("resize_dataset: the data set's images do not match its count and shape");
     const auto hw = detail::resized_hw(ds.height, ds.width, size);
     const std::size_t rh = hw[0], rw = hw[1];  // not a structured binding: clang 14 cannot capture those
-    const detail::Taps th = detail::triangle_taps(ds.width, rw), tv = detail::triangle_taps(ds.height, rh);
+    const std::size_t top = detail::crop_offset(rh, size), left = detail::crop_offset(rw, size);
+    const detail::Taps th = detail::triangle_taps(ds.width, rw, left, size), tv = detail::triangle_taps(ds.height, rh, top, size);
     ImageDataset out{ds.count, ds.channels, size, size, {}, ds.labels};
     out.images.resize(out.count * out.sample_size());
     const std::size_t planes = ds.count * ds.channels, in_plane = ds.height * ds.width, out_plane = size * size;
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, planes, 64), [&](const tbb::blocked_range<std::size_t>& r) {
         std::vector<float> mid;
         for (std::size_t p = r.begin(); p != r.end(); ++p)
-            detail::resize_plane(ds.images.data() + p * in_plane, ds.height, ds.width, size, th, tv, rh, rw, mid,
-                                 out.images.data() + p * out_plane);
+            detail::resize_plane(ds.images.data() + p * in_plane, ds.height, ds.width, size, th, tv, top, left,
+                                 rh != ds.height, rw != ds.width, mid, out.images.data() + p * out_plane);
     });
     return out;
 }

@@ -9,8 +9,11 @@
 //                                                       loader position and order, fixed noise,
 //                                                       step; metadata: config and type signatures
 // A checkpoint is written into a hidden .partial folder and renamed into place only when
-// complete, so a crash or a full disk never leaves a broken checkpoint; latest_checkpoint()
-// ignores partial ones.
+// complete, so a crash or a full disk never leaves a broken checkpoint; pruning renames a
+// folder to a hidden .pruning name before deleting it, so a kill mid-deletion never leaves a
+// half-deleted step_ folder. Checkpoints are ordered by the step in their name (step_ and
+// digits; other names, hidden ones included, are not checkpoints), and a resume
+// (load_latest_checkpoint) falls back to an older checkpoint when the newest does not load.
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -116,7 +119,12 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
                           {{"xgan.config", config.dump()},
                            {"xgan.generator", type_signature<typename GanT::generator>()},
                            {"xgan.discriminator", type_signature<typename GanT::discriminator>()}});
-        fs::remove_all(final_dir, ec);
+        // A checkpoint of the same step (a resume that skipped it) goes as a pruned one does.
+        const fs::path replaced = root / ("." + name + ".pruning");
+        fs::remove_all(replaced, ec);
+        fs::rename(final_dir, replaced, ec);
+        fs::remove_all(replaced, ec);
+        ec.clear();
         fs::rename(partial, final_dir, ec);
         if (ec) throw FileError(final_dir, "cannot move the finished checkpoint into place: " + ec.message());
     } catch (...) {
@@ -185,27 +193,94 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     detail::copy_out(noise, s.fixed_noise.data());
 }
 
-// The newest complete checkpoint of a run, if any.
-inline std::optional<fs::path> latest_checkpoint(const fs::path& run_dir) {
-    std::optional<fs::path> best;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(run_dir / "checkpoints", ec)) {
-        const std::string n = e.path().filename().string();
-        if (!e.is_directory() || n.rfind("step_", 0) != 0) continue;
-        if (!best || n > best->filename().string()) best = e.path();
+// The step of a checkpoint folder named step_<digits>; none for any other name. Names are
+// compared by this number: past step 9,999,999 they grow a digit and no longer sort by step.
+inline std::optional<std::int64_t> checkpoint_step(const std::string& name) {
+    const std::string digits = name.rfind("step_", 0) == 0 ? name.substr(5) : std::string();
+    if (digits.empty() || digits.size() > 18) return std::nullopt;  // 18 digits cannot overflow
+    std::int64_t step = 0;
+    for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+        step = step * 10 + (c - '0');
     }
-    return best;
+    return step;
 }
 
-// Removes all but the newest `keep` complete checkpoints (keep 0: keep all).
-inline void prune_checkpoints(const fs::path& run_dir, std::size_t keep) {
-    if (keep == 0) return;
-    std::vector<fs::path> all;
+// A run's checkpoint folders, oldest step first.
+inline std::vector<fs::path> list_checkpoints(const fs::path& run_dir) {
+    std::vector<std::pair<std::int64_t, fs::path>> found;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(run_dir / "checkpoints", ec))
-        if (e.is_directory() && e.path().filename().string().rfind("step_", 0) == 0) all.push_back(e.path());
-    std::sort(all.begin(), all.end());
-    for (std::size_t i = 0; i + keep < all.size(); ++i) fs::remove_all(all[i], ec);
+        if (const auto step = checkpoint_step(e.path().filename().string()); step && e.is_directory(ec))
+            found.emplace_back(*step, e.path());
+    std::sort(found.begin(), found.end());
+    std::vector<fs::path> out;
+    for (auto& f : found) out.push_back(std::move(f.second));
+    return out;
+}
+
+// The newest checkpoint of a run, if any.
+inline std::optional<fs::path> latest_checkpoint(const fs::path& run_dir) {
+    auto all = list_checkpoints(run_dir);
+    if (all.empty()) return std::nullopt;
+    return all.back();
+}
+
+// Removes all but the newest `keep` checkpoints (keep 0: keep all). Each is renamed to a
+// hidden .step_N.pruning folder first and then deleted, so a kill in between leaves no
+// half-deleted checkpoint; such leftovers, and .partial folders of a killed save, are deleted
+// at the start of the next prune (which runs after a save has finished).
+inline void prune_checkpoints(const fs::path& run_dir, std::size_t keep) {
+    const fs::path root = run_dir / "checkpoints";
+    std::error_code ec;
+    std::vector<fs::path> leftovers;
+    for (const auto& e : fs::directory_iterator(root, ec)) {
+        const std::string n = e.path().filename().string();
+        const auto ends_with = [&](const std::string& tail) {
+            return n.size() > tail.size() && n.compare(n.size() - tail.size(), tail.size(), tail) == 0;
+        };
+        if (n.front() == '.' && (ends_with(".pruning") || ends_with(".partial"))) leftovers.push_back(e.path());
+    }
+    for (const auto& p : leftovers) fs::remove_all(p, ec);
+    if (keep == 0) return;
+    const auto all = list_checkpoints(run_dir);
+    for (std::size_t i = 0; i + keep < all.size(); ++i) {
+        const std::string name = all[i].filename().string();
+        const fs::path hidden = root / ("." + name + ".pruning");
+        fs::remove_all(hidden, ec);
+        fs::rename(all[i], hidden, ec);
+        if (!ec) fs::remove_all(hidden, ec);
+    }
+}
+
+// Where a resume continues: the checkpoint that loaded, and the newer ones skipped, each as
+// "path: reason".
+struct ResumePoint {
+    fs::path checkpoint;
+    std::vector<std::string> skipped;
+};
+
+// Loads the newest checkpoint of `run_dir` that loads. One that fails with a FileError (a
+// file missing, truncated or corrupt, e.g. after a crash or a full disk) is skipped and the
+// next older one tried; a successful load overwrites everything a failed one may have
+// restored. Other errors (a checkpoint of another model) are thrown: the run's older
+// checkpoints share them. Throws FileError naming the folder when no checkpoint loads.
+template <class GanT>
+ResumePoint load_latest_checkpoint(const fs::path& run_dir, RunState<GanT> s) {
+    ResumePoint r;
+    const auto all = list_checkpoints(run_dir);
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        try {
+            load_checkpoint<GanT>(*it, s);
+            r.checkpoint = *it;
+            return r;
+        } catch (const FileError& e) {
+            r.skipped.push_back(e.what());
+        }
+    }
+    std::string msg = "no complete checkpoint to resume from";
+    for (const auto& why : r.skipped) msg += "\n  skipped " + why;
+    throw FileError(run_dir / "checkpoints", msg);
 }
 
 }  // namespace xgan::io

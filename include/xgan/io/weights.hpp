@@ -4,7 +4,9 @@
 //   save_weights(net, file)   atomic: a failed write leaves the previous file as it was
 //   load_weights(net, file)   checks every name, dtype and shape first and names the first
 //                             mismatch (with both models' type signatures when the file has
-//                             one); the network is changed only when everything fits
+//                             one), and refuses NaN or Inf values naming the tensor (FileError);
+//                             the network is changed only when everything fits
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -70,6 +72,18 @@ void load_weights(Net& net, const std::filesystem::path& file) {
             for (const auto& e : entries) known = known || e.name == name;
             if (!known) fail("tensor '" + name + "' in the file does not exist in the model");
         }
+    // Non-finite weights would turn every sample and step into NaN without a word: refuse them.
+    for (const auto& e : entries) {
+        const SafetensorsEntry* t = st.find(e.name);
+        for (std::size_t i = 0; !e.integer && i < t->numel(); ++i) {
+            float v;
+            std::memcpy(&v, t->bytes.data() + i * sizeof v, sizeof v);
+            if (!std::isfinite(v))
+                throw FileError(file, "tensor '" + e.name + "' holds " + (std::isnan(v) ? "NaN" : "Inf") + " at element " +
+                                          std::to_string(i) + " of " + std::to_string(t->numel()) +
+                                          "; weights must be finite numbers");
+        }
+    }
     for (const auto& e : entries) {
         const SafetensorsEntry* t = st.find(e.name);
         std::memcpy(e.integer ? static_cast<void*>(e.integer) : static_cast<void*>(e.value), t->bytes.data(), t->bytes.size());

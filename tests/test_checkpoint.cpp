@@ -1,0 +1,160 @@
+// Run checkpoints (io/checkpoint.hpp): ordered by the step in their name, pruned without ever
+// leaving a half-deleted step_ folder, and a resume that falls back to the newest checkpoint
+// that loads.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "temp_dir.hpp"
+#include "xgan/io/checkpoint.hpp"
+#include "xgan/layers/activation.hpp"
+#include "xgan/layers/linear.hpp"
+#include "xgan/layers/reshape.hpp"
+
+using namespace xgan;
+namespace fs = std::filesystem;
+
+namespace {
+
+using TinyG = Sequential<Linear<4, 8>, ReLU, Linear<8, 9>, Tanh, Reshape<1, 3, 3>>;
+using TinyD = Sequential<Flatten, Linear<9, 8>, LeakyReLU<ratio(0.2)>, Linear<8, 1>, Sigmoid>;
+using TinyGan = Gan<TinyG, TinyD, Shape<4>>;
+
+std::vector<std::string> names(const std::vector<fs::path>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) out.push_back(p.filename().string());
+    return out;
+}
+
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void folder(const fs::path& p) {
+    fs::create_directories(p);
+    std::ofstream(p / "generator.safetensors") << "x";
+}
+
+// Everything a checkpoint restores: weights, Adam state, steps, fixed noise.
+struct Snapshot {
+    std::vector<float> values;
+    std::int64_t steps = 0;
+    bool operator==(const Snapshot& o) const {
+        return steps == o.steps && values.size() == o.values.size() &&
+               std::memcmp(values.data(), o.values.data(), values.size() * sizeof(float)) == 0;
+    }
+};
+
+Snapshot snapshot(GanTrainer<TinyGan>& t, const Tensor<Shape<4>>& noise) {
+    Snapshot s;
+    auto add = [&](const float* p, std::size_t n) { s.values.insert(s.values.end(), p, p + n); };
+    auto visit = [&](const StateEntry<float>& e) { add(e.value, e.numel()); };
+    t.generator().visit_state(visit, "");
+    t.discriminator().visit_state(visit, "");
+    add(t.generator_optimizer().exp_avg().data(), t.generator_optimizer().exp_avg().size());
+    add(t.discriminator_optimizer().exp_avg_sq().data(), t.discriminator_optimizer().exp_avg_sq().size());
+    add(noise.data(), noise.size());
+    s.steps = t.steps();
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: the step comes from the name, and other names are not checkpoints") {
+    CHECK(io::checkpoint_step("step_0000040") == 40);
+    CHECK(io::checkpoint_step("step_10000000") == 10000000);
+    CHECK(io::checkpoint_step("step_123456789012345678") == 123456789012345678);
+    for (const char* bad : {"step_", "step_12a", "step_-5", "Step_1", ".step_0000040.partial", ".step_0000040.pruning",
+                            "step_1234567890123456789", "notes"})
+        CHECK_MESSAGE(!io::checkpoint_step(bad), bad);
+}
+
+TEST_CASE("checkpoint: latest and pruning go by step, past step 9,999,999 too") {
+    TempDir run("xgan_test_checkpoint_");
+    const fs::path root = run.path / "checkpoints";
+    for (const char* n : {"step_9999999", "step_10000000", "step_0000040", "step_12a", ".step_20000000.partial"}) folder(root / n);
+    std::ofstream(root / "step_30000000") << "a file, not a checkpoint folder";
+    CHECK(names(io::list_checkpoints(run.path)) == std::vector<std::string>{"step_0000040", "step_9999999", "step_10000000"});
+    REQUIRE(io::latest_checkpoint(run.path));
+    CHECK(io::latest_checkpoint(run.path)->filename() == "step_10000000");
+
+    io::prune_checkpoints(run.path, 1);
+    CHECK(entries(root) == std::vector<std::string>{"step_10000000", "step_12a", "step_30000000"});
+    CHECK(!io::latest_checkpoint(run.path / "nowhere"));
+}
+
+TEST_CASE("checkpoint: a prune killed mid-deletion leaves a hidden folder, removed by the next prune") {
+    TempDir run("xgan_test_checkpoint_");
+    const fs::path root = run.path / "checkpoints";
+    folder(root / "step_0000020");
+    folder(root / "step_0000030");
+    // What a kill between the rename and the end of the deletion leaves behind.
+    folder(root / ".step_0000010.pruning");
+    CHECK(io::latest_checkpoint(run.path)->filename() == "step_0000030");
+    CHECK(names(io::list_checkpoints(run.path)) == std::vector<std::string>{"step_0000020", "step_0000030"});
+    io::prune_checkpoints(run.path, 0);  // keep all: still clears the leftovers
+    CHECK(entries(root) == std::vector<std::string>{"step_0000020", "step_0000030"});
+    io::prune_checkpoints(run.path, 1);
+    CHECK(entries(root) == std::vector<std::string>{"step_0000030"});
+}
+
+TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newest one that loads") {
+    TempDir run("xgan_test_checkpoint_");
+    data::ImageDataset ds{32, 1, 3, 3, std::vector<float>(32 * 9), {}};
+    for (std::size_t i = 0; i < ds.images.size(); ++i) ds.images[i] = float(std::sin(0.37 * double(i)));
+    GanTrainer<TinyGan> trainer(GanOptions{}, 7);
+    data::BatchLoader loader(ds, 8, 8);
+    Tensor<Shape<4>> noise(2);
+    Rng(3).fill_normal(noise.data(), noise.size());
+    Tensor<Shape<1, 3, 3>> real;
+    std::vector<Snapshot> saved;
+    std::vector<std::size_t> cursors;
+    for (int k = 0; k < 3; ++k) {
+        for (int s = 0; s < 2; ++s) {
+            if (!loader.next(real)) loader.next(real);
+            trainer.train_step(real);
+        }
+        io::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
+        saved.push_back(snapshot(trainer, noise));
+        cursors.push_back(loader.cursor());
+    }
+    const fs::path root = run.path / "checkpoints";
+    REQUIRE(entries(root) == std::vector<std::string>{"step_0000002", "step_0000004", "step_0000006"});
+    // step 6 lost its state file; step 4 has a truncated discriminator, found only after its
+    // generator was loaded: the older checkpoint must overwrite that too.
+    fs::remove(root / "step_0000006" / "state.safetensors");
+    fs::resize_file(root / "step_0000004" / "discriminator.safetensors", 100);
+
+    GanTrainer<TinyGan> resumed(GanOptions{}, 99);
+    data::BatchLoader loader2(ds, 8, 12);
+    Tensor<Shape<4>> noise2(2);
+    const io::ResumePoint point = io::load_latest_checkpoint<TinyGan>(run.path, {resumed, loader2, noise2});
+    CHECK(point.checkpoint.filename() == "step_0000002");
+    REQUIRE(point.skipped.size() == 2);
+    CHECK(point.skipped[0].find("step_0000006/state.safetensors: not found") != std::string::npos);
+    CHECK(point.skipped[1].find("step_0000004/discriminator.safetensors") != std::string::npos);
+    CHECK(snapshot(resumed, noise2) == saved[0]);
+    CHECK(loader2.cursor() == cursors[0]);
+
+    // Nothing loads: the error names the folder and every reason.
+    fs::remove(root / "step_0000002" / "optimizers.safetensors");
+    try {
+        (void)io::load_latest_checkpoint<TinyGan>(run.path, {resumed, loader2, noise2});
+        FAIL("no error");
+    } catch (const FileError& e) {
+        const std::string msg = e.what();
+        CHECK(e.path == root);
+        CHECK(msg.find("no complete checkpoint to resume from") != std::string::npos);
+        CHECK(msg.find("step_0000002/optimizers.safetensors: not found") != std::string::npos);
+        CHECK(msg.find("step_0000006") != std::string::npos);
+    }
+}
