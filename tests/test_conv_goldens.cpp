@@ -3,6 +3,8 @@
 // The reference file is written by tests/data/make_conv_goldens.py.
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -24,7 +26,7 @@ namespace {
 using namespace xgan;
 
 const io::SafetensorsFile& goldens() {
-    static const io::SafetensorsFile file = io::read_safetensors(std::string(XGAN_TEST_DATA_DIR) + "/conv_goldens.safetensors");
+    static const io::SafetensorsFile file = io::read_safetensors(std::string(xgan_test::data_dir()) + "/conv_goldens.safetensors");
     return file;
 }
 

@@ -2,6 +2,8 @@
 // tests/data/make_optim_goldens.py (torch 1.13), and the gradient clearing of step().
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -20,7 +22,7 @@ using namespace xgan;
 namespace {
 
 nlohmann::json load_goldens() {
-    const std::string path = std::string(XGAN_TEST_DATA_DIR) + "/optim_goldens.json";
+    const std::string path = std::string(xgan_test::data_dir()) + "/optim_goldens.json";
     std::ifstream in(path);
     REQUIRE_MESSAGE(in.good(), "cannot open " << path);
     return nlohmann::json::parse(in);

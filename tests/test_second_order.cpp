@@ -13,6 +13,8 @@
 // compile_fail tests (tests/compile_fail/).
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -229,7 +231,7 @@ TEST_CASE("second order: the penalty's parameter gradient matches finite differe
 namespace {
 
 nlohmann::json gp_goldens() {
-    const std::string path = std::string(XGAN_TEST_DATA_DIR) + "/gp_goldens.json";
+    const std::string path = std::string(xgan_test::data_dir()) + "/gp_goldens.json";
     std::ifstream in(path);
     REQUIRE_MESSAGE(in, "cannot open " << path);
     return nlohmann::json::parse(in);

@@ -7,6 +7,8 @@
 // AllocationCounter scopes below).
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -240,7 +242,7 @@ TEST_CASE("GanTrainer: learning signal on synthetic images (mlp-small, lr 2e-4, 
 }
 
 TEST_CASE("GanTrainer: learning signal on MNIST (mlp-small, lr 2e-4, 100 steps)") {
-    const fs::path dir = fs::path(XGAN_TEST_DATA_DIR) / ".." / ".." / "data" / "mnist";
+    const fs::path dir = fs::path(xgan_test::data_dir()) / ".." / ".." / "data" / "mnist";
     if (!fs::exists(dir / "train-images-idx3-ubyte") && !fs::exists(dir / "train-images-idx3-ubyte.gz")) {
         MESSAGE("MNIST not found under " << dir.string() << " (cmake/fetch-mnist.sh fetches it): case skipped");
         return;

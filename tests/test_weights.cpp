@@ -3,6 +3,8 @@
 // (tests/data/check_torch_load.py).
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
 #include <atomic>
 #include <cmath>
 #include <limits>
@@ -215,7 +217,7 @@ TEST_CASE("weights: NaN or Inf in a file is refused, naming the tensor, and noth
 }
 
 TEST_CASE("weights: a checkpoint written by PyTorch loads, with the same outputs") {
-    const fs::path data = XGAN_TEST_DATA_DIR;
+    const fs::path data = xgan_test::data_dir();
     Net net;
     io::load_weights(net, data / "torch_mlp.safetensors");
     std::ifstream in(data / "torch_mlp_io.json");
