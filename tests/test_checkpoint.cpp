@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -157,4 +158,60 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
         CHECK(msg.find("step_0000002/optimizers.safetensors: not found") != std::string::npos);
         CHECK(msg.find("step_0000006") != std::string::npos);
     }
+}
+
+TEST_CASE("checkpoint: counters out of range, an order that is no permutation and NaN state are refused, naming the file") {
+    TempDir run("xgan_test_checkpoint_");
+    data::ImageDataset ds{12, 1, 3, 3, std::vector<float>(12 * 9), {}};
+    for (std::size_t i = 0; i < ds.images.size(); ++i) ds.images[i] = float(std::sin(0.37 * double(i)));
+    GanTrainer<TinyGan> trainer(GanOptions{}, 1);
+    data::BatchLoader loader(ds, 4, 3);
+    Tensor<Shape<1, 3, 3>> real;
+    Tensor<Shape<4>> noise(2);
+    REQUIRE(loader.next(real));
+    trainer.train_step(real);
+    const fs::path dir = io::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
+    const fs::path state = dir / "state.safetensors";
+    const io::SafetensorsFile original = io::read_safetensors(state);
+
+    // Rewrites state.safetensors with one entry's values changed.
+    auto rewrite = [&](const std::string& name, auto change) {
+        io::SafetensorsFile f = original;
+        std::vector<io::TensorView> views;
+        for (auto& [n, e] : f.tensors) {
+            if (n == name) change(e);
+            views.push_back({n, e.dtype, e.shape, e.bytes.data()});
+        }
+        io::write_safetensors(state, views, f.metadata);
+    };
+    auto refused = [&](const std::string& what) {
+        GanTrainer<TinyGan> t2(GanOptions{}, 2);
+        data::BatchLoader l2(ds, 4, 5);
+        Tensor<Shape<4>> n2(2);
+        try {
+            io::load_checkpoint<TinyGan>(dir, {t2, l2, n2});
+            FAIL("loaded: " << what);
+        } catch (const FileError& e) {
+            CHECK(e.path == state);
+            CHECK_MESSAGE(std::string(e.what()).find(what) != std::string::npos, e.what());
+        }
+    };
+    auto set_i64 = [](std::size_t index, std::int64_t v) {
+        return [=](io::SafetensorsEntry& e) { std::memcpy(e.bytes.data() + index * 8, &v, 8); };
+    };
+    rewrite("position", set_i64(2, std::numeric_limits<std::int64_t>::max()));  // the step: would overflow
+    refused("checkpoint step is 9223372036854775807");
+    rewrite("position", set_i64(0, -1));
+    refused("checkpoint epoch is -1");
+    rewrite("position", set_i64(1, 13));
+    refused("loader cursor is 13");
+    rewrite("loader.order", set_i64(0, 12));
+    refused("not a permutation");
+    rewrite("loader.order", set_i64(0, 1));  // index 1 twice
+    refused("not a permutation");
+    rewrite("fixed_noise", [](io::SafetensorsEntry& e) {
+        const float nan = std::nanf("");
+        std::memcpy(e.bytes.data() + 4, &nan, 4);
+    });
+    refused("'fixed_noise' holds nan at index 1");
 }

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -398,4 +400,19 @@ TEST_CASE("image_folder: an extreme aspect ratio computes only the cropped pixel
             INFO("row " << y << ", column " << x);
             CHECK(ds.image(0)[y * 64 + x] == unit(int(std::lround(100 + 80 * (double(y) + 0.5) / 64))));
         }
+}
+
+TEST_CASE("image_folder: a JPEG Huffman table of more than 256 codes is refused before stb decodes it") {
+    // Debian's stb_image writes past its table for such a file (found by tests/fuzz; the input is
+    // the fuzzer's, kept as a regression there).
+    const fs::path jpeg = fs::path(xgan_test::data_dir()) / ".." / "fuzz" / "regressions" / "image" / "jpeg_dht_over_256_codes.jpg";
+    REQUIRE(fs::exists(jpeg));
+    TempDir d;
+    fs::copy_file(jpeg, d.path / "bad.jpg");
+    text(d.path / "ok.pgm", "P5\n3 2\n255\n" + std::string(6, char(100)));
+    ImageFolderReport rep;
+    const ImageDataset ds = load_image_folder(d.path, {.size = 2, .channels = 1}, &rep);
+    CHECK(ds.count == 1);
+    CHECK(rep.failed == 1);
+    CHECK(failure_of(rep, "bad.jpg").find("more than 256") != std::string::npos);
 }

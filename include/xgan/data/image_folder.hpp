@@ -274,6 +274,38 @@ inline ImageHeader pnm_header(std::span<const std::byte> bytes) {
     return h;
 }
 
+// Debian 12's stb_image (a 2022 snapshot) writes past its Huffman table when a JPEG's DHT
+// segment defines more than 256 codes (fixed upstream in stb_image 2.28: "bad DHT header").
+// Walks every marker segment, the scans of progressive files included, and refuses such a table
+// before stb sees it.
+inline void check_jpeg_huffman_tables(std::span<const std::byte> bytes) {
+    const auto at = [&](std::size_t k) { return std::uint8_t(bytes[k]); };
+    std::size_t i = 2;  // past SOI
+    while (i + 1 < bytes.size()) {
+        if (at(i) != 0xFF) {  // entropy-coded data of a scan: up to the next real marker
+            ++i;
+            continue;
+        }
+        const std::uint8_t m = at(i + 1);
+        if (m == 0xFF || m == 0x00 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {  // fill, stuffed 0, RSTn, TEM
+            i += m == 0xFF ? 1 : 2;
+            continue;
+        }
+        if (m == 0xD9 || i + 3 >= bytes.size()) return;  // EOI, or a truncated segment stb refuses itself
+        const std::size_t length = std::size_t(at(i + 2)) << 8 | at(i + 3), end = std::min(i + 2 + length, bytes.size());
+        if (m == 0xC4)  // DHT: tables of (class and id, 16 code counts, the symbols)
+            for (std::size_t t = i + 4; t + 17 <= end;) {
+                std::size_t codes = 0;
+                for (std::size_t k = 1; k <= 16; ++k) codes += at(t + k);
+                if (codes > 256)
+                    throw Error("cannot decode: a JPEG Huffman table defines " + std::to_string(codes) +
+                                " codes, more than 256");
+                t += 17 + codes;
+            }
+        i = i + 2 + length;
+    }
+}
+
 // The dimensions in a file's header (PNM: pnm_header; the rest: stb_image's header readers),
 // checked against stb's limit per side and `max_pixels`, and a PNM for pixel data missing at
 // its end (stb would use uninitialised memory for it). Throws Error with the reason.
@@ -283,6 +315,7 @@ inline ImageHeader checked_header(std::span<const std::byte> bytes, std::uint64_
     if (pnm) {
         h = pnm_header(bytes);
     } else {
+        if (bytes.size() >= 2 && std::uint8_t(bytes[0]) == 0xFF && std::uint8_t(bytes[1]) == 0xD8) check_jpeg_huffman_tables(bytes);
         int w = 0, hh = 0, comp = 0;
         if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w, &hh, &comp)) {
             const char* why = stbi_failure_reason();

@@ -16,6 +16,17 @@
 
 namespace xgan::data {
 
+// Whether `order` holds each of 0 .. size-1 exactly once (a loader's saved order must).
+template <class Index>
+bool is_index_permutation(const std::vector<Index>& order) {
+    std::vector<bool> seen(order.size());
+    for (const Index i : order) {
+        if (i < Index(0) || std::size_t(i) >= order.size() || seen[std::size_t(i)]) return false;
+        seen[std::size_t(i)] = true;
+    }
+    return true;
+}
+
 class BatchLoader {
 public:
     BatchLoader(const ImageDataset& dataset, std::size_t batch_size, std::uint64_t seed, bool drop_last = false)
@@ -63,10 +74,14 @@ public:
     std::size_t cursor() const { return cursor_; }
     const std::vector<std::size_t>& order() const { return order_; }
     Rng& rng() { return rng_; }
-    // Restores a position saved from epoch(), cursor(), order() and rng().state().
+    // Restores a position saved from epoch(), cursor(), order() and rng().state(). The order
+    // must be a permutation of the dataset's indices (next() reads images by it).
     void restore(std::size_t epoch, std::size_t cursor, std::vector<std::size_t> order, const Rng::State& rng) {
         if (order.size() != dataset_->count || cursor > dataset_->count)
             throw Error("BatchLoader: saved position does not fit this dataset");
+        if (!is_index_permutation(order))
+            throw Error("BatchLoader: saved order is not a permutation of the dataset's " + std::to_string(order.size()) +
+                        " image indices");
         epoch_ = epoch;
         cursor_ = cursor;
         order_ = std::move(order);

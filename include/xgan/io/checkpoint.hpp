@@ -15,6 +15,7 @@
 // digits; other names, hidden ones included, are not checkpoints), and a resume
 // (load_latest_checkpoint) falls back to an older checkpoint when the newest does not load.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -51,6 +52,18 @@ inline const SafetensorsEntry& require(const SafetensorsFile& f, const fs::path&
                                   dtype_name(e->dtype) + " values, expected " + std::to_string(numel) + " " + dtype_name(dtype) +
                                   " (was the checkpoint made with another model, dataset or --limit?)");
     return *e;
+}
+
+// F32 values must be finite; the error names the entry and the first bad value.
+inline void require_finite(const SafetensorsEntry& e, const fs::path& file, const std::string& name) {
+    const std::size_t n = e.bytes.size() / sizeof(float);
+    for (std::size_t i = 0; i < n; ++i) {
+        float v;
+        std::memcpy(&v, e.bytes.data() + i * sizeof(float), sizeof v);
+        if (!std::isfinite(v))
+            throw FileError(file, "checkpoint entry '" + name + "' holds " + std::to_string(v) + " at index " +
+                                      std::to_string(i));
+    }
 }
 
 template <class T>
@@ -161,13 +174,42 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     const auto& dv = detail::require(opt, opt_file, "discriminator.exp_avg_sq", DType::F32, od.exp_avg_sq().size());
     const auto& ds = detail::require(opt, opt_file, "discriminator.step", DType::I64, 1);
 
+    // The counters and the loader's position, checked before anything is restored: a counter
+    // near the int64 limit would overflow at the next step, an order that is not a
+    // permutation would read outside the data set, a NaN would poison training.
+    std::int64_t pos[4], t = 0;
+    detail::copy_out(position, pos);
+    std::vector<std::int64_t> ord(s.loader.order().size());
+    detail::copy_out(order, ord.data());
+    const auto check = [](const fs::path& file, const char* what, std::int64_t v, std::int64_t hi) {
+        if (v < 0 || v > hi)
+            throw FileError(file, std::string("checkpoint ") + what + " is " + std::to_string(v) + ", outside 0.." +
+                                      std::to_string(hi));
+    };
+    constexpr std::int64_t max_count = std::int64_t(1) << 53;
+    check(state_file, "epoch", pos[0], max_count);
+    check(state_file, "loader cursor", pos[1], std::int64_t(ord.size()));
+    check(state_file, "step", pos[2], max_count);
+    check(state_file, "discriminator step", pos[3], max_count);
+    detail::copy_out(gs, &t);
+    check(opt_file, "generator.step", t, max_count);
+    detail::copy_out(ds, &t);
+    check(opt_file, "discriminator.step", t, max_count);
+    if (!data::is_index_permutation(ord))
+        throw FileError(state_file, "checkpoint loader.order is not a permutation of the " + std::to_string(ord.size()) +
+                                        " image indices");
+    detail::require_finite(noise, state_file, "fixed_noise");
+    detail::require_finite(gm, opt_file, "generator.exp_avg");
+    detail::require_finite(gv, opt_file, "generator.exp_avg_sq");
+    detail::require_finite(dm, opt_file, "discriminator.exp_avg");
+    detail::require_finite(dv, opt_file, "discriminator.exp_avg_sq");
+
     load_weights(s.trainer.generator(), dir / "generator.safetensors");
     load_weights(s.trainer.discriminator(), dir / "discriminator.safetensors");
     detail::copy_out(gm, og.exp_avg().data());
     detail::copy_out(gv, og.exp_avg_sq().data());
     detail::copy_out(dm, od.exp_avg().data());
     detail::copy_out(dv, od.exp_avg_sq().data());
-    std::int64_t t = 0;
     detail::copy_out(gs, &t);
     og.set_steps(t);
     detail::copy_out(ds, &t);
@@ -181,10 +223,6 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
         std::memcpy(st.data(), r.data() + 4 * k++, sizeof st);
         rng.set_state(st);
     });
-    std::int64_t pos[4];
-    detail::copy_out(position, pos);
-    std::vector<std::int64_t> ord(s.loader.order().size());
-    detail::copy_out(order, ord.data());
     Rng::State lr;
     detail::copy_out(loader_rng, lr.data());
     s.loader.restore(std::size_t(pos[0]), std::size_t(pos[1]), std::vector<std::size_t>(ord.begin(), ord.end()), lr);
