@@ -1,0 +1,28 @@
+// libFuzzer harness: the image-folder loader's path for one file (include/xgan/data/
+// image_folder.hpp, detail::load_one): stb_image decode, alpha compositing, Pillow-exact
+// resize and centre crop, conversion to floats. The output size and channels come from the
+// input's length, so the 28/32/64 and gray/RGB paths are all exercised.
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+#include <xgan/data/image_folder.hpp>
+
+#include "fuzz_common.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static const std::array<std::size_t, 3> sizes{28, 32, 64};
+    xgan::data::ImageFolderOptions options;
+    options.size = sizes[size % 3];
+    options.channels = size / 3 % 2 ? 1 : 3;
+    options.background = size / 6 % 2 ? std::array<float, 3>{1, 1, 1} : std::array<float, 3>{0.2f, 0.5f, 0.8f};
+    const auto file = xgan_fuzz::write_input("input.png", data, size);
+    std::vector<float> out(options.channels * options.size * options.size, 99.0f);
+    xgan_fuzz::run_one([&] {
+        xgan::data::detail::load_one(file, options, out.data());
+        for (float v : out)  // every pixel written, in [-1, 1]
+            if (!(v >= -1.0f && v <= 1.0f)) std::abort();
+    });
+    return 0;
+}
