@@ -68,6 +68,13 @@ Snapshot snapshot(GanTrainer<TinyGan>& t, const Tensor<Shape<4>>& noise) {
     return s;
 }
 
+// n images of 1x3x3 with values in [-1, 1].
+data::ImageDataset tiny_images(std::size_t n) {
+    data::ImageDataset ds{n, 1, 3, 3, std::vector<float>(n * 9), {}};
+    for (std::size_t i = 0; i < ds.images.size(); ++i) ds.images[i] = float(std::sin(0.37 * double(i)));
+    return ds;
+}
+
 }  // namespace
 
 TEST_CASE("checkpoint: the step comes from the name, and other names are not checkpoints") {
@@ -110,8 +117,7 @@ TEST_CASE("checkpoint: a prune killed mid-deletion leaves a hidden folder, remov
 
 TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newest one that loads") {
     TempDir run("xgan_test_checkpoint_");
-    data::ImageDataset ds{32, 1, 3, 3, std::vector<float>(32 * 9), {}};
-    for (std::size_t i = 0; i < ds.images.size(); ++i) ds.images[i] = float(std::sin(0.37 * double(i)));
+    const data::ImageDataset ds = tiny_images(32);
     GanTrainer<TinyGan> trainer(GanOptions{}, 7);
     data::BatchLoader loader(ds, 8, 8);
     Tensor<Shape<4>> noise(2);
@@ -162,8 +168,7 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
 
 TEST_CASE("checkpoint: counters out of range, an order that is no permutation and NaN state are refused, naming the file") {
     TempDir run("xgan_test_checkpoint_");
-    data::ImageDataset ds{12, 1, 3, 3, std::vector<float>(12 * 9), {}};
-    for (std::size_t i = 0; i < ds.images.size(); ++i) ds.images[i] = float(std::sin(0.37 * double(i)));
+    const data::ImageDataset ds = tiny_images(12);
     GanTrainer<TinyGan> trainer(GanOptions{}, 1);
     data::BatchLoader loader(ds, 4, 3);
     Tensor<Shape<1, 3, 3>> real;
