@@ -1,6 +1,7 @@
 #!/bin/sh
 # Fuzzes every reader of xgan with libFuzzer under AddressSanitizer and UBSan.
-#   sh tests/fuzz/run.sh [SECONDS]      (default 60 per harness)
+#   sh tests/fuzz/run.sh [SECONDS]      a campaign: SECONDS per harness (default 60)
+#   sh tests/fuzz/run.sh --gate         CI's gate: the same inputs on every run (below)
 # Configures and builds tests/fuzz into ${XGAN_FUZZ_BUILD:-build-fuzz} with clang++ (jobs:
 # $JOBS, else nproc), writes the seed corpus there, then for each harness
 #   1. runs every file of tests/fuzz/regressions/<harness>/ once (inputs that once failed),
@@ -10,10 +11,20 @@
 # the sanitizers: a decode of the largest allowed image takes seconds). Exits 1 after all
 # harnesses when any failed, naming the harness and the input that failed; a new crash file
 # belongs in tests/fuzz/regressions/<harness>/ once understood (named for what it is).
+# The gate replaces step 2 by a fixed number of inputs per harness from the seeds alone, with
+# libFuzzer's seed fixed: a repeatable sequence (about a minute per harness on 2 cores), so a
+# commit's CI result does not depend on luck. Campaigns find new bugs; the gate keeps them fixed.
 # XGAN_FUZZ_HARNESSES="idx image" picks harnesses; XGAN_FUZZ_STRICT=1 makes a non-xgan
 # exception escaping a reader a finding too.
 set -u
-seconds=${1:-60}
+gate=0
+seconds=60
+case ${1:-} in
+  --gate) gate=1 ;;
+  "") ;;
+  *[!0-9]*) echo "usage: sh tests/fuzz/run.sh [SECONDS | --gate]" >&2; exit 2 ;;
+  *) seconds=$1 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${XGAN_FUZZ_BUILD:-$root/build-fuzz}
@@ -69,9 +80,24 @@ for h in $harnesses; do
     rm -f "$rlog.last"
   fi
 
-  # shellcheck disable=SC2086
-  "$exe" $limits -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$findings/" \
-    "$build/corpus/$h" "$build/seeds/$h" > "$log" 2>&1
+  if [ "$gate" = 1 ]; then
+    # Inputs per harness: about a minute each on CI's 2 cores; the time limit is a backstop.
+    case $h in
+      image) gate_runs=6000 ;;
+      checkpoint) gate_runs=60000 ;;
+      run_config) gate_runs=800000 ;;
+      *) gate_runs=100000 ;;
+    esac
+    rm -rf "$build/corpus-gate/$h"
+    mkdir -p "$build/corpus-gate/$h"
+    # shellcheck disable=SC2086
+    "$exe" $limits -seed=1 -runs="$gate_runs" -max_total_time=300 -print_final_stats=1 \
+      -artifact_prefix="$findings/" "$build/corpus-gate/$h" "$build/seeds/$h" > "$log" 2>&1
+  else
+    # shellcheck disable=SC2086
+    "$exe" $limits -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$findings/" \
+      "$build/corpus/$h" "$build/seeds/$h" > "$log" 2>&1
+  fi
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   [ -n "$runs" ] || runs=$(sed -n 's/^#\([0-9]*\).*/\1/p' "$log" | tail -n 1)
@@ -81,7 +107,11 @@ for h in $harnesses; do
     grep -m 3 -E "ERROR:|runtime error:|FINDING|out-of-memory|timeout|SUMMARY:" "$log" | sed 's/^/    /' >&2
     failed="$failed $h"
   else
-    echo "fuzz: $h: ${runs:-?} inputs in ${seconds}s, no finding"
+    if [ "$gate" = 1 ]; then
+      echo "fuzz: $h: ${runs:-?} of the gate's $gate_runs inputs (seed 1), no finding"
+    else
+      echo "fuzz: $h: ${runs:-?} inputs in ${seconds}s, no finding"
+    fi
   fi
 done
 

@@ -292,11 +292,14 @@ inline void check_jpeg_huffman_tables(std::span<const std::byte> bytes) {
             continue;
         }
         if (m == 0xD9 || i + 3 >= bytes.size()) return;  // EOI, or a truncated segment stb refuses itself
-        const std::size_t length = std::size_t(at(i + 2)) << 8 | at(i + 3), end = std::min(i + 2 + length, bytes.size());
-        if (m == 0xC4)  // DHT: tables of (class and id, 16 code counts, the symbols)
-            for (std::size_t t = i + 4; t + 17 <= end;) {
+        const std::size_t length = std::size_t(at(i + 2)) << 8 | at(i + 3);
+        // DHT: tables of (class and id, 16 code counts, the symbols). stb starts a table while
+        // the segment has a byte left and reads its counts on past the segment's end, zeros
+        // past the file's end, so a table cut short by either is checked the same way.
+        if (m == 0xC4)
+            for (std::size_t t = i + 4; t < i + 2 + length && t < bytes.size();) {
                 std::size_t codes = 0;
-                for (std::size_t k = 1; k <= 16; ++k) codes += at(t + k);
+                for (std::size_t k = t + 1; k <= t + 16 && k < bytes.size(); ++k) codes += at(k);
                 if (codes > 256)
                     throw Error("cannot decode: a JPEG Huffman table defines " + std::to_string(codes) +
                                 " codes, more than 256");
