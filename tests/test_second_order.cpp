@@ -315,18 +315,24 @@ TEST_CASE("critic objectives: Wasserstein, hinge and least squares by hand") {
     using G = std::span<double>;
 
     // Wasserstein: real -mean, fake +mean, G -mean.
-    CHECK(Wasserstein::discriminator_loss(D(out), D(ones), G(grad)) == doctest::Approx(-(1.5 - 0.5 + 0.25 - 2.0) / 4));
+    CHECK(Wasserstein::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) == doctest::Approx(-(1.5 - 0.5 + 0.25 - 2.0) / 4));
     for (double v : grad) CHECK(v == doctest::Approx(-0.25));
-    CHECK(Wasserstein::discriminator_loss(D(out), D(zeros), G(grad)) == doctest::Approx((1.5 - 0.5 + 0.25 - 2.0) / 4));
+    CHECK(Wasserstein::discriminator_loss(D(out), objective::Side::fake, D(zeros), G(grad)) == doctest::Approx((1.5 - 0.5 + 0.25 - 2.0) / 4));
     for (double v : grad) CHECK(v == doctest::Approx(0.25));
     CHECK(Wasserstein::generator_loss(D(out), G(grad), G(scratch)) == doctest::Approx(0.1875));
     for (double v : grad) CHECK(v == doctest::Approx(-0.25));
 
+    // The side decides, not the targets: a real batch with targets below 0.5 keeps the real loss.
+    const std::vector<double> low(4, 0.4);
+    CHECK(Wasserstein::discriminator_loss(D(out), objective::Side::real, D(low), G(grad)) ==
+          doctest::Approx(-(1.5 - 0.5 + 0.25 - 2.0) / 4));
+    CHECK(objective::Hinge::discriminator_loss(D(out), objective::Side::real, D(low), G(grad)) == doctest::Approx(5.25 / 4));
+
     // Hinge, real: mean relu(1 - out) = (0 + 1.5 + 0.75 + 3) / 4; d/dout = -1/4 where 1 - out > 0.
-    CHECK(objective::Hinge::discriminator_loss(D(out), D(ones), G(grad)) == doctest::Approx(5.25 / 4));
+    CHECK(objective::Hinge::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) == doctest::Approx(5.25 / 4));
     CHECK(grad == std::vector<double>{0, -0.25, -0.25, -0.25});
     // fake: mean relu(1 + out) = (2.5 + 0.5 + 1.25 + 0) / 4; d/dout = 1/4 where 1 + out > 0.
-    CHECK(objective::Hinge::discriminator_loss(D(out), D(zeros), G(grad)) == doctest::Approx(4.25 / 4));
+    CHECK(objective::Hinge::discriminator_loss(D(out), objective::Side::fake, D(zeros), G(grad)) == doctest::Approx(4.25 / 4));
     CHECK(grad[0] == 0.25);
     CHECK(grad[1] == 0.25);
     CHECK(grad[2] == 0.25);
@@ -335,11 +341,11 @@ TEST_CASE("critic objectives: Wasserstein, hinge and least squares by hand") {
     for (double v : grad) CHECK(v == doctest::Approx(-0.25));
 
     // Least squares: 0.5 mean (out - t)^2, gradient (out - t) / n.
-    CHECK(objective::LeastSquares::discriminator_loss(D(out), D(ones), G(grad)) ==
+    CHECK(objective::LeastSquares::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) ==
           doctest::Approx(0.5 * (0.25 + 2.25 + 0.5625 + 9.0) / 4));
     CHECK(grad[0] == doctest::Approx(0.125));
     CHECK(grad[3] == doctest::Approx(-0.75));
-    CHECK(objective::LeastSquares::discriminator_loss(D(out), D(zeros), G(grad)) ==
+    CHECK(objective::LeastSquares::discriminator_loss(D(out), objective::Side::fake, D(zeros), G(grad)) ==
           doctest::Approx(0.5 * (2.25 + 0.25 + 0.0625 + 4.0) / 4));
     CHECK(grad[1] == doctest::Approx(-0.125));
     std::vector<double> targets(4, 1.0);
@@ -368,8 +374,8 @@ TEST_CASE("WGAN-GP trainers: penalty in the critic loss, finite steps, float and
     auto run = [&]<class GanT>(std::size_t classes) {
         using T = typename GanT::backend::scalar;
         GanOptions o;
-        o.discriminator_adam = {1e-3, 0.5, 0.9};
-        o.generator_adam = {1e-3, 0.5, 0.9};
+        o.discriminator_optimizer = optim::OptimizerOptions::adam(1e-3, 0.5, 0.9);
+        o.generator_optimizer = optim::OptimizerOptions::adam(1e-3, 0.5, 0.9);
         GanTrainer<GanT> trainer(o, 7);
         Tensor<Shape<1, 8, 8>, typename GanT::backend> real(6);
         Rng rng(9);
@@ -398,4 +404,36 @@ TEST_CASE("WGAN-GP trainers: penalty in the critic loss, finite steps, float and
     run.operator()<Gan<TinyG, TinyCritic, Shape<8>, Gp, CpuF64>>(0);
     run.operator()<Gan<TinyG, TinyCritic, Shape<8>, R1Penalty<objective::Hinge>, Cpu>>(0);
     run.operator()<ConditionalGan<TinyCondG, TinyCondCritic, Shape<8>, 3, Gp, Cpu>>(3);
+}
+
+TEST_CASE("objectives: label options that mean nothing for an objective are refused") {
+    using objective::check_labels;
+    const LabelOptions plain{}, smooth = LabelOptions::one_sided_smoothing(0.9), noisy = LabelOptions::noisy(0.1);
+    LabelOptions flip;
+    flip.flip = 0.05;
+    // Targets are what smoothing, noise and flipping change: the objectives that read them take all.
+    for (const LabelOptions& o : {plain, smooth, noisy, flip}) {
+        CHECK_NOTHROW(check_labels<objective::Bce>(o));
+        CHECK_NOTHROW(check_labels<objective::BceWithLogits>(o));
+        CHECK_NOTHROW(check_labels<objective::LeastSquares>(o));
+        CHECK_NOTHROW(check_labels<objective::R1Penalty<objective::BceWithLogits>>(o));
+    }
+    // Critic objectives read only the side.
+    CHECK_NOTHROW(check_labels<Wasserstein>(plain));
+    CHECK_NOTHROW(check_labels<objective::Hinge>(plain));
+    for (const LabelOptions& o : {smooth, noisy, flip}) {
+        CHECK_THROWS_WITH_AS(check_labels<objective::GradientPenalty<Wasserstein>>(o),
+                             doctest::Contains("wgan-gp objective does not use targets"), Error);
+        CHECK_THROWS_WITH_AS(check_labels<objective::Hinge>(o), doctest::Contains("hinge objective does not use targets"),
+                             Error);
+    }
+    // Probabilities outside [0, 1], empty ranges and flip probabilities that are not probabilities.
+    CHECK_THROWS_WITH_AS(check_labels<objective::Bce>(LabelOptions::one_sided_smoothing(1.2)),
+                         doctest::Contains("targets in [0, 1]"), Error);
+    CHECK_NOTHROW(check_labels<objective::LeastSquares>(LabelOptions::one_sided_smoothing(1.2)));
+    CHECK_THROWS_WITH_AS(check_labels<objective::Bce>(LabelOptions{0.9, 0.8, 0, 0, 0}),
+                         doctest::Contains("real target range [0.9, 0.8] is empty"), Error);
+    LabelOptions bad_flip;
+    bad_flip.flip = 1.5;
+    CHECK_THROWS_WITH_AS(check_labels<objective::Bce>(bad_flip), doctest::Contains("flip probability"), Error);
 }

@@ -1,28 +1,39 @@
 #pragma once
 // GAN objectives: what the discriminator's output means and which loss trains each network.
 // An objective provides
-//   discriminator_loss(out, target, grad)  loss for one batch of D outputs and targets (1 real, 0 fake)
-//   generator_loss(out, grad)              the generator's loss on D(G(z))
+//   discriminator_loss(out, side, target, grad)  loss for one batch of D outputs, all of one side
+//                                          (real data or generated), with per-sample targets
+//   generator_loss(out, grad, ones)        the generator's loss on D(G(z))
 //   probability(out)                       D's output as a probability, for D(x) / D(G(z)) logs
 //   uses_logits                            true when D's last layer must not be a Sigmoid
+//   uses_targets                           true when the loss reads the targets (label smoothing,
+//                                          noise and flipping act through them); otherwise the
+//                                          side alone decides, and check_labels refuses such options
 // Penalties wrap an objective: GradientPenalty<Wasserstein> is WGAN-GP, R1Penalty<Bce> adds R1.
 #include <cmath>
 #include <span>
+#include <string>
 #include <type_traits>
 
 #include "xgan/layers/layer.hpp"
 
+#include "xgan/core/error.hpp"
+#include "xgan/gan/labels.hpp"
 #include "xgan/loss/bce.hpp"
 
 namespace xgan::objective {
+
+// Which batch a discriminator loss is computed on.
+enum class Side { real, fake };
 
 // The original GAN with the non-saturating generator loss; D ends in a Sigmoid (BCELoss).
 struct Bce {
     static constexpr bool uses_logits = false;
     static constexpr bool outputs_probability = true;
+    static constexpr bool uses_targets = true;
     static constexpr const char* name = "bce";
     template <class T>
-    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
+    static T discriminator_loss(std::span<const T> out, Side, std::span<const T> target, std::span<T> grad) {
         return loss::bce(out, target, grad);
     }
     template <class T>
@@ -37,9 +48,10 @@ struct Bce {
 struct BceWithLogits {
     static constexpr bool uses_logits = true;
     static constexpr bool outputs_probability = true;
+    static constexpr bool uses_targets = true;
     static constexpr const char* name = "bce-logits";
     template <class T>
-    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
+    static T discriminator_loss(std::span<const T> out, Side, std::span<const T> target, std::span<T> grad) {
         return loss::bce_with_logits(out, target, grad);
     }
     template <class T>
@@ -69,10 +81,11 @@ T signed_mean(std::span<const T> out, T sign, std::span<T> grad) {
 struct Wasserstein {
     static constexpr bool uses_logits = true;
     static constexpr bool outputs_probability = false;
+    static constexpr bool uses_targets = false;
     static constexpr const char* name = "wasserstein";
     template <class T>
-    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
-        return detail::signed_mean(out, target[0] > T(0.5) ? T(-1) : T(1), grad);
+    static T discriminator_loss(std::span<const T> out, Side side, std::span<const T>, std::span<T> grad) {
+        return detail::signed_mean(out, side == Side::real ? T(-1) : T(1), grad);
     }
     template <class T>
     static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T>) {
@@ -86,10 +99,11 @@ struct Wasserstein {
 struct Hinge {
     static constexpr bool uses_logits = true;
     static constexpr bool outputs_probability = false;
+    static constexpr bool uses_targets = false;
     static constexpr const char* name = "hinge";
     template <class T>
-    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
-        const T sign = target[0] > T(0.5) ? T(1) : T(-1);  // real: relu(1 - out), fake: relu(1 + out)
+    static T discriminator_loss(std::span<const T> out, Side side, std::span<const T>, std::span<T> grad) {
+        const T sign = side == Side::real ? T(1) : T(-1);  // real: relu(1 - out), fake: relu(1 + out)
         const T n = T(out.size());
         T sum = 0;
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -111,9 +125,10 @@ struct Hinge {
 struct LeastSquares {
     static constexpr bool uses_logits = true;
     static constexpr bool outputs_probability = false;
+    static constexpr bool uses_targets = true;
     static constexpr const char* name = "lsgan";
     template <class T>
-    static T discriminator_loss(std::span<const T> out, std::span<const T> target, std::span<T> grad) {
+    static T discriminator_loss(std::span<const T> out, Side, std::span<const T> target, std::span<T> grad) {
         const T n = T(out.size());
         T sum = 0;
         for (std::size_t i = 0; i < out.size(); ++i) {
@@ -125,7 +140,7 @@ struct LeastSquares {
     }
     template <class T>
     static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T> ones) {
-        return discriminator_loss(std::span<const T>(out), std::span<const T>(ones), grad);
+        return discriminator_loss(std::span<const T>(out), Side::real, std::span<const T>(ones), grad);
     }
     template <class T>
     static T probability(T out) { return out; }
@@ -151,5 +166,31 @@ struct R1Penalty : Base {
 
 template <class O>
 concept HasPenalty = requires { O::penalty_kind; O::penalty_weight; };
+
+// Throws Error when `labels` cannot mean anything under Objective: smoothing, noise or flipping
+// for an objective that ignores targets (its loss would silently stay the plain one), targets
+// outside [0, 1] for the BCE objectives, and ranges or probabilities that are not ranges.
+template <class Objective>
+void check_labels(const LabelOptions& labels) {
+    const auto range = [](const char* what, double lo, double hi) {
+        if (!(lo <= hi))
+            throw Error(std::string("label options: the ") + what + " target range [" + shortest_text(lo) + ", " +
+                        shortest_text(hi) + "] is empty");
+    };
+    range("real", labels.real_low, labels.real_high);
+    range("fake", labels.fake_low, labels.fake_high);
+    if (!(labels.flip >= 0 && labels.flip <= 1))
+        throw Error("label options: the flip probability " + shortest_text(labels.flip) + " is outside [0, 1]");
+    if constexpr (!Objective::uses_targets) {
+        if (labels.real_low != 1 || labels.real_high != 1 || labels.fake_low != 0 || labels.fake_high != 0 || labels.flip != 0)
+            throw Error(std::string("label options: the ") + Objective::name +
+                        " objective does not use targets (its loss depends only on whether a batch is real or generated), "
+                        "so label smoothing, label noise and label flipping would change nothing; leave them off");
+    } else if constexpr (Objective::outputs_probability) {
+        if (labels.real_low < 0 || labels.real_high > 1 || labels.fake_low < 0 || labels.fake_high > 1)
+            throw Error(std::string("label options: the ") + Objective::name +
+                        " objective needs targets in [0, 1] (they are probabilities)");
+    }
+}
 
 }  // namespace xgan::objective
