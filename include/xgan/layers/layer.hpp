@@ -35,6 +35,7 @@
 #include "xgan/core/mode.hpp"
 #include "xgan/core/rng.hpp"
 #include "xgan/core/shape.hpp"
+#include "xgan/core/static_checks.hpp"
 
 namespace xgan {
 
@@ -64,12 +65,21 @@ enum class Init { pytorch, dcgan };
 template <class Spec, ShapeType In, class B>
 using bind_t = typename Spec::template bind<In, B>::type;
 
+namespace detail {
+// Stands for every f a network passes to visit_state: f(StateEntry) (Layer asks for exactly this).
+template <class T>
+struct StateVisitor {
+    void operator()(const StateEntry<T>&) const {}
+};
+}  // namespace detail
+
 template <class L>
 concept Layer = requires(L& l, const Tensor<typename L::input_shape, typename L::backend>& x,
                          Tensor<typename L::output_shape, typename L::backend>& y,
                          const Tensor<typename L::output_shape, typename L::backend>& yc,
                          const Tensor<typename L::output_shape, typename L::backend>& dy,
-                         Tensor<typename L::input_shape, typename L::backend>* dx, Rng& rng) {
+                         Tensor<typename L::input_shape, typename L::backend>* dx, Rng& rng,
+                         detail::StateVisitor<typename L::backend::scalar>& visitor, const std::string& prefix) {
     typename L::input_shape;
     typename L::output_shape;
     typename L::backend;
@@ -79,7 +89,25 @@ concept Layer = requires(L& l, const Tensor<typename L::input_shape, typename L:
     l.forward(x, y, Mode::train);
     l.backward(x, yc, dy, dx, ParamGrads::accumulate);
     l.reset_parameters(rng, Init::pytorch);
+    l.visit_state(visitor, prefix);
 };
+
+// A bound layer that does not meet the Layer contract (a member missing or mistyped: without
+// this check a mistyped visit_state would be skipped, and the layer would train and save nothing).
+template <class BoundLayer>
+struct layer_breaks_the_layer_contract {
+    static_assert(Layer<BoundLayer>,
+                  "xgan: the layer named in layer_breaks_the_layer_contract<L> does not satisfy the Layer concept "
+                  "of xgan/layers/layer.hpp (input_shape, output_shape, backend, name(), parameter_count, "
+                  "forward_flops, forward, backward, reset_parameters, visit_state(f, prefix)); the notes "
+                  "below name the member that is missing or has the wrong signature.");
+    static constexpr bool value = false;
+};
+
+// Evaluates to true; otherwise fails with layer_breaks_the_layer_contract<L> and the concept's notes.
+template <class L>
+inline constexpr bool require_layer =
+    std::conditional_t<Layer<L>, std::true_type, layer_breaks_the_layer_contract<L>>::value;
 
 // The layer has exact second-order (tangent) passes.
 template <class L>

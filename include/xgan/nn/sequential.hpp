@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "xgan/layers/layer.hpp"
@@ -53,6 +54,9 @@ public:
     using backend = B;
     using scalar = typename B::scalar;
     using layer_types = typename chain::layers;
+    static_assert([]<class... L>(std::type_identity<std::tuple<L...>>) {
+        return (require_layer<L> && ...);
+    }(std::type_identity<layer_types>{}), "xgan: a layer of this Sequential breaks the Layer contract (see the error above)");
     static constexpr std::size_t depth = sizeof...(Specs);
     template <std::size_t I>
     using layer_t = std::tuple_element_t<I, layer_types>;
@@ -166,10 +170,7 @@ public:
 
     template <class F>
     void visit_state(F&& f, const std::string& prefix = "") {
-        each([&]<std::size_t I>() {
-            if constexpr (requires { std::get<I>(layers_).visit_state(f, prefix); })
-                std::get<I>(layers_).visit_state(f, prefix + std::to_string(I) + ".");
-        });
+        each([&]<std::size_t I>() { std::get<I>(layers_).visit_state(f, prefix + std::to_string(I) + "."); });
     }
 
     // f(Rng&) for the private random stream of every layer that has one (Dropout).
