@@ -220,6 +220,24 @@ TEST_CASE("summary: torchsummary-style table from the type alone") {
                                              256 + 512 + 1024 + 4 * 784));
 }
 
+TEST_CASE("summary: a batch size shows in the shapes and sizes, as torchsummary's batch_size does") {
+    // torchsummary.summary(G, (100,), batch_size=64) on the MLP generator: sizes are
+    // |prod(input) * 64| * 4 B, |2 * sum of every output's prod| * 4 B and the parameters' 4 B,
+    // in MB of 2^20 bytes, printed "%0.2f": 0.0244, 2.8984 (5936 outputs per sample), 5.6700.
+    const std::string s = summary<GNet>(64);
+    INFO(s);
+    CHECK(line_with(s, "Linear-1 ").find("[64, 256]") != std::string::npos);
+    CHECK(line_with(s, "Reshape-9 ").find("[64, 1, 28, 28]") != std::string::npos);
+    CHECK(s.find("Input size (MB): 0.02\n") != std::string::npos);
+    CHECK(s.find("Forward/backward pass size (MB): 2.90\n") != std::string::npos);
+    CHECK(s.find("Params size (MB): 5.67\n") != std::string::npos);
+    CHECK(s.find("Estimated Total Size (MB): 8.59\n") != std::string::npos);
+    // The default is torchsummary's batch_size=-1: one sample's sizes.
+    const std::string one = summary<GNet>();
+    CHECK(one.find("Forward/backward pass size (MB): 0.05\n") != std::string::npos);
+    CHECK(one.find("Estimated Total Size (MB): 5.72\n") != std::string::npos);
+}
+
 TEST_CASE("type_signature: the network's type as PyTorch-style text") {
     using Net = Network<Sequential<Flatten, Linear<4, 2>, LeakyReLU<ratio(0.2)>, Linear<2, 1, false>, Sigmoid>, Shape<2, 2>>;
     CHECK(type_signature<Net>() ==

@@ -20,8 +20,8 @@ inline std::string with_commas(std::size_t v) {
 }
 
 template <ShapeType S>
-std::string batch_shape() {
-    std::string s = "[-1";
+std::string batch_shape(std::size_t batch) {
+    std::string s = "[" + (batch ? std::to_string(batch) : std::string("-1"));
     for (auto d : S::dims) s += ", " + std::to_string(d);
     return s + "]";
 }
@@ -57,9 +57,10 @@ constexpr SummaryTotals summary_totals() {
     return t;
 }
 
-// batch: the batch size used for the memory figures.
+// batch: torchsummary's batch_size. The shapes show it and the sizes are for that many
+// samples; 0 is torchsummary's default (-1 in the shapes, the sizes of one sample).
 template <class Net>
-std::string summary(std::size_t batch = 1) {
+std::string summary(std::size_t batch = 0) {
     constexpr std::size_t w1 = 25, w2 = 25, w3 = 15;
     const std::string rule(w1 + w2 + w3 + 4, '-'), double_rule(w1 + w2 + w3 + 4, '=');
     std::string out = rule + "\n" + detail::pad_left("Layer (type)", w1) + " " + detail::pad_left("Output Shape", w2) +
@@ -70,12 +71,13 @@ std::string summary(std::size_t batch = 1) {
                 using L = typename Net::template layer_t<I>;
                 std::string type = L::name();
                 type = type.substr(0, type.find('(')) + "-" + std::to_string(I + 1);
-                out += detail::pad_left(type, w1) + " " + detail::pad_left(detail::batch_shape<typename L::output_shape>(), w2) +
+                out += detail::pad_left(type, w1) + " " + detail::pad_left(detail::batch_shape<typename L::output_shape>(batch), w2) +
                        " " + detail::pad_left(detail::with_commas(L::parameter_count), w3) + "\n";
             }(),
             ...);
     }(std::make_index_sequence<Net::depth>{});
     constexpr SummaryTotals t = summary_totals<Net>();
+    const std::size_t samples = batch ? batch : 1;
     auto mb = [](double values) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.2f", values * 4.0 / (1024.0 * 1024.0));
@@ -86,18 +88,18 @@ std::string summary(std::size_t batch = 1) {
     out += "Trainable params: " + detail::with_commas(t.trainable_params) + "\n";
     out += "Non-trainable params: " + detail::with_commas(t.total_params - t.trainable_params) + "\n";
     out += rule + "\n";
-    out += "Input size (MB): " + mb(double(Net::input_shape::size) * double(batch)) + "\n";
-    out += "Forward/backward pass size (MB): " + mb(2.0 * double(t.activations_per_sample) * double(batch)) + "\n";
+    out += "Input size (MB): " + mb(double(Net::input_shape::size) * double(samples)) + "\n";
+    out += "Forward/backward pass size (MB): " + mb(2.0 * double(t.activations_per_sample) * double(samples)) + "\n";
     out += "Params size (MB): " + mb(double(t.total_params)) + "\n";
     out += "Estimated Total Size (MB): " +
-           mb(double(Net::input_shape::size) * double(batch) + 2.0 * double(t.activations_per_sample) * double(batch) +
+           mb(double(Net::input_shape::size) * double(samples) + 2.0 * double(t.activations_per_sample) * double(samples) +
               double(t.total_params)) +
            "\n";
     out += rule + "\n";
     out += "Forward FLOPs per sample: " + detail::human_flops(t.forward_flops) +
            " (a training step costs about 3x that per sample)\n";
-    out += "Activation memory of a training step at batch " + std::to_string(batch) + " (MB): " +
-           mb(2.0 * double(t.activations_per_sample) * double(batch)) + " (outputs and their gradients)\n";
+    out += "Activation memory of a training step " + (batch ? "at batch " + std::to_string(batch) : std::string("per sample")) +
+           " (MB): " + mb(2.0 * double(t.activations_per_sample) * double(samples)) + " (outputs and their gradients)\n";
     out += rule + "\n";
     return out;
 }
