@@ -1,6 +1,7 @@
 #pragma once
-// Error types thrown by xgan. Every reader names the file and what is wrong with it
-// (DESIGN.md promise 7): bad input is an error, never a crash or a silent wrong result.
+// Error types thrown by xgan. Every reader names the file and what is wrong with it: bad
+// input is an error, never a crash or a silent wrong result (README, "Reliability").
+#include <charconv>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -29,5 +30,12 @@ struct MismatchError : Error {
 struct NumericError : Error {
     using Error::Error;
 };
+
+// A number as error messages show it: the shortest form that reads back as the same double
+// (1e-08, 0.5), not printf's 0.000000.
+inline std::string shortest_text(double x) {
+    char buf[32];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, x).ptr);
+}
 
 }  // namespace xgan

@@ -7,12 +7,16 @@
 // zero_grad pass is needed). The scalars are computed in double and applied in float, as
 // PyTorch does. State (m, v, t) is held in one buffer each, allocated at construction.
 // The pass is explicit SIMD code: memory-bound, so one thread is as fast as two here.
+// The constructor refuses what torch.optim.Adam refuses (negative lr, eps or weight decay, a
+// beta outside [0, 1)), throwing xgan::Error.
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "xgan/backend/cpu.hpp"
 #include "xgan/backend/simd.hpp"
+#include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
 
 namespace xgan::optim {
@@ -29,6 +33,7 @@ template <class T = float, class B = Cpu>
 class Adam {
 public:
     Adam(std::vector<ParamRef<T>> params, AdamOptions options) : params_(std::move(params)), options_(options) {
+        check(options_);
         std::size_t total = 0;
         for (const auto& p : params_) total += p.size;
         exp_avg_.assign(total, T(0));
@@ -67,6 +72,17 @@ public:
     void set_steps(std::int64_t t) { steps_ = t; }
 
 private:
+    // Written as !(x >= 0) so that NaN is refused too.
+    static void check(const AdamOptions& o) {
+        const char* name = o.decoupled_weight_decay ? "AdamW" : "Adam";
+        auto fail = [&](const char* what, double x) { throw Error(std::string(name) + ": " + what + ", got " + shortest_text(x)); };
+        if (!(o.lr >= 0)) fail("learning rate must be >= 0", o.lr);
+        if (!(o.beta1 >= 0 && o.beta1 < 1)) fail("beta1 must be in [0, 1)", o.beta1);
+        if (!(o.beta2 >= 0 && o.beta2 < 1)) fail("beta2 must be in [0, 1)", o.beta2);
+        if (!(o.eps >= 0)) fail("eps must be >= 0", o.eps);
+        if (!(o.weight_decay >= 0)) fail("weight_decay must be >= 0", o.weight_decay);
+    }
+
     struct Coefficients {
         T b1, b2, one_minus_b1, one_minus_b2, eps, step_size, inv_bc2_sqrt, wd, decay;
         bool coupled, decoupled;

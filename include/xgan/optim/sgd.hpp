@@ -2,10 +2,14 @@
 // SGD with momentum, PyTorch's semantics (torch.optim.SGD):
 //   g += wd * p;  b = g on the first step, else b = momentum * b + (1 - dampening) * g
 //   p -= lr * (nesterov ? g + momentum * b : b)
-// Like Adam, step() clears the gradients it consumed.
+// Like Adam, step() clears the gradients it consumed. The constructor refuses what
+// torch.optim.SGD refuses (negative lr, momentum or weight decay; Nesterov without momentum or
+// with dampening), throwing xgan::Error.
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
 
 namespace xgan::optim {
@@ -22,6 +26,7 @@ template <class T = float>
 class Sgd {
 public:
     Sgd(std::vector<ParamRef<T>> params, SgdOptions options) : params_(std::move(params)), options_(options) {
+        check(options_);
         std::size_t total = 0;
         for (const auto& p : params_) total += p.size;
         if (options_.momentum != 0) momentum_buffer_.assign(total, T(0));
@@ -50,10 +55,25 @@ public:
     }
 
     std::int64_t steps() const { return steps_; }
+    const SgdOptions& options() const { return options_; }
+    void set_lr(double lr) {
+        if (!(lr >= 0)) throw Error("SGD: learning rate must be >= 0, got " + shortest_text(lr));
+        options_.lr = lr;
+    }
     std::vector<T>& momentum_buffer() { return momentum_buffer_; }
     void set_steps(std::int64_t t) { steps_ = t; }
 
 private:
+    // Written as !(x >= 0) so that NaN is refused too.
+    static void check(const SgdOptions& o) {
+        if (!(o.lr >= 0)) throw Error("SGD: learning rate must be >= 0, got " + shortest_text(o.lr));
+        if (!(o.momentum >= 0)) throw Error("SGD: momentum must be >= 0, got " + shortest_text(o.momentum));
+        if (!(o.weight_decay >= 0)) throw Error("SGD: weight_decay must be >= 0, got " + shortest_text(o.weight_decay));
+        if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
+            throw Error("SGD: nesterov requires momentum > 0 and dampening 0, got momentum " + shortest_text(o.momentum) +
+                        ", dampening " + shortest_text(o.dampening));
+    }
+
     std::vector<ParamRef<T>> params_;
     SgdOptions options_;
     std::vector<T> momentum_buffer_;
