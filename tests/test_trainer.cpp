@@ -10,6 +10,7 @@
 #include "test_data.hpp"
 
 #include <atomic>
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -298,6 +299,18 @@ TEST_CASE("GanTrainer: no heap allocation after the first step") {
     CHECK(counter.count() >= 2);
 }
 
+TEST_CASE("GanTrainer: label smoothing for a critic objective is refused at construction") {
+    // The Wasserstein loss reads only the side of a batch; before sides were explicit a real
+    // target of 0.4 silently turned the real batch's loss into the fake one's.
+    using G = Sequential<Linear<16, 64>, Tanh, Reshape<1, 8, 8>>;
+    using D = Sequential<Flatten, Linear<64, 1>>;
+    using Wgan = Gan<G, D, Shape<16>, objective::Wasserstein>;
+    GanOptions o;
+    o.labels = LabelOptions::one_sided_smoothing(0.4);
+    CHECK_THROWS_WITH_AS(GanTrainer<Wgan>(o, 1), doctest::Contains("wasserstein objective does not use targets"), Error);
+    CHECK_NOTHROW(GanTrainer<Wgan>(GanOptions{}, 1));
+}
+
 TEST_CASE("GanTrainer: WGAN-GP (conv critic with LayerNorm and Dropout) allocates nothing after the first step") {
     using G = Sequential<Linear<16, 64>, Tanh, Reshape<1, 8, 8>>;
     using D = Sequential<Conv2d<1, 8, 3, 2, 1>, LeakyReLU<ratio(0.2)>, LayerNorm<Shape<8, 4, 4>>, Dropout<ratio(0.3)>,
@@ -342,7 +355,7 @@ TEST_CASE("GanTrainer: NaN in the real data throws NumericError and keeps the we
         trainer->train_step(real);
     }
     const auto before = all_state(*trainer);
-    const auto adam_m = trainer->discriminator_optimizer().exp_avg();
+    const auto adam_m = trainer->discriminator_optimizer().state("exp_avg");
     fill_pattern(real, 8);
     real[5] = std::numeric_limits<float>::quiet_NaN();
     std::string message;
@@ -355,7 +368,7 @@ TEST_CASE("GanTrainer: NaN in the real data throws NumericError and keeps the we
     CHECK(message.find("NaN") != std::string::npos);
     CHECK(message.find("step 4") != std::string::npos);
     CHECK(bit_identical(all_state(*trainer), before));
-    CHECK(trainer->discriminator_optimizer().exp_avg() == adam_m);
+    CHECK(trainer->discriminator_optimizer().state("exp_avg") == adam_m);
     CHECK(trainer->steps() == 3);
     CHECK(trainer->discriminator_optimizer().steps() == 3);
 
@@ -370,4 +383,86 @@ TEST_CASE("GanTrainer: NaN in the real data throws NumericError and keeps the we
         for (float v : t) finite = finite && std::isfinite(v);
     CHECK(finite);
     CHECK(trainer->steps() == 4);
+}
+
+namespace {
+// Every trained value of a network, in order.
+template <class Net>
+std::vector<float> weights_of(Net& net) {
+    std::vector<float> out;
+    for (const auto& p : trainable_parameters(net)) out.insert(out.end(), p.value, p.value + p.size);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("GanTrainer: generator_steps and fresh_noise are the manual D and G steps they stand for") {
+    GanOptions o;
+    o.generator_steps = 3;
+    o.fresh_noise = true;
+    GanTrainer<TinyGan> a(o, 5);
+    GanTrainer<TinyGan> b(GanOptions{}, 5);  // the same steps by hand
+    Tensor<Shape<1, 7, 7>> real;
+    for (int step = 0; step < 4; ++step) {
+        fill_pattern(real, 8, step);
+        const StepStats s = a.train_step(real);
+        b.discriminator_step(real);
+        double g_loss = 0;
+        for (int k = 0; k < 3; ++k) g_loss = b.generator_step(true, 8);
+        CHECK(s.g_loss == g_loss);
+    }
+    CHECK(a.steps() == 4);  // a step is one D update and its G updates
+    CHECK(a.generator_optimizer().steps() == 12);
+    CHECK(a.discriminator_steps() == 4);
+    CHECK(weights_of(a.generator()) == weights_of(b.generator()));
+    CHECK(weights_of(a.discriminator()) == weights_of(b.discriminator()));
+}
+
+TEST_CASE("GanTrainer: weight clipping keeps every D weight in [-c, c], and a halved D loss halves D's update") {
+    Tensor<Shape<1, 7, 7>> real;
+    fill_pattern(real, 8);
+    SUBCASE("clip") {
+        GanOptions o;
+        o.clip = 0.01;
+        GanTrainer<TinyGan> t(o, 3);
+        t.train_step(real);
+        const auto w = weights_of(t.discriminator());
+        CHECK(*std::max_element(w.begin(), w.end()) == doctest::Approx(0.01f));
+        CHECK(*std::min_element(w.begin(), w.end()) == doctest::Approx(-0.01f));
+        for (float v : w) CHECK((v >= -0.01f && v <= 0.01f));
+    }
+    SUBCASE("halved loss") {
+        // Under plain SGD an update is lr times the gradient, so halving D's loss halves D's step.
+        GanOptions o;
+        o.discriminator_optimizer.kind = optim::Kind::sgd;
+        o.discriminator_optimizer.lr = 0.1;
+        GanOptions half = o;
+        half.halve_discriminator_loss = true;
+        GanTrainer<TinyGan> full_t(o, 9), half_t(half, 9);
+        const auto before = weights_of(full_t.discriminator());
+        REQUIRE(before == weights_of(half_t.discriminator()));
+        const StepStats full_s = full_t.discriminator_step(real), half_s = half_t.discriminator_step(real);
+        CHECK(half_s.d_loss == doctest::Approx(full_s.d_loss / 2).epsilon(1e-6));
+        const auto full_w = weights_of(full_t.discriminator()), half_w = weights_of(half_t.discriminator());
+        double worst = 0, largest = 0;
+        for (std::size_t i = 0; i < before.size(); ++i) {
+            const double full_delta = double(full_w[i]) - before[i], half_delta = double(half_w[i]) - before[i];
+            worst = std::max(worst, std::abs(half_delta - full_delta / 2));
+            largest = std::max(largest, std::abs(full_delta));
+        }
+        CHECK(largest > 1e-4);         // D did move
+        CHECK(worst < 1e-3 * largest);  // by half as much (float rounding of w + lr * g aside)
+    }
+}
+
+TEST_CASE("GanTrainer: options out of range are refused at construction") {
+    GanOptions o;
+    o.generator_steps = 0;
+    CHECK_THROWS_WITH_AS(GanTrainer<TinyGan>(o, 1), doctest::Contains("generator_steps is 0"), Error);
+    o = GanOptions{};
+    o.clip = -1;
+    CHECK_THROWS_WITH_AS(GanTrainer<TinyGan>(o, 1), doctest::Contains("clip is"), Error);
+    o = GanOptions{};
+    o.discriminator_optimizer.kind = optim::Kind::rmsprop;
+    o.discriminator_optimizer.alpha = 1.5;
+    CHECK_THROWS_WITH_AS(GanTrainer<TinyGan>(o, 1), doctest::Contains("alpha"), Error);
 }

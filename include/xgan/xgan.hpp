@@ -25,6 +25,8 @@
 #include "xgan/loss/bce.hpp"
 #include "xgan/loss/cross_entropy.hpp"
 #include "xgan/optim/adam.hpp"
+#include "xgan/optim/optimizer.hpp"
+#include "xgan/optim/rmsprop.hpp"
 #include "xgan/optim/sgd.hpp"
 #include "xgan/gan/gan.hpp"
 #include "xgan/gan/labels.hpp"

@@ -1,11 +1,12 @@
 #pragma once
 // GanTrainer: owns a GAN's two networks, their optimizers and the random stream, and runs
-// one training step at a time (DESIGN.md, "Data flow of one GAN step"):
+// one training step at a time:
 //   D.forward/backward on real -> G.forward on noise -> D.forward/backward on fake (detached)
 //   -> Adam(D) -> D.forward on fake, backward to the input only -> G.backward -> Adam(G).
 // Every buffer is a member sized from the static shapes and the largest batch seen, so after
 // the first step a step allocates nothing. A non-finite loss throws NumericError before any
 // weight changes, so the last good weights stay as they were.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -17,16 +18,25 @@
 #include "xgan/gan/gan.hpp"
 #include "xgan/gan/labels.hpp"
 #include "xgan/gan/penalty.hpp"
-#include "xgan/optim/adam.hpp"
+#include "xgan/optim/optimizer.hpp"
 
 namespace xgan {
 
 struct GanOptions {
-    optim::AdamOptions generator_adam{2e-4, 0.5, 0.999};
-    optim::AdamOptions discriminator_adam{2e-4, 0.5, 0.999};
+    // Each network's optimizer (default: Adam, lr 2e-4, betas (0.5, 0.999), DCGAN's).
+    optim::OptimizerOptions generator_optimizer = optim::OptimizerOptions::adam(2e-4, 0.5, 0.999);
+    optim::OptimizerOptions discriminator_optimizer = optim::OptimizerOptions::adam(2e-4, 0.5, 0.999);
     LabelOptions labels{};
     double instance_noise = 0;  // stddev of N(0, s^2) noise added to every D input (real and fake)
     Init init = Init::pytorch;
+    // G updates per generator_step (so per train_step), counted as one step of steps(); the
+    // first reuses D's fake batch unless fresh_noise, every later one draws new noise.
+    int generator_steps = 1;
+    bool fresh_noise = false;  // G's step draws its own z, as tutorials that call G twice do
+    double clip = 0;           // > 0: D's weights clamped to [-clip, clip] after each D update (WGAN)
+    // D's loss (and so its gradient) is (loss on real + loss on fake) / 2, as some tutorials
+    // write it; a penalty is added unhalved.
+    bool halve_discriminator_loss = false;
 };
 
 struct StepStats {
@@ -55,15 +65,17 @@ public:
     static constexpr std::size_t classes = GanT::classes;
     static constexpr bool conditional = classes > 0;
 
+    // Throws Error when options.labels make no sense for the objective (objective::check_labels).
     GanTrainer(const GanOptions& options, std::uint64_t seed)
-        : options_(options), rng_(seed), opt_g_(init_params(g_), options.generator_adam),
-          opt_d_(init_params(d_), options.discriminator_adam) {}
+        : options_(checked(options)), rng_(seed), opt_g_(init_params(g_), options.generator_optimizer),
+          opt_d_(init_params(d_), options.discriminator_optimizer), d_params_(trainable_parameters(d_)) {}
 
-    // One D update and one G update; G's step reuses the noise and fake batch of D's step, as
-    // the PyTorch tutorials do. Conditional GANs take the real batch's labels.
+    // One D update and options.generator_steps G updates; G's first step reuses the noise and
+    // fake batch of D's step, as the PyTorch tutorials do, unless options.fresh_noise.
+    // Conditional GANs take the real batch's labels. g_loss is the last G step's.
     StepStats train_step(const Tensor<Sample, B>& real, Labels labels = {}) {
         StepStats s = discriminator_step(real, labels);
-        s.g_loss = generator_step(false);
+        s.g_loss = generator_step(false, real.batch());
         return s;
     }
 
@@ -80,15 +92,20 @@ public:
         const auto& real_in = d_input(noisy(real, noisy_real_), labels, d_real_in_);
         const auto& out_real = d_.forward(real_in, Mode::train);
         fill_targets(std::span<T>(targets_.data(), n), true, options_.labels, rng_);
-        s.d_loss = Objective::discriminator_loss(out_real.values(), const_targets(n), d_grad_.values());
+        s.d_loss = Objective::discriminator_loss(out_real.values(), objective::Side::real, const_targets(n),
+                                                  d_grad_.values());
         s.d_real = mean_probability(out_real);
+        halve_if_asked(s.d_loss);
         d_.backward(d_grad_, nullptr);
 
         // Discriminator on generated data (no gradient flows into G here).
         const auto& fake_in = generate_fake(n);
         const auto& out_fake = d_.forward(fake_in, Mode::train);
         fill_targets(std::span<T>(targets_.data(), n), false, options_.labels, rng_);
-        s.d_loss += Objective::discriminator_loss(out_fake.values(), const_targets(n), d_grad_.values());
+        double fake_loss = Objective::discriminator_loss(out_fake.values(), objective::Side::fake, const_targets(n),
+                                                         d_grad_.values());
+        halve_if_asked(fake_loss);
+        s.d_loss += fake_loss;
         s.d_fake = mean_probability(out_fake);
         if constexpr (!Objective::outputs_probability) s.wasserstein = s.d_real - s.d_fake;
         d_.backward(d_grad_, nullptr);
@@ -98,15 +115,56 @@ public:
         }
         check_finite(s.d_loss, "discriminator loss");
         opt_d_.step();
+        if (options_.clip > 0) clip_discriminator();
         fake_in_ = &fake_in;
         ++d_steps_;
         return s;
     }
 
-    // One generator update through the updated, frozen discriminator. fresh_noise: draw new z
-    // (and labels) for n samples (WGAN's critic loops); otherwise reuse the last discriminator
-    // step's fake batch.
+    // options.generator_steps generator updates through the updated, frozen discriminator, one
+    // step of steps(); returns the last update's loss. fresh_noise (or options.fresh_noise):
+    // the first update draws new z (and labels) for n samples (WGAN's critic loops); otherwise
+    // it reuses the last discriminator step's fake batch. Later updates always draw new z.
     double generator_step(bool fresh_noise, std::size_t n = 0) {
+        double g_loss = 0;
+        for (int k = 0; k < options_.generator_steps; ++k) g_loss = generator_update(fresh_noise || options_.fresh_noise || k > 0, n);
+        ++steps_;
+        return g_loss;
+    }
+
+    // G(z) (with labels, for conditional GANs) in the given mode (eval: BatchNorm uses running
+    // statistics, Dropout is off).
+    const Tensor<Sample, B>& generate(const Tensor<Noise, B>& z, Mode mode = Mode::eval, Labels labels = {}) {
+        if constexpr (conditional) {
+            check_labels(labels, z.batch());
+            return g_.forward(g_input(z, labels, g_in_), mode);
+        } else {
+            return g_.forward(z, mode);
+        }
+    }
+
+    G& generator() { return g_; }
+    D& discriminator() { return d_; }
+    optim::Optimizer<T, B>& generator_optimizer() { return opt_g_; }
+    optim::Optimizer<T, B>& discriminator_optimizer() { return opt_d_; }
+    Rng& rng() { return rng_; }
+    // f(Rng&) for every random stream of the run: the trainer's and those of layers with
+    // their own (Dropout), in a fixed order; checkpoints save them all.
+    template <class F>
+    void visit_random_streams(F&& f) {
+        f(rng_);
+        g_.visit_random_streams(f);
+        d_.visit_random_streams(f);
+    }
+    std::int64_t steps() const { return steps_; }
+    void set_steps(std::int64_t s) { steps_ = s; }
+    std::int64_t discriminator_steps() const { return d_steps_; }
+    void set_discriminator_steps(std::int64_t s) { d_steps_ = s; }
+    const GanOptions& options() const { return options_; }
+
+private:
+    // One generator update (see generator_step).
+    double generator_update(bool fresh_noise, std::size_t n) {
         if (fresh_noise || !fake_in_) fake_in_ = &generate_fake(n ? n : z_.batch());
         n = fake_in_->batch();
         targets_.resize(n);
@@ -125,41 +183,32 @@ public:
         g_.backward(fake_grad_, nullptr);
         opt_g_.step();
         fake_in_ = nullptr;
-        ++steps_;
         return g_loss;
     }
 
-    // G(z) (with labels, for conditional GANs) in the given mode (eval: BatchNorm uses running
-    // statistics, Dropout is off).
-    const Tensor<Sample, B>& generate(const Tensor<Noise, B>& z, Mode mode = Mode::eval, Labels labels = {}) {
-        if constexpr (conditional) {
-            check_labels(labels, z.batch());
-            return g_.forward(g_input(z, labels, g_in_), mode);
-        } else {
-            return g_.forward(z, mode);
-        }
+    static const GanOptions& checked(const GanOptions& options) {
+        objective::check_labels<Objective>(options.labels);
+        if (options.generator_steps < 1)
+            throw Error("GanOptions: generator_steps is " + std::to_string(options.generator_steps) + ", at least 1 is needed");
+        if (!(options.clip >= 0)) throw Error("GanOptions: clip is " + shortest_text(options.clip) + ", not >= 0");
+        if (!(options.instance_noise >= 0))
+            throw Error("GanOptions: instance_noise is " + shortest_text(options.instance_noise) + ", not >= 0");
+        return options;
     }
 
-    G& generator() { return g_; }
-    D& discriminator() { return d_; }
-    optim::Adam<T, B>& generator_optimizer() { return opt_g_; }
-    optim::Adam<T, B>& discriminator_optimizer() { return opt_d_; }
-    Rng& rng() { return rng_; }
-    // f(Rng&) for every random stream of the run: the trainer's and those of layers with
-    // their own (Dropout), in a fixed order; checkpoints save them all.
-    template <class F>
-    void visit_random_streams(F&& f) {
-        f(rng_);
-        g_.visit_random_streams(f);
-        d_.visit_random_streams(f);
+    // A loss and the gradient it just wrote into d_grad_, halved when the options ask.
+    void halve_if_asked(double& loss) {
+        if (!options_.halve_discriminator_loss) return;
+        loss /= 2;
+        for (T& g : d_grad_.values()) g /= T(2);
     }
-    std::int64_t steps() const { return steps_; }
-    void set_steps(std::int64_t s) { steps_ = s; }
-    std::int64_t discriminator_steps() const { return d_steps_; }
-    void set_discriminator_steps(std::int64_t s) { d_steps_ = s; }
-    const GanOptions& options() const { return options_; }
 
-private:
+    // The original WGAN's Lipschitz constraint: every trained weight of D clamped to [-c, c].
+    void clip_discriminator() {
+        const T c = T(options_.clip);
+        for (const auto& p : d_params_)
+            for (std::size_t i = 0; i < p.size; ++i) p.value[i] = std::clamp(p.value[i], -c, c);
+    }
     template <class Net>
     Net& init_params(Net& net) {
         net.reset_parameters(rng_, options_.init);
@@ -260,7 +309,8 @@ private:
     Rng rng_;
     G g_;
     D d_;
-    optim::Adam<T, B> opt_g_, opt_d_;
+    optim::Optimizer<T, B> opt_g_, opt_d_;
+    std::vector<ParamRef<T>> d_params_;                    // clip: D's trained tensors
     Tensor<Noise, B> z_;
     Tensor<GIn, B> g_in_;                                  // conditional: [z, one-hot label]
     Tensor<Sample, B> fake_grad_, noisy_real_, noisy_fake_;

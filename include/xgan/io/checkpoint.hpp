@@ -4,7 +4,8 @@
 //
 // DIR/checkpoints/step_NNNNNNN/ holds
 //   generator.safetensors, discriminator.safetensors   weights (PyTorch state_dict names)
-//   optimizers.safetensors                              both Adams' m, v (flat) and step counts
+//   optimizers.safetensors                              both optimizers' state (flat; Adam: exp_avg,
+//                                                       exp_avg_sq) and step counts
 //   state.safetensors                                   random streams (trainer, loader, layers),
 //                                                       loader position and order, fixed noise,
 //                                                       step; metadata: config and type signatures
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -104,13 +106,16 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
         auto& og = s.trainer.generator_optimizer();
         auto& od = s.trainer.discriminator_optimizer();
         const std::int64_t g_steps = og.steps(), d_steps = od.steps();
-        write_safetensors(partial / "optimizers.safetensors",
-                          {{"generator.exp_avg", DType::F32, {std::int64_t(og.exp_avg().size())}, og.exp_avg().data()},
-                           {"generator.exp_avg_sq", DType::F32, {std::int64_t(og.exp_avg_sq().size())}, og.exp_avg_sq().data()},
-                           {"generator.step", DType::I64, {1}, &g_steps},
-                           {"discriminator.exp_avg", DType::F32, {std::int64_t(od.exp_avg().size())}, od.exp_avg().data()},
-                           {"discriminator.exp_avg_sq", DType::F32, {std::int64_t(od.exp_avg_sq().size())}, od.exp_avg_sq().data()},
-                           {"discriminator.step", DType::I64, {1}, &d_steps}});
+        std::vector<TensorView> opt_entries;
+        const auto add_state = [&](auto& optimizer, const std::string& net, const std::int64_t& steps) {
+            optimizer.visit_state([&](std::string_view name, std::vector<float>& v) {
+                opt_entries.push_back({net + "." + std::string(name), DType::F32, {std::int64_t(v.size())}, v.data()});
+            });
+            opt_entries.push_back({net + ".step", DType::I64, {1}, &steps});
+        };
+        add_state(og, "generator", g_steps);
+        add_state(od, "discriminator", d_steps);
+        write_safetensors(partial / "optimizers.safetensors", opt_entries);
 
         std::vector<std::int64_t> rngs;
         s.trainer.visit_random_streams([&](Rng& r) {
@@ -167,11 +172,28 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     const auto& noise = detail::require(state, state_file, "fixed_noise", DType::F32, s.fixed_noise.size());
     auto& og = s.trainer.generator_optimizer();
     auto& od = s.trainer.discriminator_optimizer();
-    const auto& gm = detail::require(opt, opt_file, "generator.exp_avg", DType::F32, og.exp_avg().size());
-    const auto& gv = detail::require(opt, opt_file, "generator.exp_avg_sq", DType::F32, og.exp_avg_sq().size());
+    // Every state buffer the configured optimizers keep (Adam: exp_avg, exp_avg_sq), found,
+    // sized and finite before anything is restored.
+    struct OptimizerState {
+        const SafetensorsEntry* saved;
+        std::vector<float>* into;
+    };
+    std::vector<OptimizerState> opt_state;
+    const auto require_state = [&](auto& optimizer, const std::string& net) {
+        optimizer.visit_state([&](std::string_view name, std::vector<float>& v) {
+            const std::string key = net + "." + std::string(name);
+            if (!opt.find(key))
+                throw FileError(opt_file, "checkpoint entry '" + key + "' is missing: the " + net + "'s optimizer is " +
+                                              optim::kind_name(optimizer.options().kind) +
+                                              "; was the checkpoint made with another optimizer?");
+            const auto& saved = detail::require(opt, opt_file, key, DType::F32, v.size());
+            detail::require_finite(saved, opt_file, key);
+            opt_state.push_back({&saved, &v});
+        });
+    };
+    require_state(og, "generator");
+    require_state(od, "discriminator");
     const auto& gs = detail::require(opt, opt_file, "generator.step", DType::I64, 1);
-    const auto& dm = detail::require(opt, opt_file, "discriminator.exp_avg", DType::F32, od.exp_avg().size());
-    const auto& dv = detail::require(opt, opt_file, "discriminator.exp_avg_sq", DType::F32, od.exp_avg_sq().size());
     const auto& ds = detail::require(opt, opt_file, "discriminator.step", DType::I64, 1);
 
     // The counters and the loader's position, checked before anything is restored: a counter
@@ -199,17 +221,10 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
         throw FileError(state_file, "checkpoint loader.order is not a permutation of the " + std::to_string(ord.size()) +
                                         " image indices");
     detail::require_finite(noise, state_file, "fixed_noise");
-    detail::require_finite(gm, opt_file, "generator.exp_avg");
-    detail::require_finite(gv, opt_file, "generator.exp_avg_sq");
-    detail::require_finite(dm, opt_file, "discriminator.exp_avg");
-    detail::require_finite(dv, opt_file, "discriminator.exp_avg_sq");
 
     load_weights(s.trainer.generator(), dir / "generator.safetensors");
     load_weights(s.trainer.discriminator(), dir / "discriminator.safetensors");
-    detail::copy_out(gm, og.exp_avg().data());
-    detail::copy_out(gv, og.exp_avg_sq().data());
-    detail::copy_out(dm, od.exp_avg().data());
-    detail::copy_out(dv, od.exp_avg_sq().data());
+    for (const auto& st : opt_state) detail::copy_out(*st.saved, st.into->data());
     detail::copy_out(gs, &t);
     og.set_steps(t);
     detail::copy_out(ds, &t);
