@@ -52,40 +52,99 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember(xgan_cli::objective_names()));
     t->add_option("--data", train.data, "dataset: mnist (${XGAN_DATA:-data}/mnist), fashion-mnist (Debian's dataset-fashion-mnist), or folder:PATH (PNG/JPEG/BMP images, resized and centre-cropped to the model's size)")
         ->capture_default_str();
-    t->add_option("--epochs", train.epochs, "passes over the data (default: the model's, 10 for the MLPs)");
-    t->add_option("--batch-size", train.batch_size, "batch size (default: the model's: mlp 64, mlp-small 100, mlp-tiny 32)");
-    t->add_option("--lr", train.lr, "Adam learning rate for both networks (default: the model's, 2e-4; mlp-tiny 3e-4)");
-    t->add_option("--beta1", train.beta1, "Adam beta1 (default 0.5; the tutorials' PyTorch default is 0.9)");
-    t->add_option("--beta2", train.beta2, "Adam beta2 (default 0.999)");
+    // Defaults that depend on the model are listed from the model table (models.hpp).
+    using xgan_cli::ModelEntry;
+    using xgan_cli::number_text;
+    using xgan_cli::per_model;
+    t->add_option("--epochs", train.epochs,
+                  "passes over the data (default: " + per_model([](const ModelEntry& e) { return std::to_string(e.defaults.epochs); }) + ")");
+    t->add_option("--batch-size", train.batch_size,
+                  "batch size (default: " + per_model([](const ModelEntry& e) { return std::to_string(e.defaults.batch_size); }) + ")");
+    t->add_option("--lr", train.lr,
+                  "learning rate of both networks' optimizers (default: " +
+                      per_model([](const ModelEntry& e) { return number_text(e.defaults.lr); }) + ")");
+    t->add_option("--lr-g", train.lr_g, "the generator's learning rate (default: --lr)");
+    t->add_option("--lr-d", train.lr_d, "the discriminator's learning rate (default: --lr)");
+    t->add_option("--optimizer-g", train.optimizer_g,
+                  "the generator's optimizer: adam, adamw (decoupled weight decay 0.01, PyTorch's), sgd or rmsprop, "
+                  "with PyTorch's semantics")
+        ->capture_default_str();
+    t->add_option("--optimizer-d", train.optimizer_d, "the discriminator's optimizer: adam, adamw, sgd or rmsprop")
+        ->capture_default_str();
+    t->add_option("--momentum", train.momentum, "momentum of sgd and rmsprop optimizers, in [0, 1)")->capture_default_str();
+    t->add_option("--g-steps", train.g_steps, "generator updates per generator step (after each D update, or each "
+                                              "--critic-steps D updates); later ones draw fresh noise")
+        ->capture_default_str();
+    t->add_flag("--fresh-noise", train.fresh_noise,
+                "the generator's update draws its own noise instead of reusing the fake batch D just saw");
+    t->add_option("--clip", train.clip,
+                  "clamp every discriminator weight to [-C, C] after each D update (the original WGAN: 0.01; 0: off)")
+        ->capture_default_str();
+    t->add_flag("--halve-d-loss", train.halve_d_loss,
+                "D's loss (and its gradient) is (loss on real + loss on fake) / 2, as some tutorials write it");
+    t->add_option("--beta1", train.beta1,
+                  "Adam/AdamW beta1 (default: " + per_model([](const ModelEntry& e) { return number_text(e.defaults.beta1); }) +
+                      "; the tutorials' PyTorch default is 0.9)");
+    t->add_option("--beta2", train.beta2,
+                  "Adam/AdamW beta2 (default: " + per_model([](const ModelEntry& e) { return number_text(e.defaults.beta2); }) + ")");
     // The seed's unsigned field would take -1 as 2^64-1: refuse the sign as typed.
     const CLI::Validator no_sign(
         [](std::string& v) { return v.empty() || v[0] != '-' ? std::string() : "must be a whole number from 0 to 2^64-1, not " + v; },
         "", "unsigned");
     t->add_option("--seed", train.seed, "random seed (weights, noise, shuffling), 0 to 2^64-1")->capture_default_str()
         ->check(no_sign);
-    t->add_option("--out", train.out, "run directory to write")->capture_default_str();
+    t->add_option("--out", train.out, "run directory to write (default: runs/MODEL, e.g. runs/mlp)");
     // Numbers are range-checked by xgan_cli::validate() (run_options.hpp), for config.json too.
     t->add_option("--log-every", train.log_every, "steps between metrics.jsonl lines")->capture_default_str();
     t->add_option("--max-steps", train.max_steps, "stop after this many steps (0: no limit)")->capture_default_str();
     t->add_option("--limit", train.limit, "train on the first N images only (0: all)")->capture_default_str();
-    t->add_option("--init", train.init, "weight init: default (the model's), pytorch, dcgan (N(0, 0.02))")
+    t->add_option("--init", train.init,
+                  "weight init: pytorch (PyTorch's layer defaults), dcgan (N(0, 0.02)), or default (" +
+                      per_model([](const ModelEntry& e) { return std::string(e.defaults.init == xgan::Init::dcgan ? "dcgan" : "pytorch"); }) +
+                      ")")
         ->capture_default_str()->check(CLI::IsMember({"default", "pytorch", "dcgan"}));
-    t->add_option("--real-label", train.real_label, "target for real samples (one-sided label smoothing, e.g. 0.9)");
+    // Label options: refused for objectives that ignore the targets (check_model_options).
+    const std::string targetless = xgan_cli::models_where([](const ModelEntry& e) { return !e.uses_targets; });
+    const std::string noisy_models =
+        xgan_cli::models_where([](const ModelEntry& e) { return e.defaults.labels.real_low != e.defaults.labels.real_high; });
+    t->add_option("--real-label", train.real_label,
+                  "target for real samples (one-sided label smoothing, e.g. 0.9; default: " +
+                      per_model([](const ModelEntry& e) {
+                          const auto& l = e.defaults.labels;
+                          return l.real_low == l.real_high ? number_text(l.real_low)
+                                                           : "U(" + number_text(l.real_low) + ", " + number_text(l.real_high) + ")";
+                      }) +
+                      "). Refused with noisy labels on (--noisy-labels W > 0, the default for " + noisy_models +
+                      ": add --noisy-labels 0), and for the models whose objective uses no targets: " + targetless);
     t->add_option("--noisy-labels", train.noisy_labels,
-                  "noisy labels of width W: real targets ~ U(1-W, 1), fake ~ U(0, W) (dcgan64 default 0.1; 0 turns them off)");
-    t->add_option("--flip-labels", train.flip_labels, "probability of flipping a sample's real/fake target")
+                  "noisy labels of width W: real targets ~ U(1-W, 1), fake ~ U(0, W); 0 turns them off (default: " +
+                      per_model([](const ModelEntry& e) {
+                          const double w = e.defaults.labels.real_high - e.defaults.labels.real_low;
+                          return w == 0 ? std::string("0 (off)") : number_text(w);
+                      }) +
+                      "). W > 0 is refused for " + targetless);
+    t->add_option("--flip-labels", train.flip_labels,
+                  "probability of flipping a sample's real/fake target (above 0: refused for " + targetless + ")")
         ->capture_default_str();
     t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input (at most 10)")
         ->capture_default_str();
     t->add_option("--critic-steps", train.critic_steps,
-                  "discriminator (critic) updates per generator update (default: the model's; wgan-gp 3)");
+                  "discriminator (critic) updates per generator update (default: " +
+                      per_model([](const ModelEntry& e) { return std::to_string(e.defaults.critic_steps); }) + ")");
     auto* labels_opt = t->add_option("--labels", train.labels_csv,
-                                     "conditional models on folder data: a CelebA-style attribute CSV (header row; first "
-                                     "column the file name; values -1/1)");
+                                     "conditional models (" + xgan_cli::models_where([](const ModelEntry& e) { return e.classes > 0; }) +
+                                         ") on folder data: a CelebA-style attribute CSV (header row; first column the file "
+                                         "name; values -1/1)");
     auto* attribute_opt = t->add_option("--attribute", train.attribute, "with --labels: the column to condition on, e.g. Blond_Hair");
     labels_opt->needs(attribute_opt);
     attribute_opt->needs(labels_opt);
-    t->add_option("--channels", train.channels, "dcgan64 only: 3 (RGB, default) or 1 (grayscale)");
+    t->add_option("--channels", train.channels,
+                  "the samples' channels, 1 (grayscale) or 3 (RGB) (default: " +
+                      per_model([](const ModelEntry& e) { return std::to_string(e.channels); }) + "). " +
+                      xgan_cli::models_where([](const ModelEntry& e) { return !e.channels_family.empty() && e.channels_family == e.name; }) +
+                      " takes either (--channels 1: " +
+                      xgan_cli::models_where([](const ModelEntry& e) { return !e.channels_family.empty() && e.channels_family != e.name; }) +
+                      "); every other model refuses a count it does not make");
     t->add_option("--max-image-pixels", train.max_image_pixels,
                   "folder data: images with more pixels (width x height, read from the header before decoding) fail to "
                   "load, like corrupt ones")->capture_default_str();
@@ -94,10 +153,13 @@ int main(int argc, char** argv) {
                   "steps between checkpoints in OUT/checkpoints/ (0: at the end of every epoch)")->capture_default_str();
     t->add_option("--keep", train.keep, "checkpoints to keep (0: all)")->capture_default_str();
     t->add_option("--resume", train.resume,
-                  "continue the run in this directory from its latest checkpoint (its config.json gives the settings)");
+                  "continue the run in this directory from its latest checkpoint (its config.json gives the settings; "
+                  "only --epochs, --max-steps and --quiet may be given with it)");
     t->add_option("--eval-every", train.eval_every,
                   "steps between sample-quality evaluations (Frechet distance, class coverage; see `xgan eval`), keeping "
-                  "the best generator in OUT/best/ (0: none; needs `xgan classifier train --data DATA` first)")
+                  "the best generator in OUT/best/ (0: none; needs `xgan classifier train --data DATA` first; --data mnist "
+                  "or fashion-mnist; not for the RGB models " +
+                      xgan_cli::models_where([](const ModelEntry& e) { return e.channels != 1; }) + ")")
         ->capture_default_str();
     t->add_option("--eval-samples", train.eval_samples, "generated samples per evaluation")->capture_default_str();
 
@@ -121,6 +183,11 @@ int main(int argc, char** argv) {
     auto* m = app.add_subcommand("summary", "print the layer table of a model's generator and discriminator");
     m->add_option("--model", summary_model, "model: " + models)->capture_default_str()
         ->check(CLI::IsMember(xgan_cli::model_names()));
+    std::int64_t summary_batch = 0;
+    m->add_option("--batch", summary_batch,
+                  "torchsummary's batch_size: shapes show it and sizes are for that many samples (0, the default: "
+                  "torchsummary's -1, one sample's sizes)")
+        ->check(CLI::Range(std::int64_t(0), std::int64_t(1) << 20));
 
     xgan_cli::ClassifierOptions classifier;
     auto* c = app.add_subcommand("classifier", "the MNIST / Fashion-MNIST classifier behind `xgan eval`");
@@ -162,6 +229,13 @@ int main(int argc, char** argv) {
             xgan_cli::validate(train);
             if (t->count("--resume") && train.resume.empty()) throw xgan::Error("--resume must name a run directory (it is empty)");
             if (!train.resume.empty()) {
+                // The run's config.json gives every setting; one typed here would be ignored.
+                for (const CLI::Option* opt : t->get_options()) {
+                    const std::string name = opt->get_name();
+                    if (opt->count() && name != "--resume" && name != "--epochs" && name != "--max-steps" && name != "--quiet")
+                        throw xgan::Error(name + " cannot be given with --resume: the run goes on with the settings in its "
+                                                 "config.json (only --epochs, --max-steps and --quiet may be given)");
+                }
                 const auto file = train.resume / "config.json";
                 std::ifstream in(file);
                 if (!in) throw xgan::FileError(file, "not found: --resume takes a run directory made by `xgan train`");
@@ -181,10 +255,8 @@ int main(int argc, char** argv) {
                 }
             }
             train.model = xgan_cli::model_with_objective(train.model, train.objective);
-            if (train.out == "runs/mlp" && train.model != "mlp") train.out = "runs/" + train.model;
-            if (train.channels == 1 && train.model == "dcgan64") train.model = "dcgan64-gray";
-            else if (train.channels && train.model != "dcgan64" && train.model != "dcgan64-gray")
-                throw xgan::Error("--channels applies to dcgan64 only");
+            if (train.resume.empty() && !t->count("--out")) train.out = "runs/" + train.model;
+            train.model = xgan_cli::model_with_channels(train.model, train.channels);
             return dispatch(train.model, [&](auto model) { return xgan_cli::train<decltype(model)>(train); });
         }
         if (*s) {
@@ -207,8 +279,8 @@ int main(int argc, char** argv) {
             return dispatch(summary_model, [&](auto model) {
                 using M = decltype(model);
                 std::printf("%s: %s\n\nGenerator\n%s\nDiscriminator\n%s", M::name, M::description,
-                            xgan::summary<typename M::gan::generator>(M::defaults().batch_size).c_str(),
-                            xgan::summary<typename M::gan::discriminator>(M::defaults().batch_size).c_str());
+                            xgan::summary<typename M::gan::generator>(std::size_t(summary_batch)).c_str(),
+                            xgan::summary<typename M::gan::discriminator>(std::size_t(summary_batch)).c_str());
                 return 0;
             });
         }

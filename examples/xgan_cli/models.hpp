@@ -4,6 +4,8 @@
 // a `family`: the --model value under which it is one --objective of a shared architecture
 // (`--model dcgan --objective hinge` is the entry dcgan-hinge).
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -109,9 +111,11 @@ struct Dcgan32 {
 
 // DCGAN at 64x64 (a book's): C = 3 (RGB) or 1 (grayscale, --channels 1); Dropout(0.3) in D and
 // the book's noisy one-sided labels (real in [0.9, 1], fake in [0, 0.1]) on by default.
+// `channels_family`: `--model dcgan64 --channels C` is the entry of that family with C channels.
 template <std::size_t C>
 struct Dcgan64T {
     static constexpr const char* name = C == 3 ? "dcgan64" : "dcgan64-gray";
+    static constexpr const char* channels_family = "dcgan64";
     static constexpr const char* description = "DCGAN 64x64: G 5 ConvTranspose2d from a 100x1x1 z, D 5 Conv2d with Dropout";
     using G = Sequential<ConvTranspose2d<100, 512, 4, 1, 0, 0, false>, BatchNorm2d<512>, ReLU,
                          ConvTranspose2d<512, 256, 4, 2, 1, 0, false>, BatchNorm2d<256>, ReLU,
@@ -304,14 +308,103 @@ constexpr const char* family_of() {
 template <class M>
 constexpr const char* objective_of() { return M::gan::objective::name; }
 
+// The entry whose name, with --channels, picks among the entries of its channels_family ("":
+// none; dcgan64 for dcgan64 and dcgan64-gray).
+template <class M>
+constexpr const char* channels_family_of() {
+    if constexpr (requires { M::channels_family; }) return M::channels_family;
+    else return "";
+}
+
+// What the tool's checks and --help texts need to know of each model.
 struct ModelEntry {
     std::string name, family, objective;
+    std::string channels_family;
+    ModelDefaults defaults;
+    std::int64_t channels = 1;  // of the samples
+    std::size_t classes = 0;    // conditional models: the labels they take (0: unconditional)
+    bool uses_targets = true;   // the objective reads the targets (label smoothing, noise, flipping act)
 };
+template <class M>
+ModelEntry model_entry() {
+    return {M::name,
+            family_of<M>(),
+            objective_of<M>(),
+            channels_family_of<M>(),
+            M::defaults(),
+            std::int64_t(M::gan::sample_shape::dims[0]),
+            M::gan::classes,
+            M::gan::objective::uses_targets};
+}
 template <class... M>
 std::vector<ModelEntry> model_entries_in(ModelList<M...>) {
-    return {ModelEntry{M::name, family_of<M>(), objective_of<M>()}...};
+    return {model_entry<M>()...};
 }
 inline std::vector<ModelEntry> model_entries() { return model_entries_in(Models{}); }
+
+inline const ModelEntry* find_model(const std::string& name) {
+    static const std::vector<ModelEntry> entries = model_entries();
+    for (const auto& e : entries)
+        if (e.name == name) return &e;
+    return nullptr;
+}
+
+inline std::string join_names(const std::vector<std::string>& names, const char* sep = ", ") {
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : sep) + n;
+    return s;
+}
+
+// The models for which pred(entry) holds, e.g. "cgan, cgan-embed, cgan64, cwgan-gp".
+template <class Pred>
+std::string models_where(Pred pred) {
+    std::vector<std::string> names;
+    for (const auto& e : model_entries())
+        if (pred(e)) names.push_back(e.name);
+    return join_names(names);
+}
+
+// A setting's default per model, for --help, from the table: "the model's: 10; 25 for dcgan64,
+// ...; 5 for dcgan32" (the most common value first, then the others, most models first, each
+// with its models in the table's order), or "0.5 for every model".
+template <class F>
+std::string per_model(F value_of) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+    for (const auto& e : model_entries()) {
+        const std::string v = value_of(e);
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == v; });
+        if (it == groups.end()) groups.push_back({v, {e.name}});
+        else it->second.push_back(e.name);
+    }
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+    if (groups.size() == 1) return groups[0].first + " for every model";
+    std::string s = "the model's: " + groups[0].first;
+    for (std::size_t i = 1; i < groups.size(); ++i) s += "; " + groups[i].first + " for " + join_names(groups[i].second);
+    return s;
+}
+inline std::string number_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+// The entry `model` names with --channels `channels` (0: the model's own): `model` itself when
+// its samples have that many channels; the entry of its channels_family with them when `model`
+// names that family (dcgan64 --channels 1: dcgan64-gray); otherwise an Error.
+inline std::string model_with_channels(const std::string& model, std::int64_t channels) {
+    const ModelEntry* m = find_model(model);
+    if (channels == 0 || !m || m->channels == channels) return model;
+    std::string sibling;
+    for (const auto& e : model_entries())
+        if (!m->channels_family.empty() && e.channels_family == m->channels_family && e.channels == channels) sibling = e.name;
+    if (!sibling.empty() && m->channels_family == m->name) return sibling;
+    std::string msg = "--channels " + std::to_string(channels) + ": model " + model + " makes " +
+                      std::to_string(m->channels) + "-channel samples only";
+    if (!sibling.empty()) throw Error(msg + " (" + std::to_string(channels) + " channels: --model " + sibling + ")");
+    throw Error(msg + "; --channels chooses 1 or 3 for " +
+                models_where([](const ModelEntry& e) { return !e.channels_family.empty() && e.channels_family == e.name; }) +
+                " only");
+}
 
 // The entry that trains `model` (a name or a family) with `objective` ("" keeps the model's own).
 inline std::string model_with_objective(const std::string& model, const std::string& objective) {

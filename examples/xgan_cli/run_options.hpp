@@ -8,6 +8,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <xgan/core/error.hpp>
@@ -27,6 +28,13 @@ struct RunOptions {
     std::optional<double> real_label;    // one-sided smoothing target
     std::optional<double> noisy_labels;  // width w: real ~ U(1-w, 1), fake ~ U(0, w); 0: off
     std::optional<std::int64_t> critic_steps;  // D updates per G update
+    std::string optimizer_g = "adam", optimizer_d = "adam";  // adam | adamw | sgd | rmsprop
+    std::optional<double> lr_g, lr_d;  // unset: --lr
+    double momentum = 0;               // sgd and rmsprop
+    std::int64_t g_steps = 1;          // G updates per D update
+    bool fresh_noise = false;          // G's update draws its own noise
+    double clip = 0;                   // D's weights clamped to [-clip, clip] (0: off)
+    bool halve_d_loss = false;         // D's loss is (real + fake) / 2
     std::uint64_t seed = 1;
     std::filesystem::path out = "runs/mlp";
     std::int64_t log_every = 50;   // steps between metrics.jsonl lines
@@ -92,6 +100,14 @@ inline void validate(const RunOptions& o, const std::filesystem::path& config = 
     real("--flip-labels", o.flip_labels, 0, 1);
     real("--instance-noise", o.instance_noise, 0, 10);
     if (o.critic_steps) whole("--critic-steps", *o.critic_steps, 1, 1000);
+    for (const auto& [option, name] : {std::pair{"--optimizer-g", &o.optimizer_g}, std::pair{"--optimizer-d", &o.optimizer_d}})
+        if (*name != "adam" && *name != "adamw" && *name != "sgd" && *name != "rmsprop")
+            fail(option, "must be adam, adamw, sgd or rmsprop, not '" + *name + "'");
+    if (o.lr_g) real("--lr-g", *o.lr_g, 0, 1, true);
+    if (o.lr_d) real("--lr-d", *o.lr_d, 0, 1, true);
+    real("--momentum", o.momentum, 0, 1, false, true);
+    whole("--g-steps", o.g_steps, 1, 1000);
+    real("--clip", o.clip, 0, 100);
     whole("--log-every", o.log_every, 1, 1 << 30);
     whole("--max-steps", o.max_steps, 0, big, " (0: no limit)");
     whole("--checkpoint-every", o.checkpoint_every, 0, big, " (0: every epoch)");
@@ -126,6 +142,15 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"flip_labels", o.flip_labels},
             {"instance_noise", o.instance_noise},
             {"critic_steps", o.critic_steps.value_or(-1)},
+            {"optimizer_g", o.optimizer_g},
+            {"optimizer_d", o.optimizer_d},
+            {"lr_g", o.lr_g.value_or(-1)},
+            {"lr_d", o.lr_d.value_or(-1)},
+            {"momentum", o.momentum},
+            {"g_steps", o.g_steps},
+            {"fresh_noise", o.fresh_noise},
+            {"clip", o.clip},
+            {"halve_d_loss", o.halve_d_loss},
             {"labels", o.labels_csv.string()},
             {"attribute", o.attribute},
             {"checkpoint_every", o.checkpoint_every},
@@ -176,6 +201,20 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     o.flip_labels = number("flip_labels", 0.0);
     o.instance_noise = number("instance_noise", 0.0);
     o.critic_steps = whole("critic_steps", 1);
+    auto flag = [&](const char* key) {
+        if (!j.contains(key)) return false;
+        if (!j.at(key).is_boolean()) throw xgan::FileError(file, std::string(key) + " must be true or false, not " + j.at(key).dump());
+        return j.at(key).get<bool>();
+    };
+    o.optimizer_g = j.value("optimizer_g", std::string("adam"));
+    o.optimizer_d = j.value("optimizer_d", std::string("adam"));
+    o.lr_g = unset_if_negative_one(number("lr_g", -1.0));
+    o.lr_d = unset_if_negative_one(number("lr_d", -1.0));
+    o.momentum = number("momentum", 0.0);
+    o.g_steps = whole("g_steps", 1);
+    o.fresh_noise = flag("fresh_noise");
+    o.clip = number("clip", 0.0);
+    o.halve_d_loss = flag("halve_d_loss");
     o.labels_csv = j.value("labels", std::string());
     o.attribute = j.value("attribute", std::string());
     o.checkpoint_every = whole("checkpoint_every", 0);

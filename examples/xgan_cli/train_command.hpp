@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <initializer_list>
 #include <optional>
 #include <cstdio>
 #include <fstream>
@@ -40,6 +41,75 @@ RunOptions resolve(RunOptions o) {
     return o;
 }
 
+// "Adam lr 0.0002 betas (0.5, 0.999)", "SGD lr 0.01 momentum 0.9", for the start line.
+inline std::string describe(const optim::OptimizerOptions& o) {
+    char buf[160];
+    switch (o.kind) {
+        case optim::Kind::adam:
+        case optim::Kind::adamw:
+            std::snprintf(buf, sizeof buf, "%s lr %g betas (%g, %g)", o.kind == optim::Kind::adam ? "Adam" : "AdamW", o.lr,
+                          o.beta1, o.beta2);
+            break;
+        case optim::Kind::sgd: std::snprintf(buf, sizeof buf, "SGD lr %g momentum %g", o.lr, o.momentum); break;
+        case optim::Kind::rmsprop: std::snprintf(buf, sizeof buf, "RMSprop lr %g momentum %g", o.lr, o.momentum); break;
+    }
+    return buf;
+}
+
+// Refuses, naming the option, what model M cannot honour (a new run's options as typed, checked
+// before any data is loaded; main.cpp has applied --objective and --channels already).
+template <class M>
+void check_model_options(const RunOptions& o) {
+    using GanT = typename M::gan;
+    using Sample = typename GanT::sample_shape;
+    const std::string model = M::name;
+    if constexpr (!GanT::objective::uses_targets) {
+        const char* option = o.real_label && *o.real_label != 1        ? "--real-label"
+                             : o.noisy_labels && *o.noisy_labels > 0 ? "--noisy-labels"
+                             : o.flip_labels > 0                     ? "--flip-labels"
+                                                                     : nullptr;
+        if (option)
+            throw Error(std::string(option) + ": model " + model + " trains with the " + objective_of<M>() +
+                        " objective, which does not use targets (its loss depends only on whether a batch is real or "
+                        "generated), so label smoothing, noise and flipping (--real-label, --noisy-labels, --flip-labels) "
+                        "would change nothing; leave them out");
+    }
+    if (o.real_label) {
+        const LabelOptions d = M::defaults().labels;
+        if (o.noisy_labels && *o.noisy_labels > 0)
+            throw Error("--real-label and --noisy-labels both set the real targets (a fixed value, or U(1-W, 1)); give one of them");
+        if (!o.noisy_labels && d.real_low != d.real_high)
+            throw Error("--real-label: model " + model + " draws noisy labels by default (--noisy-labels " +
+                        number_text(d.real_high - d.real_low) + ": real targets ~ U(" + number_text(d.real_low) + ", " +
+                        number_text(d.real_high) + ")); add --noisy-labels 0 for a fixed real target");
+    }
+    const auto either = [&](std::initializer_list<const char*> kinds) {
+        for (const char* k : kinds)
+            if (o.optimizer_g == k || o.optimizer_d == k) return true;
+        return false;
+    };
+    if (o.momentum > 0 && !either({"sgd", "rmsprop"}))
+        throw Error("--momentum: only the sgd and rmsprop optimizers have momentum; both networks use " +
+                    (o.optimizer_g == o.optimizer_d ? o.optimizer_g : o.optimizer_g + " and " + o.optimizer_d) +
+                    " (--optimizer-g, --optimizer-d)");
+    if ((o.beta1 || o.beta2) && !either({"adam", "adamw"}))
+        throw Error(std::string(o.beta1 ? "--beta1" : "--beta2") +
+                    ": only the adam and adamw optimizers have betas; neither network uses one (--optimizer-g, --optimizer-d)");
+    if (!GanT::classes && (!o.labels_csv.empty() || !o.attribute.empty()))
+        throw Error("--labels/--attribute: model " + model + " is not conditional; the conditional models are " +
+                    models_where([](const ModelEntry& e) { return e.classes > 0; }));
+    if (GanT::classes && o.data.rfind("folder:", 0) == 0 && o.labels_csv.empty())
+        throw Error("model " + model + " is conditional: with --data " + o.data +
+                    " it needs the images' labels, --labels CSV --attribute NAME");
+    if (o.eval_every > 0) {
+        try {
+            check_classifiable(o.data, Sample::dims[0], Sample::dims[1], Sample::dims[2]);
+        } catch (const Error& e) {
+            throw Error(std::string("--eval-every: ") + e.what());
+        }
+    }
+}
+
 // Labels 0,0,...,0,1,...,1,...: `per_class` samples of each class (empty for unconditional models).
 inline std::vector<std::int32_t> class_rows(std::size_t classes, std::size_t per_class) {
     std::vector<std::int32_t> labels;
@@ -66,6 +136,7 @@ int train(RunOptions o) {
     using Noise = typename GanT::noise_shape;
     using Sample = typename GanT::sample_shape;
     const bool resuming = !o.resume.empty();
+    if (!resuming) check_model_options<M>(o);
     if (resuming && io::list_checkpoints(o.out).empty())
         throw FileError(o.out / "checkpoints", "no complete checkpoint to resume from");
     o = resolve<M>(o);
@@ -86,12 +157,26 @@ int train(RunOptions o) {
                     std::to_string(dataset.width));
 
     GanOptions options;
-    options.generator_adam = {lr, beta1, beta2};
-    options.discriminator_adam = {lr, beta1, beta2};
+    const auto optimizer = [&](const std::string& kind, std::optional<double> own_lr) {
+        optim::OptimizerOptions opt = optim::OptimizerOptions::adam(own_lr.value_or(lr), beta1, beta2);
+        opt.kind = optim::parse_kind(kind);
+        if (opt.kind == optim::Kind::adamw) opt.weight_decay = 0.01;  // torch.optim.AdamW's default
+        opt.momentum = o.momentum;
+        return opt;
+    };
+    options.generator_optimizer = optimizer(o.optimizer_g, o.lr_g);
+    options.discriminator_optimizer = optimizer(o.optimizer_d, o.lr_d);
+    options.generator_steps = int(o.g_steps);
+    options.fresh_noise = o.fresh_noise;
+    options.clip = o.clip;
+    options.halve_discriminator_loss = o.halve_d_loss;
     options.init = o.init == "dcgan" ? Init::dcgan : Init::pytorch;
     options.labels = M::defaults().labels;
-    if (o.real_label) options.labels.real_low = options.labels.real_high = *o.real_label;
     if (o.noisy_labels) options.labels = *o.noisy_labels > 0 ? LabelOptions::noisy(*o.noisy_labels) : LabelOptions{};
+    // With noisy labels on, --real-label is refused (check_model_options); a config.json of an
+    // older version that has both trains as then, with the noisy labels.
+    if (o.real_label && !(o.noisy_labels && *o.noisy_labels > 0))
+        options.labels.real_low = options.labels.real_high = *o.real_label;
     if (o.flip_labels > 0) options.labels.flip = o.flip_labels;
     options.instance_noise = o.instance_noise;
     GanTrainer<GanT> trainer(options, o.seed);
@@ -101,7 +186,8 @@ int train(RunOptions o) {
     Tensor<Noise> grid_noise = fixed_noise<Noise>(o.seed, classes ? 8 * classes : 64);
     const std::vector<std::int32_t> grid_labels = class_rows(classes, 8);
     if (!classes && !o.labels_csv.empty())
-        throw Error("model " + std::string(M::name) + " is not conditional: --labels/--attribute need cgan or cgan64");
+        throw Error("model " + std::string(M::name) + " is not conditional: --labels/--attribute need one of " +
+                    models_where([](const ModelEntry& e) { return e.classes > 0; }));
     for (auto l : dataset.labels)
         if (classes && std::size_t(l) >= classes)
             throw Error("dataset label " + std::to_string(l) + " is outside model " + M::name + "'s " +
@@ -136,9 +222,10 @@ int train(RunOptions o) {
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     if (!o.quiet)
-        std::printf("%s %s on %s: %zu images, %d epochs, batch %d, Adam lr %g betas (%g, %g), seed %llu -> %s\n",
-                    resuming ? "resuming" : "training", M::name, o.data.c_str(), dataset.count, epochs, batch_size, lr, beta1,
-                    beta2, (unsigned long long)o.seed, o.out.c_str());
+        std::printf("%s %s on %s: %zu images, %d epochs, batch %d, G %s, D %s, seed %llu -> %s\n",
+                    resuming ? "resuming" : "training", M::name, o.data.c_str(), dataset.count, epochs, batch_size,
+                    describe(options.generator_optimizer).c_str(), describe(options.discriminator_optimizer).c_str(),
+                    (unsigned long long)o.seed, o.out.c_str());
     if (resuming && !o.quiet)
         std::printf("from %s (step %lld, epoch %zu)\n", checkpoint->c_str(), (long long)trainer.steps(), loader.epoch() + 1);
 
@@ -181,7 +268,8 @@ int train(RunOptions o) {
             ++n;
             const std::int64_t step = trainer.steps();
             if (step % o.log_every == 0 || n == 1)
-                files.log_step(epoch, step, s, seconds(), lr, lr, !GanT::objective::outputs_probability,
+                files.log_step(epoch, step, s, seconds(), options.generator_optimizer.lr, options.discriminator_optimizer.lr,
+                               !GanT::objective::outputs_probability,
                                objective::HasPenalty<typename GanT::objective>);
             // The "D wins outright" rule reads D(x) and D(G(z)) as probabilities; a critic's
             // scores are unbounded, so it does not apply to Wasserstein-type objectives.

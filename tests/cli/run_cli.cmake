@@ -146,6 +146,52 @@ elseif(CASE STREQUAL "bad_input")
   if(EXISTS ${WORK}/refused)
     message(FATAL_ERROR "a refused --batch-size wrote ${WORK}/refused")
   endif()
+  # Options the model cannot honour are refused up front, naming the option and the model, and
+  # nothing is written (no run directory, no data loaded: folder:nowhere does not exist).
+  function(refused message)
+    xgan_run(1 out train ${ARGN} --limit 640 --quiet --out ${WORK}/refused)
+    require_contains("${out}" "${message}")
+    if(EXISTS ${WORK}/refused)
+      message(FATAL_ERROR "train ${ARGN} was refused but wrote ${WORK}/refused")
+    endif()
+  endfunction()
+  refused("--momentum: only the sgd and rmsprop optimizers have momentum; both networks use adam"
+          --model mlp-tiny --momentum 0.9)
+  refused("--beta1: only the adam and adamw optimizers have betas"
+          --model mlp-tiny --optimizer-g sgd --optimizer-d rmsprop --beta1 0.9)
+  refused("--optimizer-d must be adam, adamw, sgd or rmsprop, not 'adagrad'" --model mlp-tiny --optimizer-d adagrad)
+  refused("--g-steps must be a whole number from 1 to 1000, not 0" --model mlp-tiny --g-steps 0)
+  refused("--clip must be a number in \\[0, 100\\], not -1" --model mlp-tiny --clip -1)
+  refused("--channels 3: model dcgan64-gray makes 1-channel samples only \\(3 channels: --model dcgan64\\)"
+          --model dcgan64-gray --channels 3)
+  refused("--channels 3: model mlp-tiny makes 1-channel samples only; --channels chooses 1 or 3 for dcgan64 only"
+          --model mlp-tiny --channels 3)
+  refused("--channels 1: model wgan-gp64 makes 3-channel samples only" --model wgan-gp64 --channels 1)
+  refused("--channels 1: model cgan64 makes 3-channel samples only" --model cgan64 --channels 1)
+  refused("--real-label: model wgan-gp trains with the wgan-gp objective, which does not use targets"
+          --model wgan-gp --real-label 0.9)
+  refused("--noisy-labels: model dcgan-hinge trains with the hinge objective, which does not use targets"
+          --model dcgan --objective hinge --noisy-labels 0.1)
+  refused("--flip-labels: model cwgan-gp trains with the wgan-gp objective" --model cwgan-gp --flip-labels 0.1)
+  refused("--real-label: model dcgan64 draws noisy labels by default \\(--noisy-labels 0.1: real targets ~ U\\(0.9, 1\\)\\); add --noisy-labels 0"
+          --model dcgan64 --real-label 0.9)
+  refused("--real-label and --noisy-labels both set the real targets" --model mlp-tiny --real-label 0.9 --noisy-labels 0.2)
+  refused("--labels/--attribute: model mlp-tiny is not conditional; the conditional models are cgan, cgan-embed, cgan64, cwgan-gp"
+          --model mlp-tiny --labels ${WORK}/attrs.csv --attribute Smiling)
+  refused("model cgan64 is conditional: with --data folder:[^ ]*/nowhere it needs the images' labels, --labels CSV --attribute NAME"
+          --model cgan64 --data folder:${WORK}/nowhere)
+  refused("--eval-every: no classifier for this data: the samples are 3x64x64 \\(RGB\\)" --model dcgan64 --eval-every 5)
+  refused("--eval-every: no classifier for this data \\('folder:" --model mlp-tiny --data folder:${WORK}/nowhere --eval-every 5)
+  # A channel count the model does make is accepted; dcgan64 is the one with both.
+  xgan_run(0 out train ${tiny} --channels 1 --max-steps 1 --out ${WORK}/channels)
+  # --resume takes the run's settings from its config.json: any other setting typed with it
+  # (it would be ignored) is refused; --epochs, --max-steps and --quiet may be given.
+  foreach(bad "--lr;0.001" "--model;dcgan" "--channels;1" "--out;${WORK}/elsewhere" "--eval-every;5")
+    list(GET bad 0 option)
+    xgan_run(1 out train --resume ${WORK}/nowhere ${bad})
+    require_contains("${out}" "${option} cannot be given with --resume: the run goes on with the settings in its config.json")
+  endforeach()
+
   # An empty --out or --resume (a literal "" argument, which xgan_run's list would drop) is
   # refused before anything is written into the current folder.
   file(MAKE_DIRECTORY ${WORK}/cwd)
@@ -182,6 +228,36 @@ elseif(CASE STREQUAL "bad_input")
   file(REMOVE ${WORK}/cfg/checkpoints/step_0000004/state.safetensors)
   xgan_run(0 out train --resume ${WORK}/cfg --max-steps 6)
   require_contains("${out}" "skipped a checkpoint that does not load: [^\n]*step_0000004/state.safetensors: not found")
+elseif(CASE STREQUAL "training_controls")
+  # Per-network optimizers and the tutorials' step variants: a run of 30 steps equals 15 steps,
+  # a checkpoint and a resume byte for byte, and the checkpoint holds each optimizer's own state.
+  set(controls --optimizer-g rmsprop --optimizer-d sgd --momentum 0.9 --lr-g 0.0005 --lr-d 0.01 --g-steps 2
+               --fresh-noise --clip 0.05 --halve-d-loss)
+  xgan_run(0 out train ${tiny} ${controls} --max-steps 30 --out ${WORK}/whole)
+  xgan_run(0 out train ${tiny} ${controls} --max-steps 15 --checkpoint-every 15 --out ${WORK}/parts)
+  xgan_run(0 out train --resume ${WORK}/parts --max-steps 30 --quiet)
+  foreach(f generator.safetensors discriminator.safetensors)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/whole/${f} ${WORK}/parts/${f} RESULT_VARIABLE differ)
+    if(differ)
+      message(FATAL_ERROR "${f}: 15 steps + resume differs from 30 uninterrupted steps")
+    endif()
+  endforeach()
+  file(READ ${WORK}/parts/config.json config)
+  require_contains("${config}" "\"optimizer_g\": *\"rmsprop\"")
+  require_contains("${config}" "\"g_steps\": *2")
+  # The safetensors header is JSON after an 8-byte length; file(STRINGS) keeps its printable text.
+  file(STRINGS ${WORK}/parts/checkpoints/step_0000015/optimizers.safetensors header LIMIT_INPUT 4000)
+  foreach(entry generator.square_avg generator.momentum_buffer discriminator.momentum_buffer)
+    require_contains("${header}" "${entry}")
+  endforeach()
+  # The start line names each network's optimizer.
+  xgan_run(0 out train --model mlp-tiny --limit 640 --max-steps 1 --optimizer-d adamw --out ${WORK}/line2)
+  require_contains("${out}" "G Adam lr 0.0003 betas \\(0.5, 0.999\\), D AdamW lr 0.0003")
+  # torchsummary's batch_size.
+  xgan_run(0 out summary --model mlp --batch 64)
+  require_contains("${out}" "\\[64, 256\\]")
+  xgan_run(0 out summary --model mlp)
+  require_contains("${out}" "\\[-1, 256\\]")
 else()
   message(FATAL_ERROR "unknown CASE ${CASE}")
 endif()
