@@ -22,17 +22,18 @@ cmake --build "$build" --target bench_gan_step -j "$(nproc)"
 
 # The same process settings for both sides (each is read when the libraries load):
 #  - OpenBLAS's AVX-512 kernels: Debian's OpenBLAS 0.3.21 takes this AMD EPYC for Haswell (AVX2).
-#    Set explicitly, because a preset OPENBLAS_CORETYPE (even Haswell) is kept by xgan's
-#    tune_process() and by OpenBLAS.
+#    Set explicitly for PyTorch's sake (xgan's tune_process() replaces only an unset or Haswell
+#    value).
 #  - glibc keeps large freed buffers instead of unmapping them every step.
 #  - OpenMP workers sleep when idle instead of spinning against OpenBLAS's threads.
-# BENCH_CORETYPE overrides the choice (e.g. BENCH_CORETYPE=Haswell to see the AVX2 kernels).
+# BENCH_CORETYPE overrides the choice (e.g. BENCH_CORETYPE=Haswell to see the AVX2 kernels);
+# XGAN_NO_TUNING keeps tune_process() from taking Haswell back to SkylakeX.
 if [[ -n ${BENCH_CORETYPE:-} ]]; then
-  export OPENBLAS_CORETYPE=$BENCH_CORETYPE
+  export OPENBLAS_CORETYPE=$BENCH_CORETYPE XGAN_NO_TUNING=1
 elif grep -qw avx512f /proc/cpuinfo; then
   export OPENBLAS_CORETYPE=SkylakeX
 fi
-export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456
+export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
 export OMP_WAIT_POLICY=PASSIVE
 unset OPENBLAS_NUM_THREADS OMP_NUM_THREADS  # OpenBLAS uses every core; torch sets its own count
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""xgan checkpoints and PyTorch, both ways (DESIGN.md promise 3), for one small model:
+"""xgan checkpoints and PyTorch, both ways (README, "Checked against PyTorch"), for one small model:
 
     Sequential(Flatten(), Linear(12, 8), LeakyReLU(0.2), Linear(8, 4, bias=False), Tanh(),
                Linear(4, 1), Sigmoid())        on samples of shape (3, 2, 2)

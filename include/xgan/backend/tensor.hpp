@@ -1,7 +1,7 @@
 #pragma once
 // Tensor<S, B>: a batch of samples of compile-time shape S, stored contiguously (NCHW) in the
 // backend's heap buffer. Resizing to a smaller batch keeps the storage, so after the largest
-// batch has been seen no call allocates (DESIGN.md promise 5).
+// batch has been seen no call allocates (a training step allocates nothing after its first).
 #include <cstddef>
 #include <span>
 
