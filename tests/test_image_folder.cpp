@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstring>
+
 #include "test_data.hpp"
 
 #include <algorithm>
@@ -419,4 +421,43 @@ TEST_CASE("image_folder: a JPEG Huffman table of more than 256 codes is refused 
         CHECK(rep.failed == 1);
         CHECK(failure_of(rep, "bad.jpg").find("more than 256") != std::string::npos);
     }
+}
+
+TEST_CASE("image_folder: empty PNG data chunks are dropped and truncated ones refused before stb decodes") {
+    // Debian's stb_image copies a zero-length IDAT into its unallocated buffer (memcpy of 0 bytes
+    // to NULL, undefined behaviour; tests/fuzz/regressions/image/png_empty_first_idat.png).
+    std::vector<std::uint8_t> px(5 * 3);
+    for (std::size_t i = 0; i < px.size(); ++i) px[i] = std::uint8_t(17 * i);
+    const std::vector<std::uint8_t> plain = xgan::io::encode_png(px, 5, 3, 1);
+    // The same file with an empty IDAT before the real one and another after it (CRCs zero: stb
+    // does not check them). Chunks after the 8-byte signature: IHDR (13 data bytes) first.
+    const std::size_t after_ihdr = 8 + 12 + 13;
+    const std::vector<std::uint8_t> empty_idat = {0, 0, 0, 0, 'I', 'D', 'A', 'T', 0, 0, 0, 0};
+    std::vector<std::uint8_t> padded(plain.begin(), plain.begin() + std::ptrdiff_t(after_ihdr));
+    padded.insert(padded.end(), empty_idat.begin(), empty_idat.end());
+    padded.insert(padded.end(), plain.begin() + std::ptrdiff_t(after_ihdr), plain.end() - 12);  // up to IEND
+    padded.insert(padded.end(), empty_idat.begin(), empty_idat.end());
+    padded.insert(padded.end(), plain.end() - 12, plain.end());
+
+    std::vector<std::byte> bytes(padded.size());
+    std::memcpy(bytes.data(), padded.data(), padded.size());
+    xgan::data::detail::check_png_chunks(bytes);
+    REQUIRE(bytes.size() == plain.size());
+    CHECK(std::memcmp(bytes.data(), plain.data(), plain.size()) == 0);
+
+    // A chunk claiming more bytes than the file has is refused before stb allocates its length.
+    std::vector<std::byte> claims(bytes.begin(), bytes.begin() + std::ptrdiff_t(after_ihdr));
+    for (int b : {0x7F, 0xFF, 0xFF, 0xF0, int('I'), int('D'), int('A'), int('T'), 1, 2}) claims.push_back(std::byte(b));
+    CHECK_THROWS_WITH_AS(xgan::data::detail::check_png_chunks(claims),
+                         doctest::Contains("truncated PNG: a chunk claims 2147483632 bytes, but only 0 follow it"), xgan::Error);
+
+    TempDir d;
+    std::ofstream(d.path / "padded.png", std::ios::binary)
+        .write(reinterpret_cast<const char*>(padded.data()), std::streamsize(padded.size()));
+    ImageFolderReport rep;
+    const ImageDataset ds = load_image_folder(d.path, {.size = 3, .channels = 1}, &rep);
+    REQUIRE(ds.count == 1);
+    // 5x3 -> shorter side 3 (no resize), centre crop of columns 1..3.
+    for (std::size_t y = 0; y < 3; ++y)
+        for (std::size_t x = 0; x < 3; ++x) CHECK(ds.image(0)[y * 3 + x] == unit(px[y * 5 + x + 1]));
 }

@@ -83,7 +83,7 @@ for h in $harnesses; do
   if [ "$gate" = 1 ]; then
     # Inputs per harness: about a minute each on CI's 2 cores; the time limit is a backstop.
     case $h in
-      image) gate_runs=6000 ;;
+      image) gate_runs=30000 ;;
       checkpoint) gate_runs=60000 ;;
       run_config) gate_runs=800000 ;;
       *) gate_runs=100000 ;;

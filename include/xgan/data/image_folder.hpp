@@ -278,9 +278,13 @@ inline ImageHeader pnm_header(std::span<const std::byte> bytes) {
 // segment defines more than 256 codes (fixed upstream in stb_image 2.28: "bad DHT header").
 // Walks every marker segment, the scans of progressive files included, and refuses such a table
 // before stb sees it.
+// stb takes a file for JPEG when it starts with SOI (FF D8) after any number of FF fill bytes.
 inline void check_jpeg_huffman_tables(std::span<const std::byte> bytes) {
     const auto at = [&](std::size_t k) { return std::uint8_t(bytes[k]); };
-    std::size_t i = 2;  // past SOI
+    std::size_t i = 0;
+    while (i < bytes.size() && at(i) == 0xFF) ++i;
+    if (i == 0 || i >= bytes.size() || at(i) != 0xD8) return;  // not a JPEG to stb
+    ++i;  // past SOI
     while (i + 1 < bytes.size()) {
         if (at(i) != 0xFF) {  // entropy-coded data of a scan: up to the next real marker
             ++i;
@@ -309,6 +313,43 @@ inline void check_jpeg_huffman_tables(std::span<const std::byte> bytes) {
     }
 }
 
+// Two flaws of Debian 12's stb_image (v2.27) with PNG chunks, found by tests/fuzz, handled before
+// it decodes:
+//  - it allocates an IDAT chunk's claimed length before reading it, so 100 bytes claiming a
+//    2 GB chunk allocate 2 GB: a chunk (before IEND) longer than the bytes left is refused;
+//  - it copies a zero-length IDAT into its not yet allocated buffer (memcpy(NULL, p, 0),
+//    undefined behaviour): such chunks add nothing to the image and are dropped.
+// Files that are not PNG are left alone. Throws Error for a truncated chunk.
+inline void check_png_chunks(std::vector<std::byte>& bytes) {
+    static constexpr std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (bytes.size() < 8 || std::memcmp(bytes.data(), signature, 8) != 0) return;
+    const auto at = [&](std::size_t k) { return std::uint8_t(bytes[k]); };
+    const auto type_is = [&](std::size_t k, const char* t) {
+        return at(k) == std::uint8_t(t[0]) && at(k + 1) == std::uint8_t(t[1]) && at(k + 2) == std::uint8_t(t[2]) &&
+               at(k + 3) == std::uint8_t(t[3]);
+    };
+    // One pass that copies every kept chunk down over the dropped ones (no quadratic erase).
+    std::size_t read = 8, write = 8;
+    while (read + 8 <= bytes.size()) {  // length, type, data, CRC
+        const std::uint64_t length =
+            std::uint64_t(at(read)) << 24 | std::uint64_t(at(read + 1)) << 16 | std::uint64_t(at(read + 2)) << 8 | at(read + 3);
+        if (type_is(read + 4, "IEND")) break;  // stb reads nothing after IEND's type, not even its CRC
+        const std::uint64_t left = bytes.size() - read - 8;  // after length and type
+        if (length + 4 > left)
+            throw Error("truncated PNG: a chunk claims " + std::to_string(length) + " bytes, but only " +
+                        std::to_string(left < 4 ? 0 : left - 4) + " follow it");
+        const std::size_t chunk = 12 + std::size_t(length);
+        if (!(length == 0 && type_is(read + 4, "IDAT"))) {
+            if (write != read) std::memmove(bytes.data() + write, bytes.data() + read, chunk);
+            write += chunk;
+        }
+        read += chunk;
+    }
+    if (write == read) return;
+    std::memmove(bytes.data() + write, bytes.data() + read, bytes.size() - read);  // the rest, as it was
+    bytes.resize(bytes.size() - (read - write));
+}
+
 // The dimensions in a file's header (PNM: pnm_header; the rest: stb_image's header readers),
 // checked against stb's limit per side and `max_pixels`, and a PNM for pixel data missing at
 // its end (stb would use uninitialised memory for it). Throws Error with the reason.
@@ -318,7 +359,7 @@ inline ImageHeader checked_header(std::span<const std::byte> bytes, std::uint64_
     if (pnm) {
         h = pnm_header(bytes);
     } else {
-        if (bytes.size() >= 2 && std::uint8_t(bytes[0]) == 0xFF && std::uint8_t(bytes[1]) == 0xD8) check_jpeg_huffman_tables(bytes);
+        check_jpeg_huffman_tables(bytes);
         int w = 0, hh = 0, comp = 0;
         if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w, &hh, &comp)) {
             const char* why = stbi_failure_reason();
@@ -348,7 +389,8 @@ inline ImageHeader checked_header(std::span<const std::byte> bytes, std::uint64_
 // Throws Error with the reason when the file cannot be decoded or is over `max_pixels`.
 inline Image8 decode_composited(const std::filesystem::path& file, const std::array<float, 3>& background,
                                 std::uint64_t max_pixels = default_max_image_pixels) {
-    const std::vector<std::byte> bytes = io::read_file_bytes(file);
+    std::vector<std::byte> bytes = io::read_file_bytes(file);
+    check_png_chunks(bytes);
     if (bytes.size() > std::size_t(std::numeric_limits<int>::max())) throw Error("file too large to decode");
     const ImageHeader header = checked_header(bytes, max_pixels);
     int w = 0, h = 0, comp = 0;
