@@ -1,7 +1,8 @@
 // Adam, AdamW, SGD and RMSprop (optim/adam.hpp, sgd.hpp, rmsprop.hpp) against torch.optim: the
 // parameters after each of 5 steps and the state after the last, from goldens written by
 // tests/data/make_optimizer_goldens.py (torch 1.13, float32). Also the option checks of the
-// constructors, and RMSprop's interface (network constructor, state layout, set_lr).
+// constructors, RMSprop's interface (network constructor, state layout, set_lr), and Adam's
+// first step and gradient clearing by hand.
 #include <doctest/doctest.h>
 
 #include "test_data.hpp"
@@ -298,4 +299,54 @@ TEST_CASE("optim torch: bad optimizer options throw xgan::Error") {
     CHECK_THROWS_WITH_AS(Adam<float>(refs, {.weight_decay = -0.01, .decoupled_weight_decay = true}),
                          doctest::Contains("AdamW: weight_decay"), Error);
     CHECK_NOTHROW(Adam<float>(refs, {.lr = 0, .beta1 = 0, .beta2 = 0, .eps = 0}));
+}
+
+// By hand: the first Adam step, set_lr, and optimizers built from a network clearing the
+// gradients they consume.
+TEST_CASE("optim: Adam's first step moves every parameter by about lr against its gradient's sign") {
+    Params p;
+    p.value = {{1.0f, -2.0f, 0.5f, 3.0f}};
+    p.grad = {{0.3f, -4.0f, 0.0f, 1e-3f}};
+    optim::Adam<float> adam(p.refs(), {.lr = 0.01});
+    adam.step();
+    CHECK(p.value[0][0] == doctest::Approx(0.99).epsilon(1e-6));
+    CHECK(p.value[0][1] == doctest::Approx(-1.99).epsilon(1e-6));
+    CHECK(p.value[0][2] == 0.5f);  // zero gradient: no move
+    CHECK(p.value[0][3] == doctest::Approx(3.0 - 0.01 * 1e-3 / (1e-3 + 1e-8)).epsilon(1e-6));
+    for (float v : p.grad[0]) CHECK(v == 0.0f);
+    CHECK(adam.exp_avg()[1] == doctest::Approx(0.1 * -4.0));
+    CHECK(adam.exp_avg_sq()[1] == doctest::Approx(0.001 * 16.0));
+    // Set lr applies from the next step.
+    adam.set_lr(0.0);
+    std::fill(p.grad[0].begin(), p.grad[0].end(), 1.0f);
+    const auto before = p.value[0];
+    adam.step();
+    CHECK(p.value[0] == before);
+    CHECK(p.grad[0] == std::vector<float>(4, 0.0f));
+}
+
+TEST_CASE("optim: optimizers built from a network see all its trainable tensors and clear their gradients") {
+    using Net = Network<Sequential<Linear<3, 4>, Linear<4, 2, false>>, Shape<3>>;
+    Net net;
+    Rng rng(1);
+    net.reset_parameters(rng);
+    auto params = trainable_parameters(net);
+    REQUIRE(params.size() == 3);
+    optim::Adam<float> adam(net, {.lr = 0.1});
+    REQUIRE(adam.parameters().size() == 3);
+    CHECK(adam.exp_avg().size() == 12 + 4 + 8);
+    for (auto& p : params) std::fill(p.grad, p.grad + p.size, 1.0f);
+    const float w = params[2].value[0];
+    adam.step();
+    CHECK(params[2].value[0] == doctest::Approx(w - 0.1).epsilon(1e-5));
+    for (auto& p : params)
+        for (std::size_t i = 0; i < p.size; ++i) CHECK(p.grad[i] == 0.0f);
+
+    optim::Sgd<float> sgd(net, {.lr = 0.5});
+    for (auto& p : params) std::fill(p.grad, p.grad + p.size, 2.0f);
+    const float b = params[1].value[3];
+    sgd.step();
+    CHECK(params[1].value[3] == doctest::Approx(b - 1.0));
+    for (auto& p : params)
+        for (std::size_t i = 0; i < p.size; ++i) CHECK(p.grad[i] == 0.0f);
 }
