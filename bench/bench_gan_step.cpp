@@ -25,7 +25,7 @@
 
 #include <xgan/xgan.hpp>
 
-#include "models.hpp"
+#include <xgan/models/tutorials.hpp>
 
 // OpenBLAS's own queries (xgan declares cblas through xgan/backend/cblas.hpp, which has not
 // these; OpenBLAS's <cblas.h> cannot be included beside it).
@@ -38,8 +38,8 @@ int openblas_get_num_threads(void);
 namespace {
 
 using xgan::Cpu;
-using xgan_cli::Mlp;
-using xgan_cli::MlpSmall;
+using xgan::models::Mlp;
+using xgan::models::MlpSmall;
 
 constexpr std::uint64_t seed = 20240601;
 
@@ -384,9 +384,9 @@ int main(int argc, char** argv) {
     xgan::backend::tune_process(argv);  // may re-exec with OPENBLAS_CORETYPE and malloc settings
     register_model<Mlp>();
     register_model<MlpSmall>();
-    configure(benchmark::RegisterBenchmark("BM_wgan_gp_step/wgan-gp64", BM_wgan_gp_step<xgan_cli::WganGp64>));
-    for (auto* b : {benchmark::RegisterBenchmark("BM_train_step/dcgan", BM_conv_train_step<xgan_cli::Dcgan>),
-                    benchmark::RegisterBenchmark("BM_train_step/dcgan64", BM_conv_train_step<xgan_cli::Dcgan64>)})
+    configure(benchmark::RegisterBenchmark("BM_wgan_gp_step/wgan-gp64", BM_wgan_gp_step<xgan::models::WganGp64>));
+    for (auto* b : {benchmark::RegisterBenchmark("BM_train_step/dcgan", BM_conv_train_step<xgan::models::Dcgan>),
+                    benchmark::RegisterBenchmark("BM_train_step/dcgan64", BM_conv_train_step<xgan::models::Dcgan64>)})
         configure(b->MinTime(1.0));
     benchmark::AddCustomContext("OPENBLAS_CORETYPE", std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "");
     benchmark::AddCustomContext("openblas_core", openblas_get_corename());

@@ -6,7 +6,7 @@ The step is the PyTorch tutorials' (DCGAN tutorial order):
     fake = G(z);   D(fake.detach()) -> BCE(0) -> backward;  optD.step()
     G.zero_grad(); D(fake) -> BCE(1) -> backward;           optG.step()
 Models, batch sizes, BCELoss and Adam(lr=2e-4, betas=(0.5, 0.999)) match
-examples/xgan_cli/models.hpp (mlp at batch 64, mlp-small at batch 100).
+include/xgan/models/tutorials.hpp (mlp at batch 64, mlp-small at batch 100).
 
 Configurations (all run; the best per model is reported as PyTorch at its best):
     threads   torch.set_num_threads(1) (OpenBLAS keeps its own threads) or 2
@@ -20,7 +20,7 @@ The environment (OPENBLAS_CORETYPE, MALLOC_*, OMP_WAIT_POLICY) is read when the 
 load, so it is set by the driver (compare.sh), not here.
 
 --models wgan-gp64 (not in the default list: a step takes seconds) times one WGAN-GP step of
-xgan's wgan-gp64 model instead (examples/xgan_cli/models.hpp): the DCGAN 64x64 generator (RGB)
+xgan's wgan-gp64 model instead (include/xgan/models/tutorials.hpp): the DCGAN 64x64 generator (RGB)
 and its critic without BatchNorm and Sigmoid (Dropout 0.3 kept), batch 64, Adam(2e-4, betas
 (0.5, 0.9)); 3 critic updates, each on its own real batch:
     fake = G(z) (no graph); x_hat = real + alpha (fake - real), alpha ~ U(0, 1) per sample
@@ -47,7 +47,7 @@ import torch.nn as nn
 MODELS = {
     "mlp": dict(nz=100, g=[256, 512, 1024], d=[1024, 512, 256], slope=0.2, batch=64),
     "mlp-small": dict(nz=64, g=[256, 256], d=[256, 256], slope=0.2, batch=100),
-    # examples/xgan_cli/models.hpp's Dcgan and Dcgan64 (RGB)
+    # include/xgan/models/tutorials.hpp's Dcgan and Dcgan64 (RGB)
     "dcgan": dict(arch="dcgan", nz=100, batch=128, image=(1, 28, 28)),
     "dcgan64": dict(arch="dcgan64", nz=100, noise=(100, 1, 1), batch=128, image=(3, 64, 64)),
 }

@@ -1,4 +1,4 @@
-// Run checkpoints (io/checkpoint.hpp): ordered by the step in their name, pruned without ever
+// Run checkpoints (train/checkpoint.hpp): ordered by the step in their name, pruned without ever
 // leaving a half-deleted step_ folder, and a resume that falls back to the newest checkpoint
 // that loads.
 #include <doctest/doctest.h>
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "temp_dir.hpp"
-#include "xgan/io/checkpoint.hpp"
+#include "xgan/train/checkpoint.hpp"
 #include "xgan/layers/activation.hpp"
 #include "xgan/layers/linear.hpp"
 #include "xgan/layers/reshape.hpp"
@@ -80,12 +80,12 @@ data::ImageDataset tiny_images(std::size_t n) {
 }  // namespace
 
 TEST_CASE("checkpoint: the step comes from the name, and other names are not checkpoints") {
-    CHECK(io::checkpoint_step("step_0000040") == 40);
-    CHECK(io::checkpoint_step("step_10000000") == 10000000);
-    CHECK(io::checkpoint_step("step_123456789012345678") == 123456789012345678);
+    CHECK(train::checkpoint_step("step_0000040") == 40);
+    CHECK(train::checkpoint_step("step_10000000") == 10000000);
+    CHECK(train::checkpoint_step("step_123456789012345678") == 123456789012345678);
     for (const char* bad : {"step_", "step_12a", "step_-5", "Step_1", ".step_0000040.partial", ".step_0000040.pruning",
                             "step_1234567890123456789", "notes"})
-        CHECK_MESSAGE(!io::checkpoint_step(bad), bad);
+        CHECK_MESSAGE(!train::checkpoint_step(bad), bad);
 }
 
 TEST_CASE("checkpoint: latest and pruning go by step, past step 9,999,999 too") {
@@ -93,13 +93,13 @@ TEST_CASE("checkpoint: latest and pruning go by step, past step 9,999,999 too") 
     const fs::path root = run.path / "checkpoints";
     for (const char* n : {"step_9999999", "step_10000000", "step_0000040", "step_12a", ".step_20000000.partial"}) folder(root / n);
     std::ofstream(root / "step_30000000") << "a file, not a checkpoint folder";
-    CHECK(names(io::list_checkpoints(run.path)) == std::vector<std::string>{"step_0000040", "step_9999999", "step_10000000"});
-    REQUIRE(io::latest_checkpoint(run.path));
-    CHECK(io::latest_checkpoint(run.path)->filename() == "step_10000000");
+    CHECK(names(train::list_checkpoints(run.path)) == std::vector<std::string>{"step_0000040", "step_9999999", "step_10000000"});
+    REQUIRE(train::latest_checkpoint(run.path));
+    CHECK(train::latest_checkpoint(run.path)->filename() == "step_10000000");
 
-    io::prune_checkpoints(run.path, 1);
+    train::prune_checkpoints(run.path, 1);
     CHECK(entries(root) == std::vector<std::string>{"step_10000000", "step_12a", "step_30000000"});
-    CHECK(!io::latest_checkpoint(run.path / "nowhere"));
+    CHECK(!train::latest_checkpoint(run.path / "nowhere"));
 }
 
 TEST_CASE("checkpoint: a prune killed mid-deletion leaves a hidden folder, removed by the next prune") {
@@ -109,11 +109,11 @@ TEST_CASE("checkpoint: a prune killed mid-deletion leaves a hidden folder, remov
     folder(root / "step_0000030");
     // What a kill between the rename and the end of the deletion leaves behind.
     folder(root / ".step_0000010.pruning");
-    CHECK(io::latest_checkpoint(run.path)->filename() == "step_0000030");
-    CHECK(names(io::list_checkpoints(run.path)) == std::vector<std::string>{"step_0000020", "step_0000030"});
-    io::prune_checkpoints(run.path, 0);  // keep all: still clears the leftovers
+    CHECK(train::latest_checkpoint(run.path)->filename() == "step_0000030");
+    CHECK(names(train::list_checkpoints(run.path)) == std::vector<std::string>{"step_0000020", "step_0000030"});
+    train::prune_checkpoints(run.path, 0);  // keep all: still clears the leftovers
     CHECK(entries(root) == std::vector<std::string>{"step_0000020", "step_0000030"});
-    io::prune_checkpoints(run.path, 1);
+    train::prune_checkpoints(run.path, 1);
     CHECK(entries(root) == std::vector<std::string>{"step_0000030"});
 }
 
@@ -132,7 +132,7 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
             if (!loader.next(real)) loader.next(real);
             trainer.train_step(real);
         }
-        io::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
+        train::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
         saved.push_back(snapshot(trainer, noise));
         cursors.push_back(loader.cursor());
     }
@@ -146,7 +146,7 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
     GanTrainer<TinyGan> resumed(GanOptions{}, 99);
     data::BatchLoader loader2(ds, 8, 12);
     Tensor<Shape<4>> noise2(2);
-    const io::ResumePoint point = io::load_latest_checkpoint<TinyGan>(run.path, {resumed, loader2, noise2});
+    const train::ResumePoint point = train::load_latest_checkpoint<TinyGan>(run.path, {resumed, loader2, noise2});
     CHECK(point.checkpoint.filename() == "step_0000002");
     REQUIRE(point.skipped.size() == 2);
     CHECK(point.skipped[0].find("step_0000006/state.safetensors: not found") != std::string::npos);
@@ -157,7 +157,7 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
     // Nothing loads: the error names the folder and every reason.
     fs::remove(root / "step_0000002" / "optimizers.safetensors");
     try {
-        (void)io::load_latest_checkpoint<TinyGan>(run.path, {resumed, loader2, noise2});
+        (void)train::load_latest_checkpoint<TinyGan>(run.path, {resumed, loader2, noise2});
         FAIL("no error");
     } catch (const FileError& e) {
         const std::string msg = e.what();
@@ -177,7 +177,7 @@ TEST_CASE("checkpoint: counters out of range, an order that is no permutation an
     Tensor<Shape<4>> noise(2);
     REQUIRE(loader.next(real));
     trainer.train_step(real);
-    const fs::path dir = io::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
+    const fs::path dir = train::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
     const fs::path state = dir / "state.safetensors";
     const io::SafetensorsFile original = io::read_safetensors(state);
 
@@ -196,7 +196,7 @@ TEST_CASE("checkpoint: counters out of range, an order that is no permutation an
         data::BatchLoader l2(ds, 4, 5);
         Tensor<Shape<4>> n2(2);
         try {
-            io::load_checkpoint<TinyGan>(dir, {t2, l2, n2});
+            train::load_checkpoint<TinyGan>(dir, {t2, l2, n2});
             FAIL("loaded: " << what);
         } catch (const FileError& e) {
             CHECK(e.path == state);
@@ -251,7 +251,7 @@ TEST_CASE("checkpoint: SGD and RMSprop state round-trips, and a resume equals th
     GanTrainer<TinyGan> trainer(o, 7);
     data::BatchLoader loader(ds, 8, 8);
     steps(trainer, loader, 3);
-    const fs::path saved = io::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
+    const fs::path saved = train::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
     const Snapshot at_save = snapshot(trainer, noise);
     steps(trainer, loader, 3);
     const Snapshot uninterrupted = snapshot(trainer, noise);
@@ -263,13 +263,13 @@ TEST_CASE("checkpoint: SGD and RMSprop state round-trips, and a resume equals th
     GanTrainer<TinyGan> resumed(o, 99);
     data::BatchLoader loader2(ds, 8, 12);
     Tensor<Shape<4>> noise2(2);
-    io::load_checkpoint<TinyGan>(saved, {resumed, loader2, noise2});
+    train::load_checkpoint<TinyGan>(saved, {resumed, loader2, noise2});
     CHECK(snapshot(resumed, noise2) == at_save);
     steps(resumed, loader2, 3);
     CHECK(snapshot(resumed, noise2) == uninterrupted);
 
     // A trainer configured with Adam finds no Adam state in this checkpoint, and says why.
     GanTrainer<TinyGan> adam(GanOptions{}, 1);
-    CHECK_THROWS_WITH_AS(io::load_checkpoint<TinyGan>(saved, {adam, loader2, noise2}),
+    CHECK_THROWS_WITH_AS(train::load_checkpoint<TinyGan>(saved, {adam, loader2, noise2}),
                          doctest::Contains("'generator.exp_avg' is missing: the generator's optimizer is adam"), FileError);
 }

@@ -100,7 +100,7 @@ using TinyG = Sequential<Linear<16, 64>, ReLU, Linear<64, 49>, Tanh, Reshape<1, 
 using TinyD = Sequential<Flatten, Linear<49, 64>, LeakyReLU<ratio(0.2)>, Linear<64, 1>, Sigmoid>;
 using TinyGan = Gan<TinyG, TinyD, Shape<16>>;
 
-// The mlp-small tutorial GAN (examples/xgan_cli/models.hpp).
+// The mlp-small tutorial GAN (include/xgan/models/tutorials.hpp).
 using SmallG = Sequential<Linear<64, 256>, ReLU, Linear<256, 256>, ReLU, Linear<256, 784>, Tanh, Reshape<1, 28, 28>>;
 using SmallD = Sequential<Flatten, Linear<784, 256>, LeakyReLU<ratio(0.2)>, Linear<256, 256>, LeakyReLU<ratio(0.2)>,
                           Linear<256, 1>, Sigmoid>;

@@ -43,7 +43,7 @@ def save_safetensors(path, tensors):
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
 
 
-def mlp_generator():  # xgan_cli::Mlp::G
+def mlp_generator():  # xgan::models::Mlp::G
     return nn.Sequential(nn.Linear(100, 256), nn.ReLU(), nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 1024), nn.ReLU(),
                          nn.Linear(1024, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
 

@@ -1,7 +1,7 @@
 #include <xgan/xgan.hpp>
-#include "models.hpp"
+#include <xgan/models/tutorials.hpp>
 using namespace xgan;
-using M = xgan_cli::Mlp;
+using M = xgan::models::Mlp;
 int main() {
   using GanT = M::gan;
   GanOptions opt; // lr 2e-4 betas .5 .999

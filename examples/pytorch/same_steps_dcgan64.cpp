@@ -1,14 +1,14 @@
 // Four training steps of the 64x64 DCGAN (dcgan64 without its Dropout, whose masks PyTorch cannot
 // replay) in xgan, for same_steps_dcgan64.py to replay in PyTorch from the same weights, batches and
 // noise. From the repository root (the files go to the current folder of the run):
-//   g++ -std=c++20 -O2 -march=native -I include -I examples/xgan_cli -I /usr/include/stb \
+//   g++ -std=c++20 -O2 -march=native -I include -I /usr/include/stb \
 //       examples/pytorch/same_steps_dcgan64.cpp -o /tmp/same64 -lopenblas -ltbb -lz
 //   (cd /tmp && ./same64 && /usr/bin/python3 $OLDPWD/examples/pytorch/same_steps_dcgan64.py)
 #include <xgan/xgan.hpp>
-#include "models.hpp"
+#include <xgan/models/tutorials.hpp>
 using namespace xgan;
 struct M64 {
-  using G = xgan_cli::Dcgan64::G;
+  using G = xgan::models::Dcgan64::G;
   using D = Sequential<Conv2d<3, 64, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>,
                        Conv2d<64, 128, 4, 2, 1, false>, BatchNorm2d<128>, LeakyReLU<ratio(0.2)>,
                        Conv2d<128, 256, 4, 2, 1, false>, BatchNorm2d<256>, LeakyReLU<ratio(0.2)>,

@@ -3,7 +3,9 @@
 # the program; then builds the same program with the installed xgan.pc's flags alone (no CMake).
 # Building BUILD_DIR's default target first: `cmake --install` needs everything it installs (the
 # xgan tool included) to be built.
-#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DCXX_COMPILER=... -P run.cmake
+# Then `xgan new` writes a starter project, which is built against the prefix the same way and,
+# when MNIST_DIR (optional: the folder holding mnist/) has MNIST, trains, samples and resumes.
+#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=... -DCXX_COMPILER=... [-DMNIST_DIR=...] -P run.cmake
 foreach(var BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run.cmake: ${var} is not set")
@@ -59,4 +61,45 @@ if(NOT last_output MATCHES "consumer ok")
   message(FATAL_ERROR "install_consumer: unexpected output of the pkg-config build:\n${last_output}")
 endif()
 message(STATUS "pkg-config build: ${last_output}")
+
+# `xgan new`: the installed tool writes a project whose main.cpp is one call into
+# xgan::cli::main; it configures (default build type Release) and builds against the prefix only.
+set(new_project "${WORK_DIR}/mygan")
+run("xgan new" "${prefix}/bin/xgan" new "${new_project}")
+foreach(f CMakeLists.txt main.cpp model.hpp README.md)
+  if(NOT EXISTS "${new_project}/${f}")
+    message(FATAL_ERROR "install_consumer: `xgan new` wrote no ${f}")
+  endif()
+endforeach()
+run("configuring the new project" ${CMAKE_COMMAND} -S "${new_project}" -B "${new_project}/build" -G "${GENERATOR}"
+    -DCMAKE_CXX_COMPILER=${CXX_COMPILER} "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+run("building the new project" ${CMAKE_COMMAND} --build "${new_project}/build")
+set(mygan "${new_project}/build/mygan")
+run("mygan summary" "${mygan}" summary --model mygan)
+message(STATUS "xgan new: mygan built")
+
+# Training needs MNIST: a few steps, a sample grid, and a resume that goes on from the checkpoint.
+if(NOT MNIST_DIR OR NOT EXISTS "${MNIST_DIR}/mnist/train-images-idx3-ubyte")
+  message(STATUS "xgan new: training mygan skipped: no MNIST_DIR with mnist/train-images-idx3-ubyte "
+                 "(MNIST_DIR='${MNIST_DIR}'; sh cmake/fetch-mnist.sh fetches it)")
+else()
+  set(ENV{XGAN_DATA} "${MNIST_DIR}")
+  set(run_dir "${WORK_DIR}/run")
+  run("mygan train" "${mygan}" train --data mnist --limit 64 --batch-size 16 --max-steps 5 --out "${run_dir}" --quiet)
+  foreach(f generator.safetensors checkpoints)
+    if(NOT EXISTS "${run_dir}/${f}")
+      message(FATAL_ERROR "install_consumer: mygan's run directory lacks ${f}")
+    endif()
+  endforeach()
+  run("mygan sample" "${mygan}" sample --run "${run_dir}" --out "${WORK_DIR}/s.png")
+  if(NOT EXISTS "${WORK_DIR}/s.png")
+    message(FATAL_ERROR "install_consumer: mygan sample wrote no ${WORK_DIR}/s.png")
+  endif()
+  run("mygan train --resume" "${mygan}" train --resume "${run_dir}" --max-steps 8 --quiet)
+  if(NOT IS_DIRECTORY "${run_dir}/checkpoints/step_0000008")
+    file(GLOB checkpoints RELATIVE "${run_dir}/checkpoints" "${run_dir}/checkpoints/*")
+    message(FATAL_ERROR "install_consumer: the resumed mygan run has no checkpoint step_0000008 (has: ${checkpoints})")
+  endif()
+  message(STATUS "xgan new: mygan trained 5 steps, sampled, resumed to step 8")
+endif()
 file(REMOVE_RECURSE "${WORK_DIR}")

@@ -1,4 +1,4 @@
-// libFuzzer harness: xgan::io::load_checkpoint (include/xgan/io/checkpoint.hpp) with the
+// libFuzzer harness: xgan::train::load_checkpoint (include/xgan/io/checkpoint.hpp) with the
 // input as the checkpoint's state.safetensors (random streams, loader position and order,
 // fixed noise, step counts) beside valid weights and optimizer files, loaded into a trainer of
 // a tiny GAN; then the restored state is used as a resumed run would: one batch, one training
@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         xgan::GanTrainer<TinyGan> trainer(xgan::GanOptions{}, 1);
         xgan::data::BatchLoader loader(dataset, tiny_batch, 2);
         xgan::Tensor<xgan::Shape<8>> noise(tiny_grid);
-        xgan::io::load_checkpoint<TinyGan>(checkpoint, {trainer, loader, noise});
+        xgan::train::load_checkpoint<TinyGan>(checkpoint, {trainer, loader, noise});
         xgan::Tensor<TinySample> real;
         if (!loader.next(real)) loader.next(real);
         trainer.train_step(real);

@@ -11,7 +11,7 @@
 
 #include <xgan/io/png.hpp>  // stb_image_write, compiled in
 
-#include "run_options.hpp"
+#include <xgan/cli/run_options.hpp>
 #include "tiny_gan.hpp"
 
 namespace fs = std::filesystem;
@@ -101,7 +101,7 @@ void attribute_csv_corpus() {
 void run_config_corpus() {
     // config.json as `xgan train` writes it: every setting resolved (real_label and
     // noisy_labels -1: the model's default).
-    xgan_cli::RunOptions o;
+    xgan::cli::RunOptions o;
     o.epochs = 10;
     o.batch_size = 64;
     o.lr = 2e-4;
@@ -109,7 +109,7 @@ void run_config_corpus() {
     o.beta2 = 0.999;
     o.critic_steps = 1;
     o.init = "pytorch";
-    put("run_config", "mlp.json", xgan_cli::to_json(o).dump(2) + "\n");
+    put("run_config", "mlp.json", xgan::cli::to_json(o).dump(2) + "\n");
     o.model = "mlp-tiny";
     o.limit = 640;
     o.max_steps = 60;
@@ -117,7 +117,7 @@ void run_config_corpus() {
     o.keep = 2;
     o.batch_size = 32;
     o.lr = 3e-4;
-    auto j = xgan_cli::to_json(o);
+    auto j = xgan::cli::to_json(o);
     j["xgan_version"] = "0.1.0";
     put("run_config", "mlp_tiny.json", j.dump(2) + "\n");
     o.model = "dcgan";
@@ -131,7 +131,7 @@ void run_config_corpus() {
     o.flip_labels = 0.05;
     o.instance_noise = 0.1;
     o.critic_steps = 3;
-    put("run_config", "dcgan_hinge.json", xgan_cli::to_json(o).dump() + "\n");
+    put("run_config", "dcgan_hinge.json", xgan::cli::to_json(o).dump() + "\n");
 }
 
 // An RGB(A) or gray test pattern, rows of w * c bytes.

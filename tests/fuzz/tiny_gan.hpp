@@ -35,7 +35,7 @@ inline std::filesystem::path write_tiny_checkpoint(const std::filesystem::path& 
         if (!loader.next(real)) loader.next(real);
         trainer.train_step(real);
     }
-    return xgan::io::save_checkpoint<TinyGan>(run_dir, {trainer, loader, noise}, nlohmann::json{{"model", "tiny"}});
+    return xgan::train::save_checkpoint<TinyGan>(run_dir, {trainer, loader, noise}, nlohmann::json{{"model", "tiny"}});
 }
 
 }  // namespace xgan_fuzz

@@ -377,7 +377,7 @@ inline ImageHeader checked_header(std::span<const std::byte> bytes, std::uint64_
     if (h.width * h.height > max_pixels)
         throw Error("the header gives the image size " + dims + " = " + std::to_string(h.width * h.height) +
                     " pixels, over the limit of " + std::to_string(max_pixels) +
-                    " (ImageFolderOptions::max_pixels; xgan train --max-image-pixels)");
+                    " (ImageFolderOptions::max_pixels)");
     if (pnm && h.bytes_after_header < h.pixel_bytes)
         throw Error("truncated: the PNM header says " + dims + ", " + std::to_string(h.pixel_bytes) +
                     " bytes of pixels, but only " + std::to_string(h.bytes_after_header) + " follow it");

@@ -61,7 +61,7 @@ public:
                                  "the discriminator wins outright (mean D(x) " + fmt(d_real) + ", D(G(z)) " + fmt(d_fake) +
                                      " over the last " + std::to_string(window_) +
                                      " steps, generator loss rising): the generator gets no useful gradient. Try a lower "
-                                     "learning rate (--lr 2e-4), Adam beta1 0.5, one-sided label smoothing (--real-label 0.9), "
+                                     "learning rate (such as 2e-4), Adam beta1 0.5, one-sided label smoothing (real targets 0.9), "
                                      "or a smaller discriminator."};
         }
         return std::nullopt;
@@ -78,8 +78,8 @@ public:
             return HealthWarning{"mode_collapse",
                                  "mode collapse: the fixed-noise samples are nearly identical (mean pairwise distance " +
                                      fmt(fake_d) + " against " + fmt(real_d) +
-                                     " for real samples). Try Adam beta1 0.5, a lower learning rate, label smoothing "
-                                     "(--real-label 0.9), or minibatch discrimination."};
+                                     " for real samples). Try Adam beta1 0.5, a lower learning rate, one-sided label smoothing "
+                                     "(real targets 0.9), or more generator updates per discriminator update."};
         }
         return std::nullopt;
     }

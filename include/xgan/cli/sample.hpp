@@ -7,11 +7,11 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
-#include <xgan/xgan.hpp>
+#include "xgan/xgan.hpp"
 
-#include "models.hpp"
+#include "xgan/cli/program.hpp"
 
-namespace xgan_cli {
+namespace xgan::cli {
 
 struct SampleOptions {
     std::filesystem::path run;
@@ -27,7 +27,7 @@ struct SampleOptions {
 inline std::string model_of_run(const std::filesystem::path& run) {
     const auto file = run / "config.json";
     std::ifstream in(file);
-    if (!in) throw FileError(file, "not found: is " + run.string() + " a run directory made by `xgan train`?");
+    if (!in) throw FileError(file, "not found: is " + run.string() + " a run directory made by `" + command("train") + "`?");
     try {
         return nlohmann::json::parse(in).at("model").get<std::string>();
     } catch (const nlohmann::json::exception& e) {
@@ -45,7 +45,7 @@ const Tensor<typename GanT::generator_input>& with_labels(const Tensor<typename 
 }
 
 template <class M>
-int sample(const SampleOptions& o) {
+int sample_command(const SampleOptions& o) {
     using GanT = typename M::gan;
     using Noise = typename GanT::noise_shape;
     using Sample = typename GanT::sample_shape;
@@ -76,4 +76,4 @@ int sample(const SampleOptions& o) {
     return 0;
 }
 
-}  // namespace xgan_cli
+}  // namespace xgan::cli

@@ -11,16 +11,16 @@
 #include <utility>
 
 #include <nlohmann/json.hpp>
-#include <xgan/core/error.hpp>
-#include <xgan/data/image_folder.hpp>
+#include "xgan/core/error.hpp"
+#include "xgan/data/image_folder.hpp"
 
-namespace xgan_cli {
+namespace xgan::cli {
 
 // Integer settings are signed 64-bit, so that a typed -7 or 4294967297 reaches validate() as
 // itself (an unsigned or int field would wrap it into something valid).
 struct RunOptions {
     std::string model = "mlp";
-    std::string objective;  // the GAN objective ("": the model's own; see models.hpp, family)
+    std::string objective;  // the GAN objective ("": the model's own; see cli/model.hpp, family)
     std::string data = "mnist";
     // Unset: the model's default (resolve() in train_command.hpp fills these in).
     std::optional<std::int64_t> epochs, batch_size;
@@ -225,4 +225,4 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     return o;
 }
 
-}  // namespace xgan_cli
+}  // namespace xgan::cli

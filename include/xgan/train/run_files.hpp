@@ -1,27 +1,31 @@
 #pragma once
-// RunFiles: everything `xgan train` writes into its run directory. Every file is written to
-// a temporary name and renamed into place, so a crash never leaves a broken file behind;
-// metrics.jsonl and the TensorBoard events are appended and flushed line by line.
+// RunFiles: everything a training run (fit.hpp) writes into its run directory. Every file is
+// written to a temporary name and renamed into place, so a crash never leaves a broken file
+// behind; metrics.jsonl and the TensorBoard events are appended and flushed line by line.
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <xgan/config.hpp>
-#include <xgan/gan/health.hpp>
-#include <xgan/gan/trainer.hpp>
-#include <xgan/io/image_grid.hpp>
-#include <xgan/io/plot.hpp>
-#include <xgan/io/read_file.hpp>
-#include <xgan/io/report.hpp>
-#include <xgan/io/tensorboard.hpp>
-#include <xgan/io/weights.hpp>
-#include <xgan/nn/summary.hpp>
 
-namespace xgan_cli {
+#include "xgan/config.hpp"
+#include "xgan/gan/health.hpp"
+#include "xgan/gan/trainer.hpp"
+#include "xgan/io/image_grid.hpp"
+#include "xgan/io/plot.hpp"
+#include "xgan/io/read_file.hpp"
+#include "xgan/io/report.hpp"
+#include "xgan/io/tensorboard.hpp"
+#include "xgan/io/weights.hpp"
+#include "xgan/nn/summary.hpp"
+
+namespace xgan::train {
 
 namespace fs = std::filesystem;
 
@@ -206,4 +210,4 @@ private:
     std::vector<std::string> warnings_;
 };
 
-}  // namespace xgan_cli
+}  // namespace xgan::train

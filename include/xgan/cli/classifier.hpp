@@ -17,14 +17,14 @@
 #include <string>
 #include <vector>
 
-#include <xgan/metrics/features.hpp>
-#include <xgan/xgan.hpp>
+#include "xgan/metrics/features.hpp"
+#include "xgan/xgan.hpp"
 
-#include "datasets.hpp"
+#include "xgan/cli/datasets.hpp"
+#include "xgan/cli/program.hpp"
 
-namespace xgan_cli {
+namespace xgan::cli {
 
-using namespace xgan;
 
 using ClassifierSpec = Sequential<Conv2d<1, 32, 3, 1, 1>, ReLU, MaxPool2d<2>, Conv2d<32, 64, 3, 1, 1>, ReLU, MaxPool2d<2>,
                                   Flatten, Linear<3136, 128>, ReLU, Linear<128, 10>>;
@@ -51,7 +51,7 @@ inline std::filesystem::path classifier_path(const std::string& data) {
 }
 
 inline std::string classifier_command(const std::string& data) {
-    return "xgan classifier train --data " + data;
+    return command("classifier train --data " + data);
 }
 
 // Share of the data set's images that the classifier labels correctly.
@@ -166,4 +166,4 @@ inline int train_classifier(ClassifierOptions o) {
     return 0;
 }
 
-}  // namespace xgan_cli
+}  // namespace xgan::cli

@@ -33,9 +33,16 @@
 #include "xgan/io/weights.hpp"
 #include "xgan/nn/signature.hpp"
 
-namespace xgan::io {
+namespace xgan::train {
 
 namespace fs = std::filesystem;
+using io::load_weights;
+using io::read_safetensors;
+using io::save_weights;
+using io::SafetensorsEntry;
+using io::SafetensorsFile;
+using io::TensorView;
+using io::write_safetensors;
 
 namespace detail {
 
@@ -52,7 +59,7 @@ inline const SafetensorsEntry& require(const SafetensorsFile& f, const fs::path&
     if (e->dtype != dtype || e->numel() != numel)
         throw FileError(file, "checkpoint entry '" + name + "' has " + std::to_string(e->numel()) + " " +
                                   dtype_name(e->dtype) + " values, expected " + std::to_string(numel) + " " + dtype_name(dtype) +
-                                  " (was the checkpoint made with another model, dataset or --limit?)");
+                                  " (was the checkpoint made with another model, or with other training images?)");
     return *e;
 }
 
@@ -336,4 +343,4 @@ ResumePoint load_latest_checkpoint(const fs::path& run_dir, RunState<GanT> s) {
     throw FileError(run_dir / "checkpoints", msg);
 }
 
-}  // namespace xgan::io
+}  // namespace xgan::train

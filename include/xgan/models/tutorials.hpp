@@ -1,30 +1,25 @@
 #pragma once
-// The models the xgan tool trains: the GANs people learn from PyTorch tutorials, as types.
-// Each entry names its GAN type and the tutorial's training settings. An entry may also name
-// a `family`: the --model value under which it is one --objective of a shared architecture
-// (`--model dcgan --objective hinge` is the entry dcgan-hinge).
-#include <algorithm>
-#include <cstdint>
-#include <cstdio>
-#include <string>
-#include <utility>
-#include <vector>
+// The GANs people learn from PyTorch tutorials, as types: the models the xgan tool trains.
+// Each names its GAN type (`gan`), a name and description, and its tutorial's training
+// settings (`defaults()`). An entry may also name a `family`: the --model value under which it
+// is one --objective of a shared architecture (`--model dcgan --objective hinge` is the entry
+// dcgan-hinge), and a `channels_family` (see Dcgan64T).
+#include <cstddef>
 
-#include <xgan/xgan.hpp>
+#include "xgan/gan/gan.hpp"
+#include "xgan/gan/objective.hpp"
+#include "xgan/layers/activation.hpp"
+#include "xgan/layers/batchnorm.hpp"
+#include "xgan/layers/conv2d.hpp"
+#include "xgan/layers/conv_transpose2d.hpp"
+#include "xgan/layers/dropout.hpp"
+#include "xgan/layers/label_embedding.hpp"
+#include "xgan/layers/linear.hpp"
+#include "xgan/layers/reshape.hpp"
+#include "xgan/nn/sequential.hpp"
+#include "xgan/train/defaults.hpp"
 
-namespace xgan_cli {
-
-using namespace xgan;
-
-struct ModelDefaults {
-    int batch_size = 64;
-    double lr = 2e-4;
-    double beta1 = 0.5, beta2 = 0.999;
-    int epochs = 10;
-    Init init = Init::pytorch;
-    LabelOptions labels{};
-    int critic_steps = 1;  // discriminator updates per generator update
-};
+namespace xgan::models {
 
 // Vanilla MLP GAN (the common PyTorch MNIST tutorial). Adam's default beta1 0.9 collapses it;
 // the DCGAN paper's 0.5 is the default here (--beta1 0.9 gives the tutorial's exact setting).
@@ -36,7 +31,7 @@ struct Mlp {
     using D = Sequential<Flatten, Linear<784, 1024>, LeakyReLU<ratio(0.2)>, Linear<1024, 512>, LeakyReLU<ratio(0.2)>,
                          Linear<512, 256>, LeakyReLU<ratio(0.2)>, Linear<256, 1>, Sigmoid>;
     using gan = Gan<G, D, Shape<100>>;
-    static ModelDefaults defaults() { return {}; }
+    static TrainingDefaults defaults() { return {}; }
 };
 
 // A smaller MLP GAN (a second tutorial); with --lr 0.002 it reproduces that tutorial's
@@ -48,8 +43,8 @@ struct MlpSmall {
     using D = Sequential<Flatten, Linear<784, 256>, LeakyReLU<ratio(0.2)>, Linear<256, 256>, LeakyReLU<ratio(0.2)>,
                          Linear<256, 1>, Sigmoid>;
     using gan = Gan<G, D, Shape<64>>;
-    static ModelDefaults defaults() {
-        ModelDefaults d;
+    static TrainingDefaults defaults() {
+        TrainingDefaults d;
         d.batch_size = 100;
         return d;
     }
@@ -62,8 +57,8 @@ struct MlpTiny {
     using G = Sequential<Linear<128, 512>, LeakyReLU<ratio(0.01)>, Linear<512, 784>, Tanh, Reshape<1, 28, 28>>;
     using D = Sequential<Flatten, Linear<784, 512>, LeakyReLU<ratio(0.01)>, Linear<512, 1>, Sigmoid>;
     using gan = Gan<G, D, Shape<128>>;
-    static ModelDefaults defaults() {
-        ModelDefaults d;
+    static TrainingDefaults defaults() {
+        TrainingDefaults d;
         d.batch_size = 32;
         d.lr = 3e-4;
         return d;
@@ -81,8 +76,8 @@ struct Dcgan {
     using D = Sequential<Conv2d<1, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
                          Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>, Sigmoid>;
     using gan = Gan<G, D, Shape<100>>;
-    static ModelDefaults defaults() {
-        ModelDefaults d;
+    static TrainingDefaults defaults() {
+        TrainingDefaults d;
         d.batch_size = 128;
         d.init = Init::dcgan;
         return d;
@@ -101,8 +96,8 @@ struct Dcgan32 {
                          BatchNorm2d<128>, LeakyReLU<ratio(0.2)>, Conv2d<128, 256, 4, 2, 1, false>, BatchNorm2d<256>,
                          LeakyReLU<ratio(0.2)>, Conv2d<256, 1, 4, 1, 0, false>, Sigmoid>;
     using gan = Gan<G, D, Shape<100, 1, 1>>;
-    static ModelDefaults defaults() {
-        ModelDefaults d;
+    static TrainingDefaults defaults() {
+        TrainingDefaults d;
         d.init = Init::dcgan;
         d.epochs = 5;
         return d;
@@ -128,8 +123,8 @@ struct Dcgan64T {
                          Conv2d<256, 512, 4, 2, 1, false>, BatchNorm2d<512>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
                          Conv2d<512, 1, 4, 1, 0, false>, Sigmoid>;
     using gan = Gan<G, D, Shape<100, 1, 1>>;
-    static ModelDefaults defaults() {
-        ModelDefaults d;
+    static TrainingDefaults defaults() {
+        TrainingDefaults d;
         d.batch_size = 128;
         d.init = Init::dcgan;
         d.epochs = 25;
@@ -151,7 +146,7 @@ struct Cgan {
     using D = Sequential<Conv2d<11, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
                          Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>, Sigmoid>;
     using gan = ConditionalGan<G, D, Shape<100>, 10>;
-    static ModelDefaults defaults() { return Dcgan::defaults(); }
+    static TrainingDefaults defaults() { return Dcgan::defaults(); }
 };
 
 // cgan with learned label embeddings in place of the one-hot codes (the PyTorch cGAN tutorials'
@@ -166,7 +161,7 @@ struct CganEmbed {
     using D = Sequential<LabelEmbedding<10, 784>, Conv2d<2, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>,
                          LeakyReLU<>, Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten, Linear<2048, 1>, Sigmoid>;
     using gan = ConditionalGan<G, D, Shape<100>, 10>;
-    static ModelDefaults defaults() { return Dcgan::defaults(); }
+    static TrainingDefaults defaults() { return Dcgan::defaults(); }
 };
 
 // WGAN-GP (Gulrajani et al. 2017) at 28x28: the dcgan generator against a critic that is the
@@ -183,8 +178,8 @@ struct WganGp {
     using D = Sequential<Conv2d<1, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, LeakyReLU<>,
                          Conv2d<64, 128, 3, 2, 1>, LeakyReLU<>, Flatten, Linear<2048, 1>>;
     using gan = Gan<G, D, Shape<100>, objective::GradientPenalty<objective::Wasserstein>>;
-    static ModelDefaults defaults() {
-        ModelDefaults d;
+    static TrainingDefaults defaults() {
+        TrainingDefaults d;
         d.batch_size = 64;
         d.beta2 = 0.9;
         d.init = Init::dcgan;
@@ -237,8 +232,8 @@ struct WganGp64 {
                          Conv2d<256, 512, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
                          Conv2d<512, 1, 4, 1, 0, false>>;
     using gan = Gan<G, D, Shape<100, 1, 1>, objective::GradientPenalty<objective::Wasserstein>>;
-    static ModelDefaults defaults() {
-        ModelDefaults d = WganGp::defaults();
+    static TrainingDefaults defaults() {
+        TrainingDefaults d = WganGp::defaults();
         d.epochs = 25;
         return d;
     }
@@ -255,7 +250,7 @@ struct CwganGp {
     using D = Sequential<Conv2d<11, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, LeakyReLU<>,
                          Conv2d<64, 128, 3, 2, 1>, LeakyReLU<>, Flatten, Linear<2048, 1>>;
     using gan = ConditionalGan<G, D, Shape<100>, 10, objective::GradientPenalty<objective::Wasserstein>>;
-    static ModelDefaults defaults() { return WganGp::defaults(); }
+    static TrainingDefaults defaults() { return WganGp::defaults(); }
 };
 
 // Conditional DCGAN at 64x64 for image folders labelled by one attribute (--labels CSV
@@ -275,171 +270,13 @@ struct Cgan64 {
                          Conv2d<256, 512, 4, 2, 1, false>, BatchNorm2d<512>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
                          Conv2d<512, 1, 4, 1, 0, false>, Sigmoid>;
     using gan = ConditionalGan<G, D, Shape<100, 1, 1>, 2>;
-    static ModelDefaults defaults() { return Dcgan64::defaults(); }
+    static TrainingDefaults defaults() { return Dcgan64::defaults(); }
 };
 
+// Every model above, in the order the tool lists them.
 template <class... M>
 struct ModelList {};
-using Models = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
-                         Dcgan64Gray, Cgan, CganEmbed, Cgan64, WganGp, WganGp64, CwganGp>;
+using Tutorials = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
+                            Dcgan64Gray, Cgan, CganEmbed, Cgan64, WganGp, WganGp64, CwganGp>;
 
-// Calls f(M{}) for the model called `name`; returns false when there is none.
-template <class F, class... M>
-bool with_model_in(const std::string& name, F&& f, ModelList<M...>) {
-    return ((name == M::name ? (f(M{}), true) : false) || ...);
-}
-template <class F>
-bool with_model(const std::string& name, F&& f) {
-    return with_model_in(name, f, Models{});
-}
-
-template <class... M>
-std::vector<std::string> model_names_in(ModelList<M...>) {
-    return {M::name...};
-}
-inline std::vector<std::string> model_names() { return model_names_in(Models{}); }
-
-// The architecture an entry shares with its objective variants; its own name when it has none.
-template <class M>
-constexpr const char* family_of() {
-    if constexpr (requires { M::family; }) return M::family;
-    else return M::name;
-}
-template <class M>
-constexpr const char* objective_of() { return M::gan::objective::name; }
-
-// The entry whose name, with --channels, picks among the entries of its channels_family ("":
-// none; dcgan64 for dcgan64 and dcgan64-gray).
-template <class M>
-constexpr const char* channels_family_of() {
-    if constexpr (requires { M::channels_family; }) return M::channels_family;
-    else return "";
-}
-
-// What the tool's checks and --help texts need to know of each model.
-struct ModelEntry {
-    std::string name, family, objective;
-    std::string channels_family;
-    ModelDefaults defaults;
-    std::int64_t channels = 1;  // of the samples
-    std::size_t classes = 0;    // conditional models: the labels they take (0: unconditional)
-    bool uses_targets = true;   // the objective reads the targets (label smoothing, noise, flipping act)
-};
-template <class M>
-ModelEntry model_entry() {
-    return {M::name,
-            family_of<M>(),
-            objective_of<M>(),
-            channels_family_of<M>(),
-            M::defaults(),
-            std::int64_t(M::gan::sample_shape::dims[0]),
-            M::gan::classes,
-            M::gan::objective::uses_targets};
-}
-template <class... M>
-std::vector<ModelEntry> model_entries_in(ModelList<M...>) {
-    return {model_entry<M>()...};
-}
-inline std::vector<ModelEntry> model_entries() { return model_entries_in(Models{}); }
-
-inline const ModelEntry* find_model(const std::string& name) {
-    static const std::vector<ModelEntry> entries = model_entries();
-    for (const auto& e : entries)
-        if (e.name == name) return &e;
-    return nullptr;
-}
-
-inline std::string join_names(const std::vector<std::string>& names, const char* sep = ", ") {
-    std::string s;
-    for (const auto& n : names) s += (s.empty() ? "" : sep) + n;
-    return s;
-}
-
-// The models for which pred(entry) holds, e.g. "cgan, cgan-embed, cgan64, cwgan-gp".
-template <class Pred>
-std::string models_where(Pred pred) {
-    std::vector<std::string> names;
-    for (const auto& e : model_entries())
-        if (pred(e)) names.push_back(e.name);
-    return join_names(names);
-}
-
-// A setting's default per model, for --help, from the table: "the model's: 10; 25 for dcgan64,
-// ...; 5 for dcgan32" (the most common value first, then the others, most models first, each
-// with its models in the table's order), or "0.5 for every model".
-template <class F>
-std::string per_model(F value_of) {
-    std::vector<std::pair<std::string, std::vector<std::string>>> groups;
-    for (const auto& e : model_entries()) {
-        const std::string v = value_of(e);
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == v; });
-        if (it == groups.end()) groups.push_back({v, {e.name}});
-        else it->second.push_back(e.name);
-    }
-    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
-    if (groups.size() == 1) return groups[0].first + " for every model";
-    std::string s = "the model's: " + groups[0].first;
-    for (std::size_t i = 1; i < groups.size(); ++i) s += "; " + groups[i].first + " for " + join_names(groups[i].second);
-    return s;
-}
-inline std::string number_text(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
-// The entry `model` names with --channels `channels` (0: the model's own): `model` itself when
-// its samples have that many channels; the entry of its channels_family with them when `model`
-// names that family (dcgan64 --channels 1: dcgan64-gray); otherwise an Error.
-inline std::string model_with_channels(const std::string& model, std::int64_t channels) {
-    const ModelEntry* m = find_model(model);
-    if (channels == 0 || !m || m->channels == channels) return model;
-    std::string sibling;
-    for (const auto& e : model_entries())
-        if (!m->channels_family.empty() && e.channels_family == m->channels_family && e.channels == channels) sibling = e.name;
-    if (!sibling.empty() && m->channels_family == m->name) return sibling;
-    std::string msg = "--channels " + std::to_string(channels) + ": model " + model + " makes " +
-                      std::to_string(m->channels) + "-channel samples only";
-    if (!sibling.empty()) throw Error(msg + " (" + std::to_string(channels) + " channels: --model " + sibling + ")");
-    throw Error(msg + "; --channels chooses 1 or 3 for " +
-                models_where([](const ModelEntry& e) { return !e.channels_family.empty() && e.channels_family == e.name; }) +
-                " only");
-}
-
-// The entry that trains `model` (a name or a family) with `objective` ("" keeps the model's own).
-inline std::string model_with_objective(const std::string& model, const std::string& objective) {
-    if (objective.empty()) return model;
-    std::string family = model, offered;
-    for (const auto& e : model_entries())
-        if (e.name == model) family = e.family;
-    for (const auto& e : model_entries()) {
-        if (e.name == model && e.objective == objective) return e.name;
-        if (e.family == family && e.objective == objective) return e.name;
-        if (e.family == family) offered += (offered.empty() ? "" : ", ") + e.objective;
-    }
-    throw Error("model " + model + " has no --objective " + objective + "; it trains with: " + offered);
-}
-
-// Every objective some entry trains with, once each.
-inline std::vector<std::string> objective_names() {
-    std::vector<std::string> names;
-    for (const auto& e : model_entries())
-        if (std::find(names.begin(), names.end(), e.objective) == names.end()) names.push_back(e.objective);
-    return names;
-}
-
-// "dcgan: bce, bce-logits, ...; mlp: bce; ...": each family's objectives, for --help.
-inline std::string objectives_by_family() {
-    std::vector<std::pair<std::string, std::string>> families;
-    for (const auto& e : model_entries()) {
-        auto it = std::find_if(families.begin(), families.end(), [&](const auto& f) { return f.first == e.family; });
-        if (it == families.end()) families.emplace_back(e.family, e.objective);
-        else it->second += ", " + e.objective;
-    }
-    std::string s;
-    for (const auto& [family, objectives] : families)
-        if (objectives.find(',') != std::string::npos) s += (s.empty() ? "" : "; ") + family + ": " + objectives;
-    return s;
-}
-
-}  // namespace xgan_cli
+}  // namespace xgan::models

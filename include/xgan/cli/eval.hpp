@@ -23,15 +23,19 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <xgan/metrics/features.hpp>
-#include <xgan/xgan.hpp>
+#include "xgan/metrics/features.hpp"
+#include "xgan/xgan.hpp"
 
-#include "classifier.hpp"
-#include "datasets.hpp"
-#include "run_files.hpp"
-#include "sample_command.hpp"
+#include "xgan/cli/classifier.hpp"
+#include "xgan/cli/datasets.hpp"
+#include "xgan/cli/program.hpp"
+#include "xgan/cli/sample.hpp"
+#include "xgan/train/run_files.hpp"
 
-namespace xgan_cli {
+namespace xgan::cli {
+
+namespace fs = std::filesystem;
+using train::RunFiles;
 
 struct EvalOptions {
     std::filesystem::path run;
@@ -208,7 +212,7 @@ std::vector<float> generate_samples(typename GanT::generator& g, std::size_t n, 
 inline std::string run_data(const std::filesystem::path& run) {
     const auto file = run / "config.json";
     std::ifstream in(file);
-    if (!in) throw FileError(file, "not found: is " + run.string() + " a run directory made by `xgan train`?");
+    if (!in) throw FileError(file, "not found: is " + run.string() + " a run directory made by `" + command("train") + "`?");
     try {
         return nlohmann::json::parse(in).value("data", std::string("mnist"));
     } catch (const nlohmann::json::exception& e) {
@@ -229,7 +233,7 @@ inline void print_eval(const EvalOptions& o, const EvalResult& r, const std::str
 
 // `xgan eval --run DIR`: scores n samples of the run's generator.
 template <class M>
-int eval(const EvalOptions& o) {
+int eval_command(const EvalOptions& o) {
     using GanT = typename M::gan;
     using Sample = typename GanT::sample_shape;
     static_assert(Sample::rank == 3);
@@ -239,8 +243,8 @@ int eval(const EvalOptions& o) {
     const auto file = o.run / (o.best ? "best/generator.safetensors" : "generator.safetensors");
     if (!std::filesystem::exists(file))
         throw FileError(file, o.best ? "not found: the run kept no best generator (train with --eval-every K)"
-                                     : "not found: the run has no generator yet (xgan train writes it at the end of "
-                                       "every epoch and at each checkpoint)");
+                                     : "not found: the run has no generator yet (training writes it at the end of every "
+                                       "epoch and at each checkpoint)");
     auto g = std::make_unique<typename GanT::generator>();
     io::load_weights(*g, file);
     SampleScorer scorer(data, true);  // after the generator: a broken run fails before the slow part
@@ -263,7 +267,7 @@ inline int eval_samples_file(const EvalOptions& o) {
     const io::SafetensorsFile st = io::read_safetensors(o.samples);
     const io::SafetensorsEntry* t = st.find("samples");
     if (!t && st.tensors.size() == 1) t = &st.tensors.begin()->second;
-    if (!t) throw FileError(o.samples, "holds no tensor 'samples' (write one with xgan sample --out FILE.safetensors)");
+    if (!t) throw FileError(o.samples, "holds no tensor 'samples' (write one with " + command("sample --out FILE.safetensors") + ")");
     if (t->dtype != DType::F32) throw FileError(o.samples, "the samples are " + std::string(dtype_name(t->dtype)) + ", not F32");
     if (t->shape.size() != 4)
         throw FileError(o.samples, "the samples have shape " + io::dims_text(t->shape) + ", expected [N, C, H, W]");
@@ -359,4 +363,4 @@ private:
     std::int64_t last_step_ = -1;
 };
 
-}  // namespace xgan_cli
+}  // namespace xgan::cli
