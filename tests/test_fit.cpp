@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -128,4 +130,31 @@ TEST_CASE("fit refuses a data set or settings that do not fit the model before t
     resume.resume = true;
     CHECK(error_of([&] { train::fit<FitGan>(patterns(), run, resume); }).find("no complete checkpoint") != std::string::npos);
     CHECK(!fs::exists(run));
+}
+
+TEST_CASE("fit: grid_every adds step grids, and the report keeps every grid in time order across a resume") {
+    TempDir dir("xgan_test_fit_");
+    train::RunSettings s = quiet_settings();
+    s.grid_every = 3;
+    train::Hooks<FitGan> stop_at_4;
+    stop_at_4.after_step.push_back([](train::RunContext<FitGan>& ctx, const StepStats&) { ctx.stop = ctx.trainer.steps() == 4; });
+    CHECK(train::fit<FitGan>(patterns(), dir.path, s, stop_at_4).steps == 4);
+    s.resume = true;
+    CHECK(train::fit<FitGan>(patterns(), dir.path, s).steps == 10);
+    for (const char* grid : {"step_0000003.png", "step_0000006.png", "step_0000009.png", "epoch_0001.png", "epoch_0002.png"})
+        CHECK_MESSAGE(fs::exists(dir.path / "samples" / grid), grid);
+    CHECK(!fs::exists(dir.path / "samples" / "step_0000004.png"));
+    std::string report;
+    {
+        std::ifstream in(dir.path / "report.html");
+        report.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto at = [&](const std::string& label) { return report.find("data-label=\"" + label + "\""); };
+    REQUIRE(at("step 3") != std::string::npos);
+    CHECK(at("step 3") < at("epoch 1"));
+    CHECK(at("epoch 1") < at("step 6"));
+    CHECK(at("step 6") < at("step 9"));
+    CHECK(at("step 9") < at("epoch 2"));
+    // Epoch 1's grid, written at the stop and again when the resumed run ended the epoch, once.
+    CHECK(report.find("data-label=\"epoch 1\"", at("epoch 1") + 1) == std::string::npos);
 }

@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
     t->add_option("--checkpoint-every", train.checkpoint_every,
                   "steps between checkpoints in OUT/checkpoints/ (0: at the end of every epoch)")->capture_default_str();
     t->add_option("--keep", train.keep, "checkpoints to keep (0: all)")->capture_default_str();
+    t->add_option("--grid-every", train.grid_every,
+                  "steps between extra sample grids, OUT/samples/step_NNNNNNN.png (0: only each epoch's "
+                  "OUT/samples/epoch_NNNN.png)")->capture_default_str();
     t->add_option("--resume", train.resume,
                   "continue the run in this directory from its latest checkpoint (its config.json gives the settings; "
                   "only --epochs, --max-steps and --quiet may be given with it)");

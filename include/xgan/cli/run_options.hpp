@@ -49,6 +49,7 @@ struct RunOptions {
     bool quiet = false;
     std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end of every epoch)
     std::int64_t keep = 3;              // checkpoints kept (0: all)
+    std::int64_t grid_every = 0;        // steps between sample grids (0: only at each epoch's end)
     std::int64_t eval_every = 0;        // steps between sample-quality evaluations (0: none)
     std::int64_t eval_samples = 2000;   // generated samples per evaluation
     std::int64_t max_image_pixels = std::int64_t(xgan::data::default_max_image_pixels);  // folder data
@@ -112,6 +113,7 @@ inline void validate(const RunOptions& o, const std::filesystem::path& config = 
     whole("--max-steps", o.max_steps, 0, big, " (0: no limit)");
     whole("--checkpoint-every", o.checkpoint_every, 0, big, " (0: every epoch)");
     whole("--keep", o.keep, 0, 1'000'000, " (0: all)");
+    whole("--grid-every", o.grid_every, 0, big, " (0: only at each epoch's end)");
     whole("--eval-every", o.eval_every, 0, big, " (0: none)");
     whole("--eval-samples", o.eval_samples, 2, 1 << 20);
     whole("--max-image-pixels", o.max_image_pixels, 1, max_image_pixels_limit);
@@ -155,6 +157,7 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"attribute", o.attribute},
             {"checkpoint_every", o.checkpoint_every},
             {"keep", o.keep},
+            {"grid_every", o.grid_every},
             {"eval_every", o.eval_every},
             {"eval_samples", o.eval_samples},
             {"max_image_pixels", o.max_image_pixels}};
@@ -219,6 +222,7 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     o.attribute = j.value("attribute", std::string());
     o.checkpoint_every = whole("checkpoint_every", 0);
     o.keep = whole("keep", 3);
+    o.grid_every = whole("grid_every", 0);
     o.eval_every = whole("eval_every", 0);
     o.eval_samples = whole("eval_samples", 2000);
     o.max_image_pixels = whole("max_image_pixels", std::int64_t(xgan::data::default_max_image_pixels));

@@ -144,6 +144,7 @@ int train_command(RunOptions o, const ModelTable& models) {
     run.log_every = o.log_every;
     run.max_steps = o.max_steps;
     run.checkpoint_every = o.checkpoint_every;
+    run.grid_every = o.grid_every;
     run.keep = std::size_t(o.keep);
     run.resume = resuming;
     run.quiet = o.quiet;

@@ -273,10 +273,33 @@ struct Cgan64 {
     static TrainingDefaults defaults() { return Dcgan64::defaults(); }
 };
 
+// dcgan64-gray as seed 004's PyTorch port writes it: the book's Keras BatchNormalization(momentum=0.9)
+// became nn.BatchNorm2d(C, momentum=0.9), which PyTorch reads the other way round (the batch's
+// statistics get weight 0.9 in the running ones, not 0.1). Only the running statistics differ,
+// so only what G makes in eval mode (sample grids) does; the training steps are dcgan64-gray's.
+struct Dcgan64Lego {
+    static constexpr const char* name = "dcgan64-lego";
+    static constexpr const char* description =
+        "dcgan64-gray with BatchNorm momentum 0.9 as PyTorch reads it (a tutorial's port of a Keras DCGAN)";
+    using G = Sequential<ConvTranspose2d<100, 512, 4, 1, 0, 0, false>, BatchNorm2d<512, ratio(1e-5), ratio(0.9)>, ReLU,
+                         ConvTranspose2d<512, 256, 4, 2, 1, 0, false>, BatchNorm2d<256, ratio(1e-5), ratio(0.9)>, ReLU,
+                         ConvTranspose2d<256, 128, 4, 2, 1, 0, false>, BatchNorm2d<128, ratio(1e-5), ratio(0.9)>, ReLU,
+                         ConvTranspose2d<128, 64, 4, 2, 1, 0, false>, BatchNorm2d<64, ratio(1e-5), ratio(0.9)>, ReLU,
+                         ConvTranspose2d<64, 1, 4, 2, 1, 0, false>, Tanh>;
+    using D = Sequential<Conv2d<1, 64, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<64, 128, 4, 2, 1, false>, BatchNorm2d<128, ratio(1e-5), ratio(0.9)>, LeakyReLU<ratio(0.2)>,
+                         Dropout<ratio(0.3)>, Conv2d<128, 256, 4, 2, 1, false>, BatchNorm2d<256, ratio(1e-5), ratio(0.9)>,
+                         LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>, Conv2d<256, 512, 4, 2, 1, false>,
+                         BatchNorm2d<512, ratio(1e-5), ratio(0.9)>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                         Conv2d<512, 1, 4, 1, 0, false>, Sigmoid>;
+    using gan = Gan<G, D, Shape<100, 1, 1>>;
+    static TrainingDefaults defaults() { return Dcgan64Gray::defaults(); }
+};
+
 // Every model above, in the order the tool lists them.
 template <class... M>
 struct ModelList {};
 using Tutorials = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
-                            Dcgan64Gray, Cgan, CganEmbed, Cgan64, WganGp, WganGp64, CwganGp>;
+                            Dcgan64Gray, Dcgan64Lego, Cgan, CganEmbed, Cgan64, WganGp, WganGp64, CwganGp>;
 
 }  // namespace xgan::models

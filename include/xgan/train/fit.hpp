@@ -2,7 +2,8 @@
 // fit(): a whole training run of any Gan or ConditionalGan type on an image data set, kept in
 // a run directory:
 //   config.json, metrics.jsonl, TensorBoard events, samples/epoch_NNNN.png (64 fixed-noise
-//   samples; conditional models: 8 of each class, a class per row), generator.safetensors,
+//   samples; conditional models: 8 of each class, a class per row; samples/step_NNNNNNN.png
+//   every grid_every steps), generator.safetensors,
 //   discriminator.safetensors, checkpoints/step_NNNNNNN/ (exact resume), loss.png, report.html.
 // It prints progress and health warnings (collapse, D winning outright), stops cleanly on
 // Ctrl-C or SIGTERM (a checkpoint is written), and calls the hooks a program adds: after each
@@ -44,6 +45,7 @@ struct RunSettings {
     std::int64_t log_every = 50;        // steps between metrics.jsonl lines
     std::int64_t max_steps = 0;         // stop once the run has made this many steps (0: no limit)
     std::int64_t checkpoint_every = 0;  // steps between checkpoints (0: at the end of every epoch)
+    std::int64_t grid_every = 0;        // steps between sample grids within epochs (0: only at each epoch's end)
     std::size_t keep = 3;               // checkpoints kept (0: all)
     bool resume = false;                // continue from the directory's newest checkpoint that loads
     bool quiet = false;                 // print nothing
@@ -150,7 +152,7 @@ void check_run(const data::ImageDataset& dataset, const RunSettings& s) {
              std::to_string(s.batch_size));
     if (s.critic_steps < 1) fail("critic steps must be at least 1, not " + std::to_string(s.critic_steps));
     if (s.log_every < 1) fail("the logging interval must be at least 1 step, not " + std::to_string(s.log_every));
-    if (s.max_steps < 0 || s.checkpoint_every < 0) fail("step counts must not be negative");
+    if (s.max_steps < 0 || s.checkpoint_every < 0 || s.grid_every < 0) fail("step counts must not be negative");
     if (classes && dataset.labels.empty()) fail("it is conditional but the data set " + s.data + " has no labels");
     if (classes && dataset.labels.size() != dataset.count)
         fail("the data set has " + std::to_string(dataset.labels.size()) + " labels for " + std::to_string(dataset.count) +
@@ -255,6 +257,10 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
                             epoch, s.epochs, (loader.cursor() + s.batch_size - 1) / s.batch_size, steps_per_epoch, rate, eta,
                             st.d_loss, st.g_loss, st.d_real, st.d_fake);
                 std::fflush(stdout);
+            }
+            if (s.grid_every > 0 && step % s.grid_every == 0) {
+                const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
+                files.write_samples(0, step, samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
             }
             ctx.progress_line = tty;
             for (const auto& hook : hooks.after_step) hook(ctx, st);

@@ -111,15 +111,20 @@ public:
         events_->add_scalars(scalars, step);
     }
 
+    // The grid of an epoch's end, samples/epoch_NNNN.png (epoch > 0), or of a step within
+    // one (epoch 0: samples/step_NNNNNNN.png, a run's grid_every).
     template <std::size_t R>
     void write_samples(int epoch, std::int64_t step, const float* images, std::size_t n, const std::array<std::size_t, R>& dims,
                        const float* real, std::size_t n_real) {
         static_assert(R == 3, "sample grids take (C, H, W) samples");
-        char name[32];
-        std::snprintf(name, sizeof name, "epoch_%04d.png", epoch);
+        char name[40];
+        if (epoch > 0) std::snprintf(name, sizeof name, "epoch_%04d.png", epoch);
+        else std::snprintf(name, sizeof name, "step_%07lld.png", static_cast<long long>(step));
         const auto png = xgan::io::grid_png(images, n, dims[0], dims[1], dims[2], 8, 2);
         xgan::io::write_file_atomically(dir_ / "samples" / name, std::as_bytes(std::span(png)));
-        grids_.emplace_back("epoch " + std::to_string(epoch), png);
+        // A grid written again (a run resumed within the epoch) replaces the earlier one.
+        std::erase_if(grids_, [&](const auto& g) { return g.first == grid_caption(name); });
+        grids_.emplace_back(grid_caption(name), png);
         const auto grid = xgan::io::make_grid(images, n, dims[0], dims[1], dims[2], 8, 2);
         events_->add_image("samples/fixed_noise", png, grid.height, grid.width, grid.channels, step);
         const std::size_t k = std::min<std::size_t>(n_real, 64);
@@ -188,16 +193,31 @@ private:
             if (j.contains("warning")) warnings_.push_back(j.value("message", std::string()));
         }
         xgan::io::write_file_atomically(dir_ / "metrics.jsonl", kept);
-        std::vector<fs::path> grids;
+        // The grids in the order they were written (epoch and step grids interleave).
+        std::vector<std::pair<fs::file_time_type, fs::path>> grids;
         for (const auto& e : fs::directory_iterator(dir_ / "samples"))
-            if (e.path().extension() == ".png") grids.push_back(e.path());
+            if (e.path().extension() == ".png" && !grid_caption(e.path().filename().string()).empty())
+                grids.emplace_back(e.last_write_time(), e.path());
         std::sort(grids.begin(), grids.end());
-        for (const auto& g : grids) {
+        for (const auto& [time, g] : grids) {
             const auto bytes = xgan::io::read_file_bytes(g);
             const auto* p = reinterpret_cast<const std::uint8_t*>(bytes.data());
-            grids_.emplace_back("epoch " + std::to_string(std::stoi(g.stem().string().substr(6))),
-                                std::vector<std::uint8_t>(p, p + bytes.size()));
+            grids_.emplace_back(grid_caption(g.filename().string()), std::vector<std::uint8_t>(p, p + bytes.size()));
         }
+    }
+
+    // "epoch 3" for epoch_0003.png, "step 500" for step_0000500.png; "" for other names.
+    static std::string grid_caption(const std::string& file) {
+        for (const char* kind : {"epoch", "step"}) {
+            const std::string prefix = std::string(kind) + "_";
+            if (file.rfind(prefix, 0) != 0 || file.size() <= prefix.size() + 4) continue;
+            const std::string digits = file.substr(prefix.size(), file.size() - prefix.size() - 4);
+            if (file.substr(file.size() - 4) != ".png" || digits.size() > 18 ||
+                digits.find_first_not_of("0123456789") != std::string::npos)
+                continue;
+            return std::string(kind) + " " + std::to_string(std::stoll(digits));
+        }
+        return "";
     }
 
     fs::path dir_;
