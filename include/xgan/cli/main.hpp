@@ -8,6 +8,7 @@
 // tool is this call with the tutorial models, examples/xgan_cli/main.cpp). Exit status: 0 done,
 // 1 error, 2 usage, 3 numeric error (NaN/Inf in training), 4 classifier below --min-accuracy,
 // 130 interrupted (a checkpoint was written).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include "xgan/cli/model.hpp"
 #include "xgan/cli/new_project.hpp"
 #include "xgan/cli/program.hpp"
+#include "xgan/cli/recipes.hpp"
 #include "xgan/cli/run_options.hpp"
 #include "xgan/cli/sample.hpp"
 #include "xgan/cli/train.hpp"
@@ -45,6 +47,19 @@ int main(int argc, char** argv) {
     RunOptions train;
     train.model = table.entries().front().name;
     train.out = "runs/" + train.model;
+    // Recipes (recipes.hpp) train the tutorial models: offered when the program has them all.
+    const bool has_recipes = std::all_of(recipes().begin(), recipes().end(), [&](const Recipe& r) { return table.find(r.model); });
+    // --recipe NAME presets the options before they are parsed, so that those typed win.
+    std::string recipe;
+    for (int i = 1; has_recipes && i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--recipe" && i + 1 < argc) recipe = argv[i + 1];
+        else if (arg.rfind("--recipe=", 0) == 0) recipe = arg.substr(9);
+    }
+    std::vector<std::string> recipe_names;
+    for (const Recipe& r : recipes()) recipe_names.push_back(r.name);
+    if (std::find(recipe_names.begin(), recipe_names.end(), recipe) != recipe_names.end())
+        train = apply_recipe(find_recipe(recipe), train);
     auto* t = app.add_subcommand("train", "train a GAN and write its run directory");
     t->add_option("--model", train.model, "model: " + models)->capture_default_str()
         ->check(CLI::IsMember(table.names()));
@@ -153,6 +168,12 @@ int main(int argc, char** argv) {
     t->add_option("--checkpoint-every", train.checkpoint_every,
                   "steps between checkpoints in OUT/checkpoints/ (0: at the end of every epoch)")->capture_default_str();
     t->add_option("--keep", train.keep, "checkpoints to keep (0: all)")->capture_default_str();
+    if (has_recipes)
+        t->add_option("--recipe", recipe,
+                      "train a tutorial listing as it is written, unstable settings included (`" + command("recipes") +
+                          "` lists them): sets the model and every setting the listing fixes; options typed beside it "
+                          "override those settings")
+            ->check(CLI::IsMember(recipe_names));
     t->add_option("--grid-every", train.grid_every,
                   "steps between extra sample grids, OUT/samples/step_NNNNNNN.png (0: only each epoch's "
                   "OUT/samples/epoch_NNNN.png)")->capture_default_str();
@@ -225,6 +246,11 @@ int main(int argc, char** argv) {
     ev->add_flag("--best", eval.best, "score DIR/best/generator.safetensors (kept by `" + command("train --eval-every") + "`)");
     ev->add_flag("--json", eval.json, "print JSON instead of a table");
 
+    CLI::App* recipes_command = nullptr;
+    if (has_recipes)
+        recipes_command = app.add_subcommand("recipes", "list the tutorial recipes of `" + command("train --recipe NAME") +
+                                                            "`: where each comes from and what to expect");
+
     fs::path new_dir;
     std::string new_name;
     auto* nw = app.add_subcommand("new", "write a CMake project with your own GAN type in one header, built against the "
@@ -265,8 +291,15 @@ int main(int argc, char** argv) {
                     throw FileError(file, std::string("not a valid run configuration: ") + e.what());
                 }
             }
+            if (!recipe.empty()) {
+                for (const char* option : {"--model", "--objective"})
+                    if (t->count(option))
+                        throw Error(std::string(option) + " cannot be given with --recipe: recipe " + recipe +
+                                    " trains model " + find_recipe(recipe).model + " as its tutorial builds it");
+                check_recipe_data(find_recipe(recipe), train);
+            }
             train.model = table.with_objective(train.model, train.objective);
-            if (train.resume.empty() && !t->count("--out")) train.out = "runs/" + train.model;
+            if (train.resume.empty() && !t->count("--out")) train.out = "runs/" + (recipe.empty() ? train.model : recipe);
             train.model = table.with_channels(train.model, train.channels);
             return with_model<M...>(train.model, [&](auto model) { return train_command<decltype(model)>(train, table); });
         }
@@ -284,6 +317,10 @@ int main(int argc, char** argv) {
             if (!eval.samples.empty()) return eval_samples_file(eval);
             if (eval.run.empty()) throw Error("eval needs --run DIR (or --samples FILE.safetensors)");
             return with_model<M...>(model_of_run(eval.run), [&](auto mdl) { return eval_command<decltype(mdl)>(eval); });
+        }
+        if (recipes_command && *recipes_command) {
+            std::printf("%s", recipes_table().c_str());
+            return 0;
         }
         if (*nw) {
             const fs::path dir = new_dir.filename().empty() ? new_dir.parent_path() : new_dir;

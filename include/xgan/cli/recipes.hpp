@@ -2,8 +2,8 @@
 // Recipes: `xgan train --recipe NAME` trains a tutorial listing as the tutorial wrote it, its
 // unstable settings included (the models' own defaults are the settings that work). Each
 // recipe names the built-in model whose layers match the listing's and every training setting
-// the listing fixes; `xgan recipes` prints recipes_table(). Listings no built-in model matches
-// (Keras models, PGGAN from torch.hub, the 64x64 conditional WGAN-GP) have no recipe yet.
+// the listing fixes; `xgan recipes` prints recipes_table(). The listings without a recipe, and
+// why, are listed above recipes().
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -23,25 +23,32 @@ struct RecipeSettings {
     std::optional<std::int64_t> epochs{}, batch_size{};
     std::optional<double> lr{}, beta1{}, beta2{};  // Adam for both networks
     std::string optimizer{};                       // both networks' ("": the listing does not say)
-    double noisy_labels = 0;                 // 0: hard targets 1 and 0; w: real ~ U(1-w, 1), fake ~ U(0, w)
-    std::string init = "pytorch";            // pytorch: no weights_init in the listing
-    bool fresh_noise = false;                // G's update draws new z (the listing calls G again)
-    bool halve_d_loss = false;               // D's loss is (real + fake) / 2
+    double noisy_labels = 0;        // 0: hard targets 1 and 0; w: real ~ U(1-w, 1), fake ~ U(0, w)
+    std::string init = "pytorch";   // pytorch: no weights_init in the listing
+    bool fresh_noise = false;       // G's update draws new z (the listing calls G again)
+    bool halve_d_loss = false;      // D's loss is (real + fake) / 2
     std::int64_t g_steps = 1, critic_steps = 1;
-    double clip = 0;                         // D's weights clamped to [-clip, clip] (original WGAN)
+    double clip = 0;                // D's weights clamped to [-clip, clip] (original WGAN)
 };
 
 struct Recipe {
     std::string name;    // --recipe NAME
     std::string model;   // the built-in model (xgan::models::Tutorials) the listing builds
     std::string source;  // which listing, and its settings in a few words
-    std::string expect;  // what training it does, and who says so (the tutorial, or a run of ours)
+    std::string expect;  // what training does, and who says so: the tutorial, or our run of the recipe
     std::string data;    // --data; "": an image folder the user names (--data folder:PATH)
     RecipeSettings settings;
 };
 
-
-// One recipe per reproducible listing of the tutorials in shared/seeds/, in seed order.
+// One recipe per reproducible listing of the tutorials in shared/seeds/, in seed order. Left out:
+//  - seed 001's two Keras listings: an MLP with SELU and a sigmoid output on [0, 1] images under
+//    Keras' RMSprop (rho 0.9), D trained on one real+fake batch; a 28x28 DCGAN with 5x5 kernels
+//    and Dropout(0.4). Keras layers, init and optimizers: models to come;
+//  - seed 002's PGGAN: a pretrained torch.hub model, nothing is trained;
+//  - seed 003's WGAN-GP critic: a critic alone (with BatchNorm), no generator, penalty or loop;
+//  - seed 004's Keras DCGAN (its targets 1 + 0.1 U and -0.1 U leave [0, 1]; its PyTorch port is
+//    seed4-dcgan), its WGAN-GP (the critic, critic steps and penalty weight are not in the
+//    listing) and its 64x64 conditional WGAN-GP on CelebA (only an outline; a model to come).
 inline const std::vector<Recipe>& recipes() {
     // Listing 1 of seed 003 trains both of its networks the same way.
     const RecipeSettings seed3_loop{.epochs = 50, .batch_size = 64, .lr = 2e-4, .beta1 = 0.9, .beta2 = 0.999, .optimizer = "adam"};
@@ -51,7 +58,8 @@ inline const std::vector<Recipe>& recipes() {
          .model = "mlp-tiny",
          .source = "seed 000 (Baeldung): MLP 128-512-784 on MNIST, LeakyReLU(0.01), Adam 3e-4 betas (0.9, 0.999), "
                    "batch 32, 100 epochs, D loss halved",
-         .expect = "the tutorial shows TensorBoard sample grids, no loss log",
+         .expect = "the tutorial shows a sample grid, no loss log; our run (seed 1) collapses in epoch 1, then "
+                   "recovers: noisy digits of all 10 classes by epoch 8",
          .data = "mnist",
          .settings = {.epochs = 100, .batch_size = 32, .lr = 3e-4, .beta1 = 0.9, .beta2 = 0.999, .optimizer = "adam",
                       .halve_d_loss = true}},
@@ -61,7 +69,7 @@ inline const std::vector<Recipe>& recipes() {
          .source = "seed 001, PyTorch listing: MLP 64-256-256-784 on MNIST, Adam 0.002 betas (0.9, 0.999), batch 100, "
                    "200 epochs, G draws fresh z",
          .expect = "D wins at once: the tutorial's log shows d_loss 0.0000, g_loss ~65, D(x) 1.00, D(G(z)) 0.00 from "
-                   "step 200 to epoch 184",
+                   "step 200 to epoch 184; in our run (seed 1) from step 300, samples of one digit",
          .data = "mnist",
          .settings = {.epochs = 200, .batch_size = 100, .lr = 0.002, .beta1 = 0.9, .beta2 = 0.999, .optimizer = "adam",
                       .fresh_noise = true}},
@@ -72,7 +80,8 @@ inline const std::vector<Recipe>& recipes() {
          .model = "dcgan",
          .source = "seed 002 (PyTorch recipe book): DCGAN 28x28 on MNIST, LeakyReLU(0.01), Adam defaults 1e-3 betas "
                    "(0.9, 0.999), batch 128, 50 epochs, DCGAN init",
-         .expect = "trains in the tutorial's log of epochs 1-5 (G loss 1.1-7.2, D loss 0.008-1.4) and digit figures",
+         .expect = "trains: the tutorial's log of epochs 1-5 has G loss 1.1-7.2, D loss 0.008-1.4 and its figures show "
+                   "digits; our run (seed 1) makes rough digits of 9 classes after epoch 1",
          .data = "mnist",
          .settings = {.epochs = 50, .batch_size = 128, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .optimizer = "adam",
                       .init = "dcgan"}},
@@ -81,7 +90,8 @@ inline const std::vector<Recipe>& recipes() {
          .model = "mlp",
          .source = "seed 003, listing 1: MLP 100-256-512-1024-784 on MNIST, Adam 2e-4 betas (0.9, 0.999), batch 64, "
                    "50 epochs",
-         .expect = "the tutorial says it learns MNIST-like digits; it shows no log or samples",
+         .expect = "the tutorial says it learns MNIST-like digits (no log or samples); our run (seed 1) collapses in "
+                   "epoch 1 and still makes a few noisy shapes at epoch 10",
          .data = "mnist",
          .settings = seed3_loop},
         // Listing 2 gives only the networks, for listing 1's loop. As printed they cannot run it:
@@ -91,7 +101,7 @@ inline const std::vector<Recipe>& recipes() {
          .model = "dcgan32",
          .source = "seed 003, listing 2 with listing 1's loop: DCGAN 32x32 without biases on MNIST resized, "
                    "Adam 2e-4 betas (0.9, 0.999), batch 64, 50 epochs",
-         .expect = "the tutorial shows no result for it",
+         .expect = "unknown: the tutorial shows no result for it",
          .data = "mnist",
          .settings = seed3_loop},
         // The PyTorch port of the book's Keras DCGAN: real targets 1 - 0.1 U, fake 0.1 U; G's step
@@ -101,7 +111,7 @@ inline const std::vector<Recipe>& recipes() {
          .model = "dcgan64-lego",
          .source = "seed 004, PyTorch port: DCGAN 64x64 grayscale on Lego bricks, BatchNorm momentum 0.9, noisy "
                    "labels 0.1, D loss halved, G draws fresh z, batch 128; optimizer and epochs not given (the model's)",
-         .expect = "the tutorial shows its samples only as figures",
+         .expect = "unknown: the tutorial shows its results only as pictures, not in the text",
          .data = "",
          .settings = {.batch_size = 128, .noisy_labels = 0.1, .fresh_noise = true, .halve_d_loss = true}},
     };
