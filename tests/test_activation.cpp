@@ -1,10 +1,19 @@
-// ReLU, LeakyReLU<slope>, Tanh, Sigmoid (layers/activation.hpp): values, gradients, names.
+// ReLU, LeakyReLU<slope>, Tanh, Sigmoid, SELU (layers/activation.hpp): values, gradients, names;
+// SELU also against PyTorch (tests/data/pggan_layer_goldens.json, make_pggan_layer_goldens.py).
 #include <doctest/doctest.h>
 
+#include "test_data.hpp"
+
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "xgan/layers/activation.hpp"
+#include "tangent_check.hpp"
 #include "xgan/testing/gradcheck.hpp"
 
 using namespace xgan;
@@ -134,4 +143,73 @@ TEST_CASE("activations: ParamGrads::skip still computes dx - a null dx is allowe
     REQUIRE(dx.batch() == 1);
     CHECK(dx[4] == doctest::Approx(2 * (1 - std::tanh(1.0) * std::tanh(1.0))));
     layer.backward(x, y, dy, nullptr, ParamGrads::accumulate);  // must not crash
+}
+
+namespace {
+
+// SELU on the golden input (one sample of 16): output, dL/dx for L = sum(y r), and
+// d/dx sum(v dL/dx) = r v f''(x) through the tangent pass's reverse (ybar = 0, ytbar = r, xt = v).
+template <class B>
+void check_selu_against_torch(double rtol) {
+    using T = typename B::scalar;
+    using S = Shape<16>;
+    const std::string path = std::string(xgan_test::data_dir()) + "/pggan_layer_goldens.json";
+    std::ifstream file(path);
+    REQUIRE_MESSAGE(file, "cannot open " << path);
+    const nlohmann::json g = nlohmann::json::parse(file)["selu"];
+    auto tensor = [&](const char* key) {
+        const auto v = g[key].get<std::vector<double>>();
+        Tensor<S, B> t(1);
+        REQUIRE(v.size() == t.size());
+        for (std::size_t i = 0; i < v.size(); ++i) t[i] = T(v[i]);
+        return t;
+    };
+    auto close = [&](const std::string& what, const Tensor<S, B>& got, const char* key) {
+        const auto want = g[key].get<std::vector<double>>();
+        for (std::size_t i = 0; i < want.size(); ++i)
+            CHECK_MESSAGE(std::abs(double(got[i]) - want[i]) <= rtol * std::max(1.0, std::abs(want[i])),
+                          what << "[" << i << "]: " << double(got[i]) << ", torch " << want[i]);
+    };
+    bind_t<SELU, S, B> layer;
+    const Tensor<S, B> x = tensor("x"), r = tensor("r"), v = tensor("v");
+    Tensor<S, B> y, dx, yt, xbar, zeros(1);
+    std::fill(zeros.data(), zeros.data() + zeros.size(), T(0));
+    layer.forward(x, y, Mode::train);
+    close("output", y, "out");
+    layer.backward(x, y, r, &dx, ParamGrads::accumulate);
+    close("input gradient", dx, "grad_x");
+    layer.tangent_forward(x, y, v, yt);
+    layer.tangent_backward(x, y, v, yt, zeros, r, &xbar, nullptr, ParamGrads::accumulate);
+    close("second order", xbar, "second");
+}
+
+}  // namespace
+
+TEST_CASE("SELU: output, gradient and second order match PyTorch") {
+    SUBCASE("double") { check_selu_against_torch<CpuF64>(1e-13); }
+    SUBCASE("float") { check_selu_against_torch<Cpu>(1e-6); }
+}
+
+TEST_CASE("SELU: values, derivative at 0, gradcheck, tangents, name") {
+    using F = activation::SELU;
+    const auto y = apply<SELU>(inputs);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const double x = inputs[i];
+        CHECK(y[i] == doctest::Approx(x > 0 ? F::scale * x : F::scale * F::alpha * std::expm1(x)));
+    }
+    CHECK(y[2] == 0.0f);
+    const auto d = slope<SELU>(inputs);
+    CHECK(d[2] == doctest::Approx(F::scale * F::alpha));  // PyTorch: the left derivative at x = 0
+    CHECK(d[4] == doctest::Approx(F::scale));
+    CHECK(apply<SELU>({-100.0f, -30.0f, 0, 0, 0, 0})[0] == doctest::Approx(-F::scale * F::alpha));
+
+    testing::GradcheckOptions o;
+    o.batch = 4;
+    const auto r = testing::gradcheck<SELU, Shape<3, 5>>(o);
+    CHECK_MESSAGE(r.ok, r.report());
+    const auto t = testing::tangent_check<bind_t<SELU, Shape<3, 5>, CpuF64>>(o);
+    CHECK_MESSAGE(t.ok, t.report());
+    CHECK(t.checked > 0);
+    static_assert(HasTangentPasses<bind_t<SELU, Shape<4>, Cpu>>);
+    CHECK(bind_t<SELU, Shape<4>, Cpu>::name() == "SELU()");
 }

@@ -6,7 +6,9 @@
 // With g_i = ∇x D(x_i) and v_i = dP/dg_i, dP/dθ = ∇θ Σ_i <v_i, g_i> = ∇θ Σ_i J_D(x_i) v_i: the
 // reverse pass of the tangent pass along v (ybar = 0, ytbar = 1). GanTrainer calls this at
 // x̂ (WGAN-GP) or at the real batch (R1); it is public so that tests and users' own loops run
-// the same code.
+// the same code. g_i is the gradient of Σ_j D(x_j) with respect to x_i (a backward of ones):
+// D(x_i)'s own gradient for per-sample critics, and what torch.autograd.grad(D(x).sum(), x)
+// gives for a critic that couples samples (MinibatchStdDev).
 #include <algorithm>
 #include <cmath>
 

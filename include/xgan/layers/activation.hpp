@@ -1,5 +1,5 @@
 #pragma once
-// Element-wise activations: ReLU, LeakyReLU<slope>, Tanh, Sigmoid, as in torch.nn.
+// Element-wise activations: ReLU, LeakyReLU<slope>, Tanh, Sigmoid, SELU, as in torch.nn.
 //   shapes   any S -> S
 //   forward  y = f(x), caches nothing
 //   backward dx = dy * f'(x), with f' written in terms of x and y (Sequential keeps both)
@@ -123,6 +123,22 @@ struct Sigmoid {
     static T second_derivative(T, T y) { return y * (T(1) - y) * (T(1) - T(2) * y); }
 };
 
+// torch.nn.SELU (Klambauer et al. 2017): scale * (x > 0 ? x : alpha * (exp(x) - 1)). At x = 0,
+// as PyTorch 1.13: f' = scale * alpha (elu_backward's x <= 0 branch), f'' = 0 (its double
+// backward's x < 0 branch). f' and f'' use exp(x), not y + scale * alpha, which cancels for x << 0.
+struct SELU {
+    static constexpr double scale = 1.0507009873554804934193349852946;
+    static constexpr double alpha = 1.6732632423543772848170429916717;
+    static constexpr double flops = 4;
+    static std::string name() { return "SELU()"; }
+    template <class T>
+    static T apply(T x) { return x > T(0) ? T(scale) * x : T(scale * alpha) * std::expm1(x); }
+    template <class T>
+    static T derivative(T x, T) { return x > T(0) ? T(scale) : T(scale * alpha) * std::exp(x); }
+    template <class T>
+    static T second_derivative(T x, T) { return x < T(0) ? T(scale * alpha) * std::exp(x) : T(0); }
+};
+
 }  // namespace activation
 
 using ReLU = Activation<activation::ReLU>;
@@ -131,5 +147,6 @@ template <Ratio Slope = Ratio{1, 100}>
 using LeakyReLU = Activation<activation::LeakyReLU<Slope>>;
 using Tanh = Activation<activation::Tanh>;
 using Sigmoid = Activation<activation::Sigmoid>;
+using SELU = Activation<activation::SELU>;
 
 }  // namespace xgan
