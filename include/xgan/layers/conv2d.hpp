@@ -32,18 +32,6 @@ namespace xgan {
 
 namespace detail::conv {
 
-// (C, H, W) of a rank-3 sample shape; rank3 false (and 1s) for any other rank.
-template <class S>
-struct ImageDims {
-    static constexpr bool rank3 = false;
-    static constexpr std::size_t C = 1, H = 1, W = 1;
-};
-template <std::size_t C_, std::size_t H_, std::size_t W_>
-struct ImageDims<Shape<C_, H_, W_>> {
-    static constexpr bool rank3 = true;
-    static constexpr std::size_t C = C_, H = H_, W = W_;
-};
-
 // Output extent of a convolution along one axis; 0 when the dilated kernel does not fit.
 constexpr std::size_t conv_out(std::size_t in, std::size_t k, std::size_t s, std::size_t p, std::size_t d) {
     const std::size_t span = d * (k - 1) + 1;
@@ -415,7 +403,7 @@ struct Conv2d {
 
     template <ShapeType S, class B>
     struct bind {
-        using dims = detail::conv::ImageDims<S>;
+        using dims = ImageDims<S>;
         // (C, H, W) samples only
         static_assert(require_valid_input<Conv2d, S, dims::rank3>);
         // InC channels

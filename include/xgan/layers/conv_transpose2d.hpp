@@ -228,7 +228,7 @@ struct ConvTranspose2d {
 
     template <ShapeType S, class B>
     struct bind {
-        using dims = detail::conv::ImageDims<S>;
+        using dims = ImageDims<S>;
         static constexpr bool padding_ok = OutputPadding < Stride || OutputPadding < Dilation;
         static_assert(std::conditional_t<padding_ok, std::true_type,
                                          detail::conv::invalid_output_padding<ConvTranspose2d>>::value);

@@ -165,4 +165,17 @@ inline std::string format_number(double v) {
     return s;
 }
 
+// (C, H, W) of a rank-3 sample shape, for layers that take images; rank3 false (and 1s) for
+// any other rank, so that a layer's bind can refuse it with a readable message.
+template <class S>
+struct ImageDims {
+    static constexpr bool rank3 = false;
+    static constexpr std::size_t C = 1, H = 1, W = 1;
+};
+template <std::size_t C_, std::size_t H_, std::size_t W_>
+struct ImageDims<Shape<C_, H_, W_>> {
+    static constexpr bool rank3 = true;
+    static constexpr std::size_t C = C_, H = H_, W = W_;
+};
+
 }  // namespace xgan

@@ -199,25 +199,12 @@ private:
     std::vector<double> std_;   // [groups, F]: s_f = sqrt(biased var + 1e-8)
 };
 
-namespace detail::minibatch_stddev {
-template <class S>
-struct Dims {
-    static constexpr bool rank3 = false;
-    static constexpr std::size_t C = 1, H = 1, W = 1;
-};
-template <std::size_t C_, std::size_t H_, std::size_t W_>
-struct Dims<Shape<C_, H_, W_>> {
-    static constexpr bool rank3 = true;
-    static constexpr std::size_t C = C_, H = H_, W = W_;
-};
-}  // namespace detail::minibatch_stddev
-
 template <std::size_t Group = 4>
 struct MinibatchStdDev {
     static_assert(Group >= 1, "xgan: MinibatchStdDev needs a group size of at least 1");
     template <ShapeType S, class B>
     struct bind {
-        using dims = detail::minibatch_stddev::Dims<S>;
+        using dims = ImageDims<S>;
         // (C, H, W) samples only
         static_assert(require_valid_input<MinibatchStdDev, S, dims::rank3>);
         using type = MinibatchStdDevLayer<Group, dims::C, dims::H, dims::W, B>;

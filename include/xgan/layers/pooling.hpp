@@ -103,25 +103,12 @@ private:
     typename B::template buffer<std::uint32_t> argmax_;  // [batch, C, H', W'], index into the H x W plane
 };
 
-namespace detail::pool {
-template <class S>
-struct Dims {
-    static constexpr bool rank3 = false;
-    static constexpr std::size_t C = 1, H = 1, W = 1;
-};
-template <std::size_t C_, std::size_t H_, std::size_t W_>
-struct Dims<Shape<C_, H_, W_>> {
-    static constexpr bool rank3 = true;
-    static constexpr std::size_t C = C_, H = H_, W = W_;
-};
-}  // namespace detail::pool
-
 template <std::size_t K, std::size_t Stride = K>
 struct MaxPool2d {
     static_assert(K > 0 && Stride > 0, "xgan: MaxPool2d needs a positive kernel size and stride");
     template <ShapeType S, class B>
     struct bind {
-        using dims = detail::pool::Dims<S>;
+        using dims = ImageDims<S>;
         // (C, H, W) samples at least K x K
         static_assert(require_valid_input<MaxPool2d, S, dims::rank3 && dims::H >= K && dims::W >= K>);
         static constexpr bool ok = dims::rank3 && dims::H >= K && dims::W >= K;

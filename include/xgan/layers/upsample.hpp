@@ -74,25 +74,12 @@ public:
     }
 };
 
-namespace detail::upsample {
-template <class S>
-struct Dims {
-    static constexpr bool rank3 = false;
-    static constexpr std::size_t C = 1, H = 1, W = 1;
-};
-template <std::size_t C_, std::size_t H_, std::size_t W_>
-struct Dims<Shape<C_, H_, W_>> {
-    static constexpr bool rank3 = true;
-    static constexpr std::size_t C = C_, H = H_, W = W_;
-};
-}  // namespace detail::upsample
-
 template <std::size_t Scale = 2>
 struct Upsample {
     static_assert(Scale >= 1, "xgan: Upsample needs an integer scale factor >= 1");
     template <ShapeType S, class B>
     struct bind {
-        using dims = detail::upsample::Dims<S>;
+        using dims = ImageDims<S>;
         // (C, H, W) samples only
         static_assert(require_valid_input<Upsample, S, dims::rank3>);
         using type = UpsampleLayer<Scale, dims::C, dims::H, dims::W, B>;
