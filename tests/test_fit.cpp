@@ -88,6 +88,12 @@ TEST_CASE("fit trains a user's GAN type into a run directory and calls every hoo
     for (const char* file : {"config.json", "metrics.jsonl", "generator.safetensors", "discriminator.safetensors",
                              "loss.png", "report.html", "samples/epoch_0001.png", "samples/epoch_0002.png"})
         CHECK_MESSAGE(fs::exists(dir.path / file), file);
+    // Without a config of the program's own, config.json lists the run's settings.
+    std::ifstream config_file(dir.path / "config.json");
+    const auto config = nlohmann::json::parse(config_file);
+    CHECK(config.at("model") == "fit-test");
+    CHECK(config.at("batch_size") == 8);
+    CHECK(config.at("generator_optimizer") == "Adam lr 0.0002 betas (0.5, 0.999)");
 }
 
 TEST_CASE("fit: a hook stops the run after its step, and a resume continues it exactly") {

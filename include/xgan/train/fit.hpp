@@ -50,7 +50,7 @@ struct RunSettings {
     bool resume = false;                // continue from the directory's newest checkpoint that loads
     bool quiet = false;                 // print nothing
     GanOptions gan;
-    nlohmann::json config = nlohmann::json::object();
+    nlohmann::json config = nlohmann::json::object();  // empty: config.json lists the settings above
 };
 
 // What a hook sees of the running training.
@@ -94,6 +94,29 @@ inline std::string describe(const optim::OptimizerOptions& o) {
         case optim::Kind::rmsprop: std::snprintf(buf, sizeof buf, "RMSprop lr %g momentum %g", o.lr, o.momentum); break;
     }
     return buf;
+}
+
+// config.json of a run whose settings carry no config of their own: the settings themselves.
+inline nlohmann::json settings_json(const RunSettings& s) {
+    return {{"data", s.data},
+            {"epochs", s.epochs},
+            {"batch_size", s.batch_size},
+            {"critic_steps", s.critic_steps},
+            {"seed", s.seed},
+            {"generator_optimizer", describe(s.gan.generator_optimizer)},
+            {"discriminator_optimizer", describe(s.gan.discriminator_optimizer)},
+            {"generator_steps", s.gan.generator_steps},
+            {"fresh_noise", s.gan.fresh_noise},
+            {"clip", s.gan.clip},
+            {"halve_discriminator_loss", s.gan.halve_discriminator_loss},
+            {"init", s.gan.init == Init::dcgan ? "dcgan" : "pytorch"},
+            {"real_targets", {s.gan.labels.real_low, s.gan.labels.real_high}},
+            {"fake_targets", {s.gan.labels.fake_low, s.gan.labels.fake_high}},
+            {"flip_labels", s.gan.labels.flip},
+            {"instance_noise", s.gan.instance_noise},
+            {"max_steps", s.max_steps},
+            {"checkpoint_every", s.checkpoint_every},
+            {"grid_every", s.grid_every}};
 }
 
 // Fixed noise for the sample grids: its own stream, so it does not depend on training.
@@ -189,7 +212,7 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
     }
 
     RunFiles files(dir, checkpoint ? trainer.steps() : -1);  // checks the directory is writable first
-    files.write_config(s.config, s.model);
+    files.write_config(s.config.empty() ? settings_json(s) : s.config, s.model);
     RunContext<GanT> ctx{trainer, files, s};
     HealthMonitor health;
     Tensor<Sample> real;
