@@ -3,7 +3,7 @@
 // The reference file is written by tests/data/make_conv_goldens.py.
 #include <doctest/doctest.h>
 
-#include "test_data.hpp"
+#include "goldens.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -25,53 +25,15 @@ namespace {
 
 using namespace xgan;
 
-const io::SafetensorsFile& goldens() {
-    static const io::SafetensorsFile file = io::read_safetensors(std::string(xgan_test::data_dir()) + "/conv_goldens.safetensors");
+const xgan_test::Goldens& goldens() {
+    static const xgan_test::Goldens file("conv_goldens.safetensors");
     return file;
 }
-
-const io::SafetensorsEntry& entry(const std::string& name) {
-    const io::SafetensorsEntry* e = goldens().find(name);
-    if (!e) FAIL("conv_goldens.safetensors has no tensor " << name);
-    return *e;
-}
-
-std::vector<float> floats(const std::string& name) {
-    const auto& e = entry(name);
-    REQUIRE(e.dtype == io::DType::F32);
-    std::vector<float> v(e.numel());
-    std::memcpy(v.data(), e.bytes.data(), v.size() * sizeof(float));
-    return v;
-}
-
-std::int64_t integer(const std::string& name) {
-    const auto& e = entry(name);
-    REQUIRE(e.dtype == io::DType::I64);
-    REQUIRE(e.numel() == 1);
-    std::int64_t v;
-    std::memcpy(&v, e.bytes.data(), sizeof v);
-    return v;
-}
-
-float max_abs(const std::vector<float>& v) {
-    float m = 0;
-    for (float x : v) m = std::max(m, std::abs(x));
-    return m;
-}
-
-// Elementwise |got - want| <= 1e-4 * (|want| + scale), scale = max(max |want|, floor): 1e-4
-// relative, measured against the tensor's scale for elements near zero. The floor covers
-// gradients that are zero in exact arithmetic (a conv bias followed by BatchNorm), where both
-// libraries return rounding noise.
-void check_close(const std::string& what, const float* got, const std::vector<float>& want, float floor = 0) {
-    const float scale = std::max(max_abs(want), floor);
-    std::size_t bad = 0;
-    for (std::size_t i = 0; i < want.size(); ++i) {
-        if (std::abs(got[i] - want[i]) <= 1e-4f * (std::abs(want[i]) + scale)) continue;
-        if (bad++ < 3) CHECK_MESSAGE(false, what << "[" << i << "]: xgan " << got[i] << ", torch " << want[i]);
-    }
-    CHECK_MESSAGE(bad == 0, what << ": " << bad << " of " << want.size() << " elements differ");
-}
+const io::SafetensorsEntry& entry(const std::string& name) { return goldens().entry(name); }
+std::vector<float> floats(const std::string& name) { return goldens().floats(name); }
+std::int64_t integer(const std::string& name) { return goldens().integer(name); }
+using xgan_test::check_close;
+using xgan_test::max_abs;
 
 // Loads "<prefix>init.<name>" into every state entry (the names must be PyTorch's), runs a
 // train step with L = sum(out * r) and compares everything the file holds.
@@ -94,7 +56,7 @@ void check_against_torch(const std::string& prefix) {
     });
     // every torch state_dict entry has an xgan counterpart
     std::size_t in_file = 0;
-    for (const auto& [name, e] : goldens().tensors) in_file += name.rfind(prefix + "init.", 0) == 0;
+    for (const auto& [name, e] : goldens().file.tensors) in_file += name.rfind(prefix + "init.", 0) == 0;
     CHECK(loaded == in_file);
 
     const auto xv = floats(prefix + "x");

@@ -8,7 +8,7 @@
 //     by hand.
 #include <doctest/doctest.h>
 
-#include "test_data.hpp"
+#include "goldens.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -24,36 +24,13 @@ namespace {
 
 using namespace xgan;
 
-const io::SafetensorsFile& goldens() {
-    static const io::SafetensorsFile file =
-        io::read_safetensors(std::string(xgan_test::data_dir()) + "/norm_layer_goldens.safetensors");
+const xgan_test::Goldens& goldens() {
+    static const xgan_test::Goldens file("norm_layer_goldens.safetensors");
     return file;
 }
-
-const io::SafetensorsEntry& entry(const std::string& name) {
-    const io::SafetensorsEntry* e = goldens().find(name);
-    if (!e) FAIL("norm_layer_goldens.safetensors has no tensor " << name);
-    return *e;
-}
-
-std::vector<float> floats(const std::string& name) {
-    const auto& e = entry(name);
-    REQUIRE(e.dtype == io::DType::F32);
-    std::vector<float> v(e.numel());
-    std::memcpy(v.data(), e.bytes.data(), v.size() * sizeof(float));
-    return v;
-}
-
-// |got - want| <= 1e-4 * (|want| + max |want|), elementwise
-void check_close(const std::string& what, const float* got, const std::vector<float>& want) {
-    float scale = 0;
-    for (float w : want) scale = std::max(scale, std::abs(w));
-    std::size_t bad = 0;
-    for (std::size_t i = 0; i < want.size(); ++i)
-        if (!(std::abs(got[i] - want[i]) <= 1e-4f * (std::abs(want[i]) + scale)) && bad++ < 3)
-            CHECK_MESSAGE(false, what << "[" << i << "]: xgan " << got[i] << ", torch " << want[i]);
-    CHECK_MESSAGE(bad == 0, what << ": " << bad << " of " << want.size() << " elements differ");
-}
+const io::SafetensorsEntry& entry(const std::string& name) { return goldens().entry(name); }
+std::vector<float> floats(const std::string& name) { return goldens().floats(name); }
+using xgan_test::check_close;
 
 // Loads "<prefix>init.*" into a bound layer L (names, order and shapes must be torch's), runs
 // one train-mode forward and the backward of L = sum(out * r), and compares with torch.
@@ -67,7 +44,7 @@ void check_against_torch(const std::string& prefix) {
         [&](const StateEntry<float>& e) {
             ours.push_back(e.name);
             const std::string key = prefix + "init." + e.name;
-            if (!goldens().find(key)) return;
+            if (!goldens().file.find(key)) return;
             CHECK_MESSAGE(entry(key).shape == e.shape, key);
             const auto v = floats(key);
             REQUIRE(v.size() == e.numel());
@@ -75,7 +52,7 @@ void check_against_torch(const std::string& prefix) {
             std::fill(e.grad, e.grad + e.numel(), 0.0f);
         },
         "");
-    for (const auto& [name, e] : goldens().tensors)  // in file order: torch's state_dict order
+    for (const auto& [name, e] : goldens().file.tensors)  // in file order: torch's state_dict order
         if (name.rfind(prefix + "init.", 0) == 0) theirs.push_back(name.substr(prefix.size() + 5));
     CHECK(ours == theirs);
 

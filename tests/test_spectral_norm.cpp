@@ -15,7 +15,7 @@
 #include <doctest/doctest.h>
 
 #include "temp_dir.hpp"
-#include "test_data.hpp"
+#include "goldens.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -37,49 +37,19 @@ namespace {
 
 using namespace xgan;
 
-const io::SafetensorsFile& goldens() {
-    static const io::SafetensorsFile file =
-        io::read_safetensors(std::string(xgan_test::data_dir()) + "/norm_layer_goldens.safetensors");
+const xgan_test::Goldens& goldens() {
+    static const xgan_test::Goldens file("norm_layer_goldens.safetensors");
     return file;
 }
-
-const io::SafetensorsEntry& entry(const std::string& name) {
-    const io::SafetensorsEntry* e = goldens().find(name);
-    if (!e) FAIL("norm_layer_goldens.safetensors has no tensor " << name);
-    return *e;
-}
-
-std::vector<float> floats(const std::string& name) {
-    const auto& e = entry(name);
-    REQUIRE(e.dtype == io::DType::F32);
-    std::vector<float> v(e.numel());
-    std::memcpy(v.data(), e.bytes.data(), v.size() * sizeof(float));
-    return v;
-}
-
-std::int64_t integer(const std::string& name) {
-    const auto& e = entry(name);
-    REQUIRE(e.dtype == io::DType::I64);
-    std::int64_t v;
-    std::memcpy(&v, e.bytes.data(), sizeof v);
-    return v;
-}
-
-// |got - want| <= 1e-4 * (|want| + max |want|), elementwise
-void check_close(const std::string& what, const float* got, const std::vector<float>& want) {
-    float scale = 0;
-    for (float w : want) scale = std::max(scale, std::abs(w));
-    std::size_t bad = 0;
-    for (std::size_t i = 0; i < want.size(); ++i)
-        if (!(std::abs(got[i] - want[i]) <= 1e-4f * (std::abs(want[i]) + scale)) && bad++ < 3)
-            CHECK_MESSAGE(false, what << "[" << i << "]: xgan " << got[i] << ", torch " << want[i]);
-    CHECK_MESSAGE(bad == 0, what << ": " << bad << " of " << want.size() << " elements differ");
-}
+const io::SafetensorsEntry& entry(const std::string& name) { return goldens().entry(name); }
+std::vector<float> floats(const std::string& name) { return goldens().floats(name); }
+std::int64_t integer(const std::string& name) { return goldens().integer(name); }
+using xgan_test::check_close;
 
 // The names of "<prefix><group>.*" in the file, in file order (torch's state_dict order).
 std::vector<std::string> torch_names(const std::string& prefix) {
     std::vector<std::string> names;
-    for (const auto& [name, e] : goldens().tensors)
+    for (const auto& [name, e] : goldens().file.tensors)
         if (name.rfind(prefix, 0) == 0) names.push_back(name.substr(prefix.size()));
     return names;
 }
@@ -92,7 +62,7 @@ void load_init(Net& net, const std::string& prefix) {
         [&](const StateEntry<float>& e) {
             ours.push_back(e.name);
             const std::string key = prefix + "init." + e.name;
-            if (!goldens().find(key)) return;
+            if (!goldens().file.find(key)) return;
             CHECK_MESSAGE(entry(key).shape == e.shape, key);
             const auto v = floats(key);
             REQUIRE(v.size() == e.numel());
