@@ -1,14 +1,18 @@
 #pragma once
-// The PyTorch goldens of tests/data (safetensors files written by its make_*_goldens.py
-// scripts), and the comparison the golden tests share.
+// The PyTorch goldens of tests/data (safetensors or JSON files written by its make_*_goldens.py
+// scripts), and the comparisons the golden tests share.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "test_data.hpp"
 #include "xgan/io/safetensors.hpp"
@@ -44,6 +48,16 @@ struct Goldens {
     }
 };
 
+// A JSON goldens file of tests/data (values in double), read once.
+inline const nlohmann::json& json_goldens(const std::string& file_name) {
+    static std::map<std::string, nlohmann::json> read;
+    if (const auto it = read.find(file_name); it != read.end()) return it->second;
+    const std::string path = std::string(data_dir()) + "/" + file_name;
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in, "cannot open " << path);
+    return read[file_name] = nlohmann::json::parse(in);
+}
+
 inline float max_abs(const std::vector<float>& v) {
     float m = 0;
     for (float x : v) m = std::max(m, std::abs(x));
@@ -62,6 +76,15 @@ inline void check_close(const std::string& what, const float* got, const std::ve
         if (bad++ < 3) CHECK_MESSAGE(false, what << "[" << i << "]: xgan " << got[i] << ", torch " << want[i]);
     }
     CHECK_MESSAGE(bad == 0, what << ": " << bad << " of " << want.size() << " elements differ");
+}
+
+// max |got - want| <= rtol * max |want|, against double goldens.
+template <class T>
+void check_close(const std::string& what, const T* got, const std::vector<double>& want, double rtol) {
+    double scale = 0, worst = 0;
+    for (double w : want) scale = std::max(scale, std::abs(w));
+    for (std::size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::abs(double(got[i]) - want[i]));
+    CHECK_MESSAGE(worst <= rtol * scale, what << ": max abs error " << worst << " of scale " << scale);
 }
 
 }  // namespace xgan_test

@@ -2,7 +2,7 @@
 // SELU also against PyTorch (tests/data/pggan_layer_goldens.json, make_pggan_layer_goldens.py).
 #include <doctest/doctest.h>
 
-#include "test_data.hpp"
+#include "goldens.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -153,10 +153,7 @@ template <class B>
 void check_selu_against_torch(double rtol) {
     using T = typename B::scalar;
     using S = Shape<16>;
-    const std::string path = std::string(xgan_test::data_dir()) + "/pggan_layer_goldens.json";
-    std::ifstream file(path);
-    REQUIRE_MESSAGE(file, "cannot open " << path);
-    const nlohmann::json g = nlohmann::json::parse(file)["selu"];
+    const nlohmann::json& g = xgan_test::json_goldens("pggan_layer_goldens.json")["selu"];
     auto tensor = [&](const char* key) {
         const auto v = g[key].get<std::vector<double>>();
         Tensor<S, B> t(1);

@@ -6,7 +6,7 @@
 // parameter gradient against finite differences and against PyTorch's double backprop.
 #include <doctest/doctest.h>
 
-#include "test_data.hpp"
+#include "goldens.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -33,24 +33,8 @@ using namespace xgan;
 
 namespace {
 
-const nlohmann::json& goldens() {
-    static const nlohmann::json file = [] {
-        const std::string path = std::string(xgan_test::data_dir()) + "/pggan_layer_goldens.json";
-        std::ifstream in(path);
-        REQUIRE_MESSAGE(in, "cannot open " << path);
-        return nlohmann::json::parse(in);
-    }();
-    return file;
-}
-
-// max |got - want| <= rtol * max |want|
-template <class T>
-void check_close(const std::string& what, const T* got, const std::vector<double>& want, double rtol) {
-    double scale = 0, worst = 0;
-    for (double w : want) scale = std::max(scale, std::abs(w));
-    for (std::size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::abs(double(got[i]) - want[i]));
-    CHECK_MESSAGE(worst <= rtol * scale, what << ": max abs error " << worst << " of scale " << scale);
-}
+const nlohmann::json& goldens() { return xgan_test::json_goldens("pggan_layer_goldens.json"); }
+using xgan_test::check_close;
 
 // The golden case `key` through MinibatchStdDev<Group> on backend B.
 template <std::size_t Group, class S, class B>
