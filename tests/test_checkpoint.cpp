@@ -168,15 +168,27 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
     }
 }
 
+// A run of TinyGan one step in, with its loader and fixed noise.
+struct OneStepRun {
+    TempDir run{"xgan_test_checkpoint_"};
+    data::ImageDataset ds = tiny_images(12);
+    GanTrainer<TinyGan> trainer{GanOptions{}, 1};
+    data::BatchLoader loader{ds, 4, 3};
+    Tensor<Shape<4>> noise{2};
+    OneStepRun() {
+        Tensor<Shape<1, 3, 3>> real;
+        REQUIRE(loader.next(real));
+        trainer.train_step(real);
+    }
+};
+
 TEST_CASE("checkpoint: counters out of range, an order that is no permutation and NaN state are refused, naming the file") {
-    TempDir run("xgan_test_checkpoint_");
-    const data::ImageDataset ds = tiny_images(12);
-    GanTrainer<TinyGan> trainer(GanOptions{}, 1);
-    data::BatchLoader loader(ds, 4, 3);
-    Tensor<Shape<1, 3, 3>> real;
-    Tensor<Shape<4>> noise(2);
-    REQUIRE(loader.next(real));
-    trainer.train_step(real);
+    OneStepRun one;
+    auto& run = one.run;
+    auto& ds = one.ds;
+    auto& trainer = one.trainer;
+    auto& loader = one.loader;
+    auto& noise = one.noise;
     const fs::path dir = train::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise}, nlohmann::json::object());
     const fs::path state = dir / "state.safetensors";
     const io::SafetensorsFile original = io::read_safetensors(state);
@@ -272,4 +284,24 @@ TEST_CASE("checkpoint: SGD and RMSprop state round-trips, and a resume equals th
     GanTrainer<TinyGan> adam(GanOptions{}, 1);
     CHECK_THROWS_WITH_AS(train::load_checkpoint<TinyGan>(saved, {adam, loader2, noise2}),
                          doctest::Contains("'generator.exp_avg' is missing: the generator's optimizer is adam"), FileError);
+}
+
+TEST_CASE("checkpoint: one made by a data-parallel run resumes only with as many processes") {
+    OneStepRun one;
+    auto& run = one.run;
+    auto& ds = one.ds;
+    auto& trainer = one.trainer;
+    auto& loader = one.loader;
+    auto& noise = one.noise;
+    const fs::path two = train::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise, 2}, nlohmann::json::object());
+    GanTrainer<TinyGan> other(GanOptions{}, 9);
+    data::BatchLoader other_loader(ds, 4, 7);
+    try {
+        train::load_checkpoint<TinyGan>(two, {other, other_loader, noise, 1});
+        FAIL("a 2-process checkpoint loaded into a 1-process run");
+    } catch (const MismatchError& e) {
+        CHECK(std::string(e.what()).find("made by a run of 2 processes and this run has 1") != std::string::npos);
+    }
+    CHECK_NOTHROW(train::load_checkpoint<TinyGan>(two, {other, other_loader, noise, 2}));
+    CHECK(snapshot(other, noise) == snapshot(trainer, noise));
 }

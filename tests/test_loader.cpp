@@ -159,3 +159,53 @@ TEST_CASE("BatchLoader: wrong sample size, empty data set or zero batch is an Er
     REQUIRE(u.next(t, &labels));
     CHECK(labels == std::vector<std::int32_t>{-1, -1});
 }
+
+TEST_CASE("BatchLoader: shards of 2 and 3 processes hold each global batch's rows in order, and a last batch smaller than the processes is dropped") {
+    const ImageDataset ds = numbered(23);  // batches of 8: 8, 8, 7
+    for (int ranks : {2, 3}) {
+        CAPTURE(ranks);
+        BatchLoader whole(ds, 8, 5);
+        const auto expected = epoch(whole);
+        std::vector<std::vector<std::vector<int>>> shards;
+        for (int r = 0; r < ranks; ++r) {
+            BatchLoader part(ds, 8, 5);
+            part.set_shard(r, ranks);
+            shards.push_back(epoch(part));
+            CHECK(part.epoch() == 1);  // positions agree with one process's
+        }
+        for (std::size_t b = 0; b < expected.size(); ++b) {
+            std::vector<int> joined;
+            for (int r = 0; r < ranks; ++r) {
+                REQUIRE(shards[std::size_t(r)].size() == expected.size());
+                const auto& rows = shards[std::size_t(r)][b];
+                CHECK(rows.size() == distributed::shard_of(expected[b].size(), r, ranks).count);
+                joined.insert(joined.end(), rows.begin(), rows.end());
+            }
+            CHECK(joined == expected[b]);
+        }
+    }
+    // 9 images in batches of 4 over 2 processes: 4, 4, then 1 image for 2 processes is dropped.
+    const ImageDataset nine = numbered(9);
+    BatchLoader part(nine, 4, 1);
+    part.set_shard(1, 2);
+    CHECK(epoch(part).size() == 2);
+    CHECK_THROWS_AS(part.set_shard(2, 2), Error);
+    CHECK_THROWS_AS(part.set_shard(0, 5), Error);  // a batch of 4 for 5 processes
+}
+
+TEST_CASE("shard_of: contiguous rows, the first global % size ranks one more, all rows once") {
+    for (std::size_t global : {1u, 7u, 64u, 65u})
+        for (int size : {1, 2, 3, 4}) {
+            std::size_t next = 0;
+            for (int r = 0; r < size; ++r) {
+                const auto s = distributed::shard_of(global, r, size);
+                CHECK(s.begin == next);
+                CHECK(s.global == global);
+                CHECK(s.count == global / std::size_t(size) + (std::size_t(r) < global % std::size_t(size) ? 1 : 0));
+                next += s.count;
+            }
+            CHECK(next == global);
+        }
+    CHECK_THROWS_AS(distributed::shard_of(8, 2, 2), Error);
+    CHECK_THROWS_AS(distributed::shard_of(8, 0, 0), Error);
+}

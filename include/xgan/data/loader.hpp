@@ -3,6 +3,9 @@
 // from a seeded Rng (Fisher-Yates), like a PyTorch DataLoader with shuffle=True and
 // drop_last=False. Its position (epoch order and cursor) is plain data, so a resumed run
 // continues with the same batches.
+// Data-parallel (set_shard): every rank keeps the same order and position and fills only its
+// rows (distributed::shard_of) of each global batch; an epoch's last batch with fewer images
+// than ranks is dropped.
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
@@ -13,6 +16,7 @@
 #include "xgan/core/error.hpp"
 #include "xgan/core/rng.hpp"
 #include "xgan/data/dataset.hpp"
+#include "xgan/distributed/communicator.hpp"
 
 namespace xgan::data {
 
@@ -51,23 +55,34 @@ public:
                         std::to_string(dataset_->channels) + "x" + std::to_string(dataset_->height) + "x" +
                         std::to_string(dataset_->width) + ")");
         const std::size_t remaining = dataset_->count - cursor_;
-        if (remaining == 0 || (drop_last_ && remaining < batch_size_)) {
+        if (remaining == 0 || (drop_last_ && remaining < batch_size_) || remaining < std::size_t(ranks_)) {
             cursor_ = 0;
             ++epoch_;
             shuffle();
             return false;
         }
         const std::size_t n = std::min(batch_size_, remaining);
-        out.resize(n);
-        if (labels) labels->resize(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t idx = order_[cursor_ + i];
+        const distributed::Shard rows = distributed::shard_of(n, rank_, ranks_);
+        out.resize(rows.count);
+        if (labels) labels->resize(rows.count);
+        for (std::size_t i = 0; i < rows.count; ++i) {
+            const std::size_t idx = order_[cursor_ + rows.begin + i];
             const float* src = dataset_->image(idx);
             std::copy(src, src + S::size, out.sample(i));
             if (labels) (*labels)[i] = dataset_->labels.empty() ? -1 : dataset_->labels[idx];
         }
         cursor_ += n;
         return true;
+    }
+
+    // Data-parallel: this loader fills rank `rank`'s rows of each batch of `ranks` processes.
+    void set_shard(int rank, int ranks) {
+        distributed::shard_of(batch_size_, rank, ranks);  // checks rank < ranks
+        if (std::size_t(ranks) > batch_size_)
+            throw Error("BatchLoader: a batch of " + std::to_string(batch_size_) + " cannot be shared by " +
+                        std::to_string(ranks) + " processes");
+        rank_ = rank;
+        ranks_ = ranks;
     }
 
     std::size_t epoch() const { return epoch_; }
@@ -99,6 +114,7 @@ private:
     Rng rng_;
     std::vector<std::size_t> order_;
     std::size_t cursor_ = 0, epoch_ = 0;
+    int rank_ = 0, ranks_ = 1;
 };
 
 }  // namespace xgan::data

@@ -27,11 +27,13 @@ struct PenaltyBuffers {
 };
 
 // Runs d on x (in `mode`), returns Objective's penalty at x and, with grads == accumulate,
-// adds dP/dθ to d's parameter gradients. Objective is GradientPenalty<...> or R1Penalty<...>.
+// adds grad_scale dP/dθ to d's parameter gradients (data-parallel training passes shard /
+// global batch). Objective is GradientPenalty<...> or R1Penalty<...>.
 template <class Objective, class Net>
     requires objective::HasPenalty<Objective>
 double gradient_penalty(Net& d, const Tensor<typename Net::input_shape, typename Net::backend>& x,
-                        PenaltyBuffers<Net>& buf, Mode mode = Mode::train, ParamGrads grads = ParamGrads::accumulate) {
+                        PenaltyBuffers<Net>& buf, Mode mode = Mode::train, ParamGrads grads = ParamGrads::accumulate,
+                        double grad_scale = 1) {
     using T = typename Net::scalar;
     using In = typename Net::input_shape;
     const std::size_t n = x.batch();
@@ -52,11 +54,11 @@ double gradient_penalty(Net& d, const Tensor<typename Net::input_shape, typename
         if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
             const double norm = std::sqrt(sq);
             p += w * (norm - 1) * (norm - 1) / double(n);
-            const double c = norm > 0 ? 2 * w * (norm - 1) / (double(n) * norm) : 0;
+            const double c = norm > 0 ? grad_scale * 2 * w * (norm - 1) / (double(n) * norm) : 0;
             for (std::size_t k = 0; k < In::size; ++k) v[k] = T(c * double(g[k]));
         } else {
             p += 0.5 * w * sq / double(n);
-            for (std::size_t k = 0; k < In::size; ++k) v[k] = T(w / double(n) * double(g[k]));
+            for (std::size_t k = 0; k < In::size; ++k) v[k] = T(grad_scale * w / double(n) * double(g[k]));
         }
     }
     if (grads == ParamGrads::accumulate) {

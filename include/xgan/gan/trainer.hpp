@@ -6,6 +6,13 @@
 // Every buffer is a member sized from the static shapes and the largest batch seen, so after
 // the first step a step allocates nothing. A non-finite loss throws NumericError before any
 // weight changes, so the last good weights stay as they were.
+//
+// Data-parallel (set_communicator): every rank holds the same weights and is given its shard
+// (distributed::shard_of) of each global batch. It draws every random number of the global
+// batch (targets, z, labels, ε, instance noise, Dropout masks) and uses its rows, scales its
+// loss gradients by shard/global, and sums the parameter gradients over the ranks before each
+// optimizer step: the step is one process's step on the global batch, up to the order of the
+// float sums. BatchNorm uses each rank's statistics (as PyTorch's DDP) unless synchronized.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -14,6 +21,7 @@
 #include <vector>
 
 #include "xgan/core/error.hpp"
+#include "xgan/distributed/communicator.hpp"
 #include "xgan/gan/conditioning.hpp"
 #include "xgan/gan/gan.hpp"
 #include "xgan/gan/labels.hpp"
@@ -68,7 +76,25 @@ public:
     // Throws Error when options.labels make no sense for the objective (objective::check_labels).
     GanTrainer(const GanOptions& options, std::uint64_t seed)
         : options_(checked(options)), rng_(seed), opt_g_(init_params(g_), options.generator_optimizer),
-          opt_d_(init_params(d_), options.discriminator_optimizer), d_params_(trainable_parameters(d_)) {}
+          opt_d_(init_params(d_), options.discriminator_optimizer), d_params_(trainable_parameters(d_)),
+          g_params_(trainable_parameters(g_)) {}
+
+    // Trains data-parallel over comm's ranks (nullptr: one process). Every step's batch is
+    // then this rank's shard_of(global batch); sync_batchnorm: BatchNorm normalises with the
+    // statistics of the global batch (as torch.nn.SyncBatchNorm), so a step equals one
+    // process's step on the global batch. Call it before the first step, on every rank.
+    void set_communicator(distributed::Communicator* comm, bool sync_batchnorm = false) {
+        comm_ = comm && comm->size() > 1 ? comm : nullptr;
+        const auto attach = [&](auto& layer, std::size_t) {
+            if constexpr (requires { layer.set_batch_offset_source(&shard_.begin); })
+                layer.set_batch_offset_source(comm_ ? &shard_.begin : nullptr);
+            if constexpr (requires { layer.set_synchronized(comm_); })
+                layer.set_synchronized(sync_batchnorm ? comm_ : nullptr);
+        };
+        g_.for_each_layer(attach);
+        d_.for_each_layer(attach);
+    }
+    distributed::Communicator* communicator() const { return comm_; }
 
     // One D update and options.generator_steps G updates; G's first step reuses the noise and
     // fake batch of D's step, as the PyTorch tutorials do, unless options.fresh_noise.
@@ -84,36 +110,42 @@ public:
     StepStats discriminator_step(const Tensor<Sample, B>& real, Labels labels = {}) {
         const std::size_t n = real.batch();
         if constexpr (conditional) check_labels(labels, n);
+        begin_batch(n);
         StepStats s;
-        targets_.resize(n);
         d_grad_.resize(n);
 
         // Discriminator on real data.
         const auto& real_in = d_input(noisy(real, noisy_real_), labels, d_real_in_);
         const auto& out_real = d_.forward(real_in, Mode::train);
-        fill_targets(std::span<T>(targets_.data(), n), true, options_.labels, rng_);
-        s.d_loss = Objective::discriminator_loss(out_real.values(), objective::Side::real, const_targets(n),
+        s.d_loss = Objective::discriminator_loss(out_real.values(), objective::Side::real, draw_targets(true),
                                                   d_grad_.values());
         s.d_real = mean_probability(out_real);
         halve_if_asked(s.d_loss);
+        scale_loss_gradient();
         d_.backward(d_grad_, nullptr);
 
         // Discriminator on generated data (no gradient flows into G here).
         const auto& fake_in = generate_fake(n);
         const auto& out_fake = d_.forward(fake_in, Mode::train);
-        fill_targets(std::span<T>(targets_.data(), n), false, options_.labels, rng_);
-        double fake_loss = Objective::discriminator_loss(out_fake.values(), objective::Side::fake, const_targets(n),
+        double fake_loss = Objective::discriminator_loss(out_fake.values(), objective::Side::fake, draw_targets(false),
                                                          d_grad_.values());
         halve_if_asked(fake_loss);
+        scale_loss_gradient();
         s.d_loss += fake_loss;
         s.d_fake = mean_probability(out_fake);
-        if constexpr (!Objective::outputs_probability) s.wasserstein = s.d_real - s.d_fake;
         d_.backward(d_grad_, nullptr);
         if constexpr (objective::HasPenalty<Objective>) {  // after the fake pass: it reruns D's forward
             s.penalty = penalty(real_in, fake_in);
             s.d_loss += s.penalty;
         }
+        if (comm_) {  // the global batch's means
+            double means[4] = {s.d_loss * grad_scale_, s.d_real * grad_scale_, s.d_fake * grad_scale_, s.penalty * grad_scale_};
+            comm_->sum(means, 4);
+            s.d_loss = means[0], s.d_real = means[1], s.d_fake = means[2], s.penalty = means[3];
+        }
+        if constexpr (!Objective::outputs_probability) s.wasserstein = s.d_real - s.d_fake;
         check_finite(s.d_loss, "discriminator loss");
+        sum_gradients(d_params_);
         opt_d_.step();
         if (options_.clip > 0) clip_discriminator();
         fake_in_ = &fake_in;
@@ -165,14 +197,22 @@ public:
 private:
     // One generator update (see generator_step).
     double generator_update(bool fresh_noise, std::size_t n) {
-        if (fresh_noise || !fake_in_) fake_in_ = &generate_fake(n ? n : z_.batch());
+        if (fresh_noise || !fake_in_) {
+            n = n ? n : z_.batch();
+            if (n != shard_.count || !comm_) begin_batch(n);
+            fake_in_ = &generate_fake(n);
+        }
         n = fake_in_->batch();
         targets_.resize(n);
         d_grad_.resize(n);
         const auto& out_g = d_.forward(*fake_in_, Mode::train);
         std::fill(targets_.begin(), targets_.begin() + std::ptrdiff_t(n), T(1));
-        const double g_loss =
-            Objective::generator_loss(out_g.values(), d_grad_.values(), std::span<T>(targets_.data(), n));
+        double g_loss = Objective::generator_loss(out_g.values(), d_grad_.values(), std::span<T>(targets_.data(), n));
+        scale_loss_gradient();
+        if (comm_) {
+            g_loss *= grad_scale_;
+            comm_->sum(&g_loss, 1);
+        }
         check_finite(g_loss, "generator loss");
         if constexpr (conditional) {
             d_.backward(d_grad_, &d_input_grad_, ParamGrads::skip);
@@ -181,6 +221,7 @@ private:
             d_.backward(d_grad_, &fake_grad_, ParamGrads::skip);
         }
         g_.backward(fake_grad_, nullptr);
+        sum_gradients(g_params_);
         opt_g_.step();
         fake_in_ = nullptr;
         return g_loss;
@@ -214,7 +255,65 @@ private:
         net.reset_parameters(rng_, options_.init);
         return net;
     }
-    std::span<const T> const_targets(std::size_t n) const { return {targets_.data(), n}; }
+    // The shard of the next global batch: one process's whole batch, or this rank's rows of
+    // the sum of the ranks' batches.
+    void begin_batch(std::size_t n) {
+        if (!comm_) {
+            shard_ = {0, n, n};
+            grad_scale_ = 1;
+            return;
+        }
+        double global = double(n);
+        comm_->sum(&global, 1);
+        shard_ = distributed::shard_of(std::size_t(global), comm_->rank(), comm_->size());
+        if (shard_.count != n || n == 0)
+            throw Error("data-parallel step: rank " + std::to_string(comm_->rank()) + " has " + std::to_string(n) +
+                        " samples of a global batch of " + std::to_string(shard_.global) + ", where shard_of gives it " +
+                        std::to_string(shard_.count));
+        grad_scale_ = double(n) / double(shard_.global);
+    }
+
+    // n values from `draw(out, count)` for this rank's rows: all of the global batch's values
+    // are drawn, as one process would, and this shard's kept.
+    template <class Draw>
+    void draw_rows(T* out, std::size_t per_sample, Draw&& draw) {
+        if (shard_.count == shard_.global) return draw(out, shard_.global * per_sample);
+        draws_.resize(shard_.global * per_sample);
+        draw(draws_.data(), draws_.size());
+        std::copy_n(draws_.data() + shard_.begin * per_sample, shard_.count * per_sample, out);
+    }
+
+    // D's targets for the batch's side (label smoothing, noise and flips drawn for the global batch).
+    std::span<const T> draw_targets(bool real) {
+        targets_.resize(shard_.global);
+        fill_targets(std::span<T>(targets_.data(), shard_.global), real, options_.labels, rng_);
+        return {targets_.data() + shard_.begin, shard_.count};
+    }
+
+    // Data-parallel: the loss gradient just written to d_grad_ becomes that of the global
+    // batch's mean (this shard's part), so every backward sums to the global gradient.
+    void scale_loss_gradient() {
+        if (grad_scale_ == 1) return;
+        for (T& g : d_grad_.values()) g = T(double(g) * grad_scale_);
+    }
+
+    // Data-parallel: each parameter gradient summed over the ranks, in buckets of at most 4M values.
+    void sum_gradients(const std::vector<ParamRef<T>>& params) {
+        if (!comm_) return;
+        constexpr std::size_t bucket_limit = std::size_t(1) << 22;
+        std::size_t first = 0;
+        while (first < params.size()) {
+            std::size_t last = first, total = 0;
+            while (last < params.size() && (total == 0 || total + params[last].size <= bucket_limit)) total += params[last++].size;
+            bucket_.resize(total);
+            T* at = bucket_.data();
+            for (std::size_t i = first; i < last; ++i) at = std::copy_n(params[i].grad, params[i].size, at);
+            comm_->sum(bucket_.data(), total);
+            const T* from = bucket_.data();
+            for (std::size_t i = first; i < last; ++i, from += params[i - 1].size) std::copy_n(from, params[i].size, params[i].grad);
+            first = last;
+        }
+    }
 
     void check_labels(Labels labels, std::size_t n) const {
         if (labels.size() != n)
@@ -228,10 +327,12 @@ private:
     // n new fake samples (z ~ N(0, 1), labels uniform) as D's input.
     const Tensor<DIn, B>& generate_fake(std::size_t n) {
         z_.resize(n);
-        rng_.fill_normal(z_.data(), z_.size());
+        draw_rows(z_.data(), Noise::size, [&](T* out, std::size_t count) { rng_.fill_normal(out, count); });
         if constexpr (conditional) {
-            fake_labels_.resize(n);
+            fake_labels_.resize(shard_.global);
             for (auto& l : fake_labels_) l = std::int32_t(rng_.below(classes));
+            fake_labels_.erase(fake_labels_.begin(), fake_labels_.begin() + std::ptrdiff_t(shard_.begin));
+            fake_labels_.resize(n);
             const auto& fake = g_.forward(g_input(z_, fake_labels_, g_in_), Mode::train);
             return d_input(noisy(fake, noisy_fake_), fake_labels_, d_fake_in_);
         } else {
@@ -269,22 +370,25 @@ private:
         const Tensor<DIn, B>* at = &real;
         if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
             penalty_x_.resize(n);
+            epsilons_.resize(shard_.global);  // one ε per sample of the global batch
+            for (auto& e : epsilons_) e = T(rng_.uniform());
             for (std::size_t i = 0; i < n; ++i) {
-                const T a = T(rng_.uniform());
+                const T a = epsilons_[shard_.begin + i];
                 const T *r = real.sample(i), *f = fake.sample(i);
                 T* x = penalty_x_.sample(i);
                 for (std::size_t k = 0; k < DIn::size; ++k) x[k] = r[k] + a * (f[k] - r[k]);
             }
             at = &penalty_x_;
         }
-        return gradient_penalty<Objective>(d_, *at, penalty_buffers_);
+        return gradient_penalty<Objective>(d_, *at, penalty_buffers_, Mode::train, ParamGrads::accumulate, grad_scale_);
     }
 
     // x, or x plus instance noise in `scratch`.
     const Tensor<Sample, B>& noisy(const Tensor<Sample, B>& x, Tensor<Sample, B>& scratch) {
         if (options_.instance_noise <= 0) return x;
         scratch.resize(x.batch());
-        rng_.fill_normal(scratch.data(), scratch.size(), 0.0, options_.instance_noise);
+        draw_rows(scratch.data(), Sample::size,
+                  [&](T* out, std::size_t count) { rng_.fill_normal(out, count, 0.0, options_.instance_noise); });
         for (std::size_t i = 0; i < x.size(); ++i) scratch[i] += x[i];
         return scratch;
     }
@@ -310,7 +414,11 @@ private:
     G g_;
     D d_;
     optim::Optimizer<T, B> opt_g_, opt_d_;
-    std::vector<ParamRef<T>> d_params_;                    // clip: D's trained tensors
+    std::vector<ParamRef<T>> d_params_, g_params_;         // clip, data-parallel sums: the trained tensors
+    distributed::Communicator* comm_ = nullptr;             // data-parallel: the ranks
+    distributed::Shard shard_;                              // this rank's rows of the current global batch
+    double grad_scale_ = 1;                                 // shard / global batch
+    std::vector<T> draws_, bucket_, epsilons_;              // data-parallel scratch; penalty: ε per sample
     Tensor<Noise, B> z_;
     Tensor<GIn, B> g_in_;                                  // conditional: [z, one-hot label]
     Tensor<Sample, B> fake_grad_, noisy_real_, noisy_fake_;

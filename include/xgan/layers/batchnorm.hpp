@@ -20,6 +20,9 @@
 //            running statistics (0, 1) and num_batches_tracked (0)
 // Statistics are accumulated in double. Training on one value per channel throws xgan::Error,
 // as PyTorch raises ValueError.
+// Synchronized (set_synchronized, data-parallel training): in train mode the statistics and
+// the input gradient's sums are those of the global batch, summed over the ranks (as
+// torch.nn.SyncBatchNorm); the parameter gradients stay this rank's part of the sum.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -28,9 +31,11 @@
 #include <cstdlib>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "xgan/core/error.hpp"
 #include "xgan/core/static_checks.hpp"
+#include "xgan/distributed/communicator.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
@@ -130,7 +135,9 @@ public:
         const std::size_t n = x.batch();
         y.resize(n);
         train_ = mode == Mode::train;
-        if (train_) {
+        if (train_ && sync_) {
+            forward_synchronized(x, y);
+        } else if (train_) {
             const std::size_t count = n * Inner;
             if (count <= 1)
                 throw Error("xgan: " + name() + " expected more than 1 value per channel when training, got a batch of " +
@@ -165,6 +172,10 @@ public:
         const bool want_w = grads == ParamGrads::accumulate;
         if (dx) dx->resize(n);
         if (!want_w && !dx) return;
+        if (train_ && sync_) {
+            backward_synchronized(x, dy, dx, want_w);
+            return;
+        }
         const double count = double(n * Inner);
         B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
             // acc_ = sum dy, acc2_ = sum (x - mean) dy, per channel
@@ -176,38 +187,51 @@ public:
                 }
             }
             if (!dx) return;
-            // dx = a dy + b x + k, per channel
-            for (std::size_t c = c0; c < c1; ++c) {
-                const double a = double(weight_[c]) * invstd_[c];
-                if (train_) {
-                    const double kx = acc2_[c] * invstd_[c] * invstd_[c] / count;  // coefficient of (x - mean)
-                    coef_b(c) = -a * kx;
-                    coef_k(c) = a * (kx * mean_[c] - acc_[c] / count);
-                } else {
-                    coef_b(c) = 0;
-                    coef_k(c) = 0;
-                }
-                coef_a(c) = a;
-            }
-            for (std::size_t i = 0; i < n; ++i) {
-                if constexpr (Inner == 1) {
-                    const T* g = dy.sample(i);
-                    const T* in = x.sample(i);
-                    T* out = dx->sample(i);
-                    for (std::size_t c = c0; c < c1; ++c)
-                        out[c] = T(coef_a(c) * double(g[c]) + coef_b(c) * double(in[c]) + coef_k(c));
-                } else {
-                    for (std::size_t c = c0; c < c1; ++c) {
-                        const T* g = dy.sample(i) + c * Inner;
-                        const T* in = x.sample(i) + c * Inner;
-                        T* out = dx->sample(i) + c * Inner;
-                        const T a = T(coef_a(c)), b = T(coef_b(c)), k = T(coef_k(c));
-                        for (std::size_t j = 0; j < Inner; ++j) out[j] = a * g[j] + b * in[j] + k;
-                    }
-                }
-            }
+            input_gradient(x, dy, *dx, count, c0, c1);
         });
     }
+
+    // Data-parallel training: the statistics of the global batch (comm's ranks); nullptr: this batch's.
+    void set_synchronized(distributed::Communicator* comm) { sync_ = comm; }
+
+private:
+    // dx = a dy + b x + k per channel, from acc_ = sum dy and acc2_ = sum (x - mean) dy over
+    // `count` values, for c in [c0, c1).
+    void input_gradient(const Tensor<S, B>& x, const Tensor<S, B>& dy, Tensor<S, B>& dx, double count, std::size_t c0,
+                        std::size_t c1) {
+        const std::size_t n = x.batch();
+        for (std::size_t c = c0; c < c1; ++c) {
+            const double a = double(weight_[c]) * invstd_[c];
+            if (train_) {
+                const double kx = acc2_[c] * invstd_[c] * invstd_[c] / count;  // coefficient of (x - mean)
+                coef_b(c) = -a * kx;
+                coef_k(c) = a * (kx * mean_[c] - acc_[c] / count);
+            } else {
+                coef_b(c) = 0;
+                coef_k(c) = 0;
+            }
+            coef_a(c) = a;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if constexpr (Inner == 1) {
+                const T* g = dy.sample(i);
+                const T* in = x.sample(i);
+                T* out = dx.sample(i);
+                for (std::size_t c = c0; c < c1; ++c)
+                    out[c] = T(coef_a(c) * double(g[c]) + coef_b(c) * double(in[c]) + coef_k(c));
+            } else {
+                for (std::size_t c = c0; c < c1; ++c) {
+                    const T* g = dy.sample(i) + c * Inner;
+                    const T* in = x.sample(i) + c * Inner;
+                    T* out = dx.sample(i) + c * Inner;
+                    const T a = T(coef_a(c)), b = T(coef_b(c)), k = T(coef_k(c));
+                    for (std::size_t j = 0; j < Inner; ++j) out[j] = a * g[j] + b * in[j] + k;
+                }
+            }
+        }
+    }
+
+public:
 
     template <class F>
     void visit_state(F&& f, const std::string& prefix) {
@@ -231,6 +255,65 @@ public:
     std::int64_t num_batches_tracked() const { return num_batches_tracked_; }
 
 private:
+    // Train-mode forward with the global batch's statistics: per-channel sums, then centred
+    // squares about the global mean, each summed over the ranks.
+    void forward_synchronized(const Tensor<S, B>& x, Tensor<S, B>& y) {
+        const std::size_t n = x.batch();
+        sums_.assign(C + 1, 0.0);
+        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
+            for (std::size_t c = c0; c < c1; ++c)
+                for (std::size_t i = 0; i < n; ++i) sums_[c] += detail::bn::sum(x.sample(i) + c * Inner, Inner);
+        });
+        sums_[C] = double(n * Inner);
+        sync_->sum(sums_.data(), C + 1);
+        sync_count_ = sums_[C];
+        if (sync_count_ <= 1)
+            throw Error("xgan: " + name() + " expected more than 1 value per channel when training, got a global batch of " +
+                        std::to_string(std::size_t(sync_count_) / Inner) + " samples of shape " + S::str());
+        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
+            for (std::size_t c = c0; c < c1; ++c) {
+                mean_[c] = sums_[c] / sync_count_;
+                double q = 0;
+                for (std::size_t i = 0; i < n; ++i) q += detail::bn::centered_squares(x.sample(i) + c * Inner, Inner, mean_[c]);
+                sums_[c] = q;
+            }
+        });
+        sync_->sum(sums_.data(), C);
+        const double m = Momentum.value();
+        const double unbias = sync_count_ / (sync_count_ - 1);
+        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
+            for (std::size_t c = c0; c < c1; ++c) {
+                const double var = sums_[c] / sync_count_;
+                invstd_[c] = 1.0 / std::sqrt(var + Eps.value());
+                running_mean_[c] = T((1 - m) * double(running_mean_[c]) + m * mean_[c]);
+                running_var_[c] = T((1 - m) * double(running_var_[c]) + m * var * unbias);
+            }
+            normalise(x, y, c0, c1);
+        });
+        ++num_batches_tracked_;
+    }
+
+    // Train-mode backward of a synchronized forward: this rank's sums give its share of the
+    // parameter gradients; their sums over the ranks give the input gradient.
+    void backward_synchronized(const Tensor<S, B>& x, const Tensor<S, B>& dy, Tensor<S, B>* dx, bool want_w) {
+        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
+            gradient_sums(x, dy, c0, c1);
+            if (want_w)
+                for (std::size_t c = c0; c < c1; ++c) {
+                    weight_grad_[c] += T(acc2_[c] * invstd_[c]);
+                    bias_grad_[c] += T(acc_[c]);
+                }
+        });
+        if (!dx) return;
+        sums_.resize(2 * C);
+        std::copy_n(acc_.data(), C, sums_.data());
+        std::copy_n(acc2_.data(), C, sums_.data() + C);
+        sync_->sum(sums_.data(), 2 * C);
+        std::copy_n(sums_.data(), C, acc_.data());
+        std::copy_n(sums_.data() + C, C, acc2_.data());
+        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) { input_gradient(x, dy, *dx, sync_count_, c0, c1); });
+    }
+
     // mean_[c] and acc_[c] = sum (x - mean)^2 over the batch, for c in [c0, c1).
     void batch_statistics(const Tensor<S, B>& x, std::size_t c0, std::size_t c1) {
         const std::size_t n = x.batch();
@@ -325,6 +408,9 @@ private:
     typename B::template buffer<double> acc_, acc2_;     // [C] per-channel sums
     typename B::template buffer<double> coef_ = typename B::template buffer<double>(3 * C);
     bool train_ = true;  // mode of the last forward
+    distributed::Communicator* sync_ = nullptr;  // synchronized: the ranks
+    std::vector<double> sums_;                    // synchronized: the per-channel sums being summed over the ranks
+    double sync_count_ = 0;                       // synchronized: values per channel in the global batch
 };
 
 namespace detail::bn {

@@ -42,6 +42,9 @@ public:
         // call from the layer's Rng, so blocks fill in parallel and the mask does not depend on
         // the thread count.
         const std::uint64_t seed = rng_.next();
+        // Data-parallel: this rank's samples start at sample *batch_offset_ of the global batch,
+        // and take that batch's masks.
+        const std::uint64_t first = batch_offset_ ? std::uint64_t(*batch_offset_) * S::size : 0;
         const std::uint64_t threshold = static_cast<std::uint64_t>(p * 4294967296.0);
         const T scale = p < 1.0 ? T(1.0 / (1.0 - p)) : T(0);
         T* m = mask_.data();
@@ -51,7 +54,7 @@ public:
         B::parallel_for((n + block - 1) / block, 1, [&](std::size_t b0, std::size_t b1) {
             for (std::size_t b = b0; b < b1; ++b) {
                 const std::size_t begin = b * block, end = std::min(n, begin + block);
-                fill_mask(m, begin, end, seed, threshold, scale);
+                fill_mask(m, begin, end, seed + first * 0x9e3779b97f4a7c15ULL, threshold, scale);
                 for (std::size_t i = begin; i < end; ++i) out[i] = in[i] * m[i];
             }
         });
@@ -76,6 +79,8 @@ public:
     void reset_parameters(Rng& rng, Init) { rng_.reseed(rng.next()); }
 
     Rng& rng() { return rng_; }
+    // Data-parallel training (GanTrainer::set_communicator): where this rank's rows begin.
+    void set_batch_offset_source(const std::size_t* offset) { batch_offset_ = offset; }
     // Checkpoints save this stream too, so a resumed run draws the same masks.
     template <class F>
     void visit_random_streams(F&& f) {
@@ -112,6 +117,7 @@ private:
     }
 
     Rng rng_;
+    const std::size_t* batch_offset_ = nullptr;
     typename B::template buffer<T> mask_;  // [batch * S::size], 0 or 1/(1-p)
     bool dropping_ = false;                // the last forward dropped (train mode, p > 0)
 };

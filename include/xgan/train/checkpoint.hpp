@@ -94,6 +94,7 @@ struct RunState {
     GanTrainer<GanT>& trainer;
     data::BatchLoader& loader;
     Tensor<typename GanT::noise_shape>& fixed_noise;
+    int world_size = 1;  // the processes of a data-parallel run; a checkpoint resumes with as many
 };
 
 template <class GanT>
@@ -143,7 +144,8 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
                            {"fixed_noise", DType::F32, noise_shape, s.fixed_noise.data()}},
                           {{"xgan.config", config.dump()},
                            {"xgan.generator", type_signature<typename GanT::generator>()},
-                           {"xgan.discriminator", type_signature<typename GanT::discriminator>()}});
+                           {"xgan.discriminator", type_signature<typename GanT::discriminator>()},
+                           {"xgan.world_size", std::to_string(s.world_size)}});
         // A checkpoint of the same step (a resume that skipped it) goes as a pruned one does.
         const fs::path replaced = root / ("." + name + ".pruning");
         fs::remove_all(replaced, ec);
@@ -170,6 +172,13 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     if (sig != state.metadata.end() && sig->second != type_signature<typename GanT::generator>())
         throw MismatchError(state_file.string() + ": the checkpoint is of another model\n  the file holds:    " + sig->second +
                             "\n  the model is:      " + type_signature<typename GanT::generator>());
+    // Checkpoints from before data-parallel training have no world size: one process.
+    const auto world = state.metadata.find("xgan.world_size");
+    const std::string saved_world = world == state.metadata.end() ? "1" : world->second;
+    if (saved_world != std::to_string(s.world_size))
+        throw MismatchError(state_file.string() + ": the checkpoint was made by a run of " + saved_world +
+                            " processes and this run has " + std::to_string(s.world_size) +
+                            "; resume it with as many (mpirun -np " + saved_world + ")");
     std::size_t streams = 0;
     s.trainer.visit_random_streams([&](Rng&) { ++streams; });
     const auto& rngs = detail::require(state, state_file, "random_streams", DType::I64, streams * 4);

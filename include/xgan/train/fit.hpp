@@ -9,6 +9,13 @@
 // Ctrl-C or SIGTERM (a checkpoint is written), and calls the hooks a program adds: after each
 // step, after each epoch's grid, after each checkpoint, and at the end. The xgan tool's
 // `train` command is this call with settings from its options (xgan/cli/train.hpp).
+//
+// Data-parallel (settings.communicator, e.g. an MpiCommunicator under mpirun): every rank
+// calls fit() with the same data and settings; each trains on its shard of every global batch
+// of batch_size (GanTrainer::set_communicator), and rank 0 alone writes the run directory and
+// prints, and runs the hooks. Every rank resumes from the same checkpoint, which records the
+// number of processes; Ctrl-C on any rank, or a hook's ctx.stop, stops all of them at the
+// same step.
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -26,6 +33,7 @@
 #include "xgan/core/error.hpp"
 #include "xgan/data/dataset.hpp"
 #include "xgan/data/loader.hpp"
+#include "xgan/distributed/communicator.hpp"
 #include "xgan/gan/health.hpp"
 #include "xgan/gan/trainer.hpp"
 #include "xgan/train/checkpoint.hpp"
@@ -50,6 +58,10 @@ struct RunSettings {
     bool resume = false;                // continue from the directory's newest checkpoint that loads
     bool quiet = false;                 // print nothing
     GanOptions gan;
+    // Data-parallel training over these processes (nullptr, or one process: not); all of them
+    // call fit() alike. sync_batchnorm: BatchNorm uses the global batch's statistics.
+    distributed::Communicator* communicator = nullptr;
+    bool sync_batchnorm = false;
     nlohmann::json config = nlohmann::json::object();  // empty: config.json lists the settings above
 };
 
@@ -64,7 +76,8 @@ struct RunContext {
     bool stop = false;           // a hook sets it: the run checkpoints and ends after this step
 };
 
-// Callbacks a program adds to a run; each list is called in order.
+// Callbacks a program adds to a run; each list is called in order. In a data-parallel run
+// only rank 0 calls them (it has the run's files); a hook's ctx.stop stops every rank.
 template <class GanT>
 struct Hooks {
     using Context = RunContext<GanT>;
@@ -173,6 +186,9 @@ void check_run(const data::ImageDataset& dataset, const RunSettings& s) {
     if (s.batch_size < 1 || s.batch_size > dataset.count)
         fail("the batch size must be from 1 to the " + std::to_string(dataset.count) + " images, not " +
              std::to_string(s.batch_size));
+    if (s.communicator && s.batch_size < std::size_t(s.communicator->size()))
+        fail("a batch of " + std::to_string(s.batch_size) + " cannot be shared by " + std::to_string(s.communicator->size()) +
+             " processes: make the batch size at least the number of processes");
     if (s.critic_steps < 1) fail("critic steps must be at least 1, not " + std::to_string(s.critic_steps));
     if (s.log_every < 1) fail("the logging interval must be at least 1 step, not " + std::to_string(s.log_every));
     if (s.max_steps < 0 || s.checkpoint_every < 0 || s.grid_every < 0) fail("step counts must not be negative");
@@ -200,51 +216,76 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
     detail::check_run<GanT>(dataset, s);
     if (s.resume && list_checkpoints(dir).empty()) throw FileError(dir / "checkpoints", "no complete checkpoint to resume from");
 
+    distributed::Communicator* const comm = s.communicator && s.communicator->size() > 1 ? s.communicator : nullptr;
+    const bool writer = !comm || comm->writes();
+    const bool quiet = s.quiet || !writer;
+    const int world_size = comm ? comm->size() : 1;
     GanTrainer<GanT> trainer(s.gan, s.seed);
+    trainer.set_communicator(comm, s.sync_batchnorm);
     data::BatchLoader loader(dataset, s.batch_size, s.seed + 1);
+    if (comm) loader.set_shard(comm->rank(), comm->size());
     Tensor<Noise> grid_noise = fixed_noise<Noise>(s.seed, classes ? 8 * classes : 64);
     const std::vector<std::int32_t> grid_labels = class_rows(classes, 8);
     std::optional<fs::path> checkpoint;
     if (s.resume) {
-        const ResumePoint point = load_latest_checkpoint<GanT>(dir, {trainer, loader, grid_noise});
-        for (const auto& why : point.skipped) std::fprintf(stderr, "xgan: skipped a checkpoint that does not load: %s\n", why.c_str());
+        const ResumePoint point = load_latest_checkpoint<GanT>(dir, {trainer, loader, grid_noise, world_size});
+        if (writer)
+            for (const auto& why : point.skipped)
+                std::fprintf(stderr, "xgan: skipped a checkpoint that does not load: %s\n", why.c_str());
         checkpoint = point.checkpoint;
     }
 
-    RunFiles files(dir, checkpoint ? trainer.steps() : -1);  // checks the directory is writable first
-    files.write_config(s.config.empty() ? settings_json(s) : s.config, s.model);
-    RunContext<GanT> ctx{trainer, files, s};
+    // Only the writer (rank 0 of a data-parallel run) has the run's files and runs the hooks.
+    std::optional<RunFiles> files_of_writer;
+    if (writer) files_of_writer.emplace(dir, checkpoint ? trainer.steps() : -1);  // checks the directory is writable first
+    RunFiles* const files = writer ? &*files_of_writer : nullptr;
+    if (files) files->write_config(s.config.empty() ? settings_json(s) : s.config, s.model);
+    std::optional<RunContext<GanT>> ctx;
+    if (files) ctx.emplace(RunContext<GanT>{trainer, *files, s});
     HealthMonitor health;
     Tensor<Sample> real;
     std::vector<std::int32_t> labels;
 
     const detail::StopSignals signals;
-    const bool tty = ::isatty(STDOUT_FILENO) && !s.quiet;
+    const bool tty = ::isatty(STDOUT_FILENO) && !quiet;
     const auto start = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    if (!s.quiet)
+    if (!quiet)
         std::printf("%s %s on %s: %zu images, %d epochs, batch %zu, G %s, D %s, seed %llu -> %s\n",
                     checkpoint ? "resuming" : "training", s.model.c_str(), s.data.c_str(), dataset.count, s.epochs,
                     s.batch_size, describe(s.gan.generator_optimizer).c_str(),
                     describe(s.gan.discriminator_optimizer).c_str(), (unsigned long long)s.seed, dir.c_str());
-    if (checkpoint && !s.quiet)
+    if (comm && !quiet)
+        std::printf("data-parallel over %d processes: %zu samples each per batch%s\n", world_size,
+                    s.batch_size / std::size_t(world_size), s.sync_batchnorm ? ", synchronized BatchNorm" : "");
+    if (checkpoint && !quiet)
         std::printf("from %s (step %lld, epoch %zu)\n", checkpoint->c_str(), (long long)trainer.steps(), loader.epoch() + 1);
 
     auto save = [&] {
-        files.write_weights(trainer.generator(), trainer.discriminator());
-        const fs::path written = save_checkpoint<GanT>(dir, {trainer, loader, grid_noise}, files.config());
+        if (!files) return;
+        files->write_weights(trainer.generator(), trainer.discriminator());
+        const fs::path written = save_checkpoint<GanT>(dir, {trainer, loader, grid_noise, world_size}, files->config());
         prune_checkpoints(dir, s.keep);
-        for (const auto& hook : hooks.after_checkpoint) hook(ctx, written);
+        for (const auto& hook : hooks.after_checkpoint) hook(*ctx, written);
     };
     auto warn = [&](const HealthWarning& w, std::int64_t step, bool newline) {
-        files.log_warning(w, step);
-        if (!s.quiet) std::printf("%swarning: %s\n", newline ? "\n" : "", w.message.c_str());
+        if (!files) return;
+        files->log_warning(w, step);
+        if (!quiet) std::printf("%swarning: %s\n", newline ? "\n" : "", w.message.c_str());
+    };
+    bool interrupted = false;
+    // Whether the run stops after this step: a signal (on any rank) or a hook asked.
+    auto stop_asked = [&] {
+        double asked[2] = {stop_requested ? 1.0 : 0.0, ctx && ctx->stop ? 1.0 : 0.0};
+        if (comm) comm->sum(asked, 2);
+        interrupted = interrupted || asked[0] > 0;
+        return asked[0] > 0 || asked[1] > 0;
     };
     const std::size_t steps_per_epoch = loader.batches_per_epoch();
     const std::int64_t start_step = trainer.steps();
     bool stop = s.max_steps && trainer.steps() >= s.max_steps;  // a resumed run may be there already
     for (int epoch = int(loader.epoch()) + 1; epoch <= s.epochs && !stop; ++epoch) {
-        ctx.epoch = epoch;
+        if (ctx) ctx->epoch = epoch;
         StepStats sum{};
         std::size_t n = 0;
         while (!stop && loader.next(real, classes ? &labels : nullptr)) {
@@ -257,17 +298,19 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
                     if (trainer.discriminator_steps() % s.critic_steps != 0) continue;
                     st.g_loss = trainer.generator_step(true, real.batch());
                 }
-            } catch (const NumericError& e) {
-                files.log_error(e.what(), trainer.steps() + 1);
-                files.finish(type_summaries<GanT>(s.batch_size));
+            } catch (const NumericError& e) {  // every rank throws it alike: the loss is the global batch's
+                if (files) {
+                    files->log_error(e.what(), trainer.steps() + 1);
+                    files->finish(type_summaries<GanT>(s.batch_size));
+                }
                 throw;
             }
             sum.d_loss += st.d_loss, sum.g_loss += st.g_loss, sum.d_real += st.d_real, sum.d_fake += st.d_fake;
             sum.wasserstein += st.wasserstein, sum.penalty += st.penalty;
             ++n;
             const std::int64_t step = trainer.steps();
-            if (step % s.log_every == 0 || n == 1)
-                files.log_step(epoch, step, st, seconds(), s.gan.generator_optimizer.lr, s.gan.discriminator_optimizer.lr,
+            if (files && (step % s.log_every == 0 || n == 1))
+                files->log_step(epoch, step, st, seconds(), s.gan.generator_optimizer.lr, s.gan.discriminator_optimizer.lr,
                                !GanT::objective::outputs_probability, objective::HasPenalty<typename GanT::objective>);
             // The "D wins outright" rule reads D(x) and D(G(z)) as probabilities; a critic's
             // scores are unbounded, so it does not apply to Wasserstein-type objectives.
@@ -281,46 +324,53 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
                             st.d_loss, st.g_loss, st.d_real, st.d_fake);
                 std::fflush(stdout);
             }
-            if (s.grid_every > 0 && step % s.grid_every == 0) {
+            if (files && s.grid_every > 0 && step % s.grid_every == 0) {
                 const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
-                files.write_samples(0, step, samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
+                files->write_samples(0, step, samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
             }
-            ctx.progress_line = tty;
-            for (const auto& hook : hooks.after_step) hook(ctx, st);
+            if (ctx) {
+                ctx->progress_line = tty;
+                for (const auto& hook : hooks.after_step) hook(*ctx, st);
+            }
             if (s.checkpoint_every > 0 && step % s.checkpoint_every == 0) save();
-            if ((s.max_steps && step >= s.max_steps) || stop_requested || ctx.stop) stop = true;
+            if (stop_asked() || (s.max_steps && step >= s.max_steps)) stop = true;
         }
         const double k = double(std::max<std::size_t>(n, 1));
-        if (!s.quiet && n && !GanT::objective::outputs_probability)
+        if (!quiet && n && !GanT::objective::outputs_probability)
             std::printf("%sepoch %d/%d  critic_loss %.4f  g_loss %.4f  W %.4f  penalty %.4f  %.1fs\n", tty ? "\r" : "", epoch,
                         s.epochs, sum.d_loss / k, sum.g_loss / k, sum.wasserstein / k, sum.penalty / k, seconds());
-        else if (!s.quiet && n)
+        else if (!quiet && n)
             std::printf("%sepoch %d/%d  d_loss %.4f  g_loss %.4f  D(x) %.3f  D(G(z)) %.3f  %.1fs\n", tty ? "\r" : "", epoch,
                         s.epochs, sum.d_loss / k, sum.g_loss / k, sum.d_real / k, sum.d_fake / k, seconds());
-        ctx.progress_line = false;
-        if (stop && stop_requested) break;  // mid-epoch interrupt: no grid for a partial epoch
+        if (ctx) ctx->progress_line = false;
+        if (stop && interrupted) break;  // mid-epoch interrupt: no grid for a partial epoch
         // No batch left: a run resumed from a checkpoint written after the epoch's last batch
         // (a step limit ending there), whose grid and checkpoint were written then.
         if (n == 0) continue;
-        const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
-        files.write_samples(epoch, trainer.steps(), samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
-        // Samples start out alike; judge diversity only once training is under way.
-        if (trainer.steps() >= 500)
-            if (auto w = health.check_diversity(samples.data(), samples.batch(), real.data(), real.batch(), Sample::size))
-                warn(*w, trainer.steps(), false);
-        for (const auto& hook : hooks.after_epoch) hook(ctx, samples);
+        if (files) {
+            const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
+            files->write_samples(epoch, trainer.steps(), samples.data(), samples.batch(), Sample::dims, real.data(),
+                                 real.batch());
+            // Samples start out alike; judge diversity only once training is under way.
+            if (trainer.steps() >= 500)
+                if (auto w = health.check_diversity(samples.data(), samples.batch(), real.data(), real.batch(), Sample::size))
+                    warn(*w, trainer.steps(), false);
+            for (const auto& hook : hooks.after_epoch) hook(*ctx, samples);
+        }
         if (s.checkpoint_every == 0) save();
     }
     RunResult result;
-    result.interrupted = stop_requested;
-    ctx.epoch = int(loader.epoch()) + (loader.cursor() ? 1 : 0);
-    if (!result.interrupted && trainer.steps() > start_step)
-        for (const auto& hook : hooks.at_end) hook(ctx);
+    result.interrupted = interrupted;
+    if (ctx) {
+        ctx->epoch = int(loader.epoch()) + (loader.cursor() ? 1 : 0);
+        if (!result.interrupted && trainer.steps() > start_step)
+            for (const auto& hook : hooks.at_end) hook(*ctx);
+    }
     save();
-    files.finish(type_summaries<GanT>(s.batch_size));
+    if (files) files->finish(type_summaries<GanT>(s.batch_size));
     result.steps = trainer.steps();
     result.seconds = seconds();
-    if (!s.quiet && !result.interrupted)
+    if (!quiet && !result.interrupted)
         std::printf("done in %.1fs; samples, weights and report in %s\n", result.seconds, dir.c_str());
     return result;
 }
