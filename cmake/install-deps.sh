@@ -3,7 +3,7 @@
 # not root). Packages already installed are skipped, so this is quick the second time.
 set -eu
 pkgs="g++ cmake ninja-build ccache pkg-config libxtensor-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
-doctest-dev libstb-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev"
+doctest-dev libstb-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libbenchmark-dev libopenmpi-dev openmpi-bin"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 for option in "$@"; do
   case "$option" in

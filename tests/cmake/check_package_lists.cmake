@@ -14,6 +14,7 @@ set(deb_nlohmann_json nlohmann-json3-dev)
 set(deb_ZLIB zlib1g-dev)
 set(deb_BLAS libopenblas-dev)
 set(deb_stb_image_write.h libstb-dev)
+set(deb_MPI libopenmpi-dev)  # only when xgan was built with MPI
 set(pc_xtensor libxtensor-dev)
 set(pc_xsimd libxsimd-dev)
 set(pc_nlohmann_json nlohmann-json3-dev)

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "xgan/cli/model.hpp"
 #include "xgan/cli/new_project.hpp"
 #include "xgan/cli/program.hpp"
+#include "xgan/cli/processes.hpp"
 #include "xgan/cli/recipes.hpp"
 #include "xgan/cli/run_options.hpp"
 #include "xgan/cli/sample.hpp"
@@ -37,6 +39,14 @@ int main(int argc, char** argv) {
     static_assert(sizeof...(M) > 0, "cli::main needs at least one model");
     backend::tune_process(argv);
     if (argc > 0 && argv[0] && *argv[0]) program_name() = fs::path(argv[0]).filename().string();
+    std::optional<Processes> processes;
+    try {
+        processes.emplace(&argc, &argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", program_name().c_str(), e.what());
+        return 1;
+    }
+    distributed::Communicator* const comm = processes->communicator();
     const ModelTable table = ModelTable::of<M...>();
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // log lines appear as they are written, also in files
     CLI::App app{program_name() + ": train GANs on the CPU (models are C++ types; see `" + command("summary") + "`)",
@@ -144,6 +154,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input (at most 10)")
         ->capture_default_str();
+    t->add_flag("--sync-batchnorm", train.sync_batchnorm,
+                "data-parallel runs (mpirun -np N): BatchNorm normalises with the whole batch's statistics, summed over "
+                "the processes, so that N processes train as one does (default: each process's own, as PyTorch's DDP)");
     t->add_option("--critic-steps", train.critic_steps,
                   "discriminator (critic) updates per generator update (default: " +
                       per_model([](const ModelEntry& e) { return std::to_string(e.defaults.critic_steps); }) + ")");
@@ -260,6 +273,7 @@ int main(int argc, char** argv) {
 
     CLI11_PARSE(app, argc, argv);
     try {
+        if (comm && !*t) throw Error("only train runs as several processes (mpirun -np N); run this command as one");
         if (*t) {
             // Every setting is checked before anything runs: as typed here, and from config.json
             // on --resume (validate() in run_options.hpp for both).
@@ -301,7 +315,8 @@ int main(int argc, char** argv) {
             train.model = table.with_objective(train.model, train.objective);
             if (train.resume.empty() && !t->count("--out")) train.out = "runs/" + (recipe.empty() ? train.model : recipe);
             train.model = table.with_channels(train.model, train.channels);
-            return with_model<M...>(train.model, [&](auto model) { return train_command<decltype(model)>(train, table); });
+            if (comm && comm->rank() != 0) train.quiet = true;  // rank 0 prints
+            return with_model<M...>(train.model, [&](auto model) { return train_command<decltype(model)>(train, table, comm); });
         }
         if (*s) {
             if (sample.run.empty() && sample.generator.empty()) throw Error("sample needs --run DIR or --generator FILE --model M");
@@ -341,11 +356,18 @@ int main(int argc, char** argv) {
             });
         }
     } catch (const NumericError& e) {
-        std::fprintf(stderr, "%s: %s\n", program_name().c_str(), e.what());
+        // Every process of a data-parallel run stops on the same step's loss: each exits alike.
+        if (!comm || comm->rank() == 0) std::fprintf(stderr, "%s: %s\n", program_name().c_str(), e.what());
         return 3;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", program_name().c_str(), e.what());
-        return 1;
+        if (!comm) {
+            std::fprintf(stderr, "%s: %s\n", program_name().c_str(), e.what());
+            return 1;
+        }
+        // The other processes may wait for this one in their next sum: end them all.
+        std::fprintf(stderr, "%s (process %d of %d): %s\n", program_name().c_str(), comm->rank(), comm->size(), e.what());
+        std::fflush(stderr);
+        comm->abort(1);
     }
     return 0;
 }

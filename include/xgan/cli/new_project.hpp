@@ -66,6 +66,10 @@ find_package(xgan CONFIG REQUIRED)
 
 add_executable(@NAME@ main.cpp)
 target_link_libraries(@NAME@ PRIVATE xgan::xgan)
+# Data-parallel training (mpirun -np N ./build/@NAME@ train ...), when xgan was installed with MPI.
+if(TARGET xgan::mpi)
+  target_link_libraries(@NAME@ PRIVATE xgan::mpi)
+endif()
 target_compile_features(@NAME@ PRIVATE cxx_std_20)
 # -O2: nearly -O3's training speed for a shorter compile of the model's templates.
 target_compile_options(@NAME@ PRIVATE $<$<CONFIG:Release>:-O2>)

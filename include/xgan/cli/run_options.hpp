@@ -33,6 +33,7 @@ struct RunOptions {
     double momentum = 0;               // sgd and rmsprop
     std::int64_t g_steps = 1;          // G updates per D update
     bool fresh_noise = false;          // G's update draws its own noise
+    bool sync_batchnorm = false;       // data-parallel: BatchNorm over the global batch
     double clip = 0;                   // D's weights clamped to [-clip, clip] (0: off)
     bool halve_d_loss = false;         // D's loss is (real + fake) / 2
     std::uint64_t seed = 1;
@@ -151,6 +152,7 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"momentum", o.momentum},
             {"g_steps", o.g_steps},
             {"fresh_noise", o.fresh_noise},
+            {"sync_batchnorm", o.sync_batchnorm},
             {"clip", o.clip},
             {"halve_d_loss", o.halve_d_loss},
             {"labels", o.labels_csv.string()},
@@ -216,6 +218,7 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     o.momentum = number("momentum", 0.0);
     o.g_steps = whole("g_steps", 1);
     o.fresh_noise = flag("fresh_noise");
+    o.sync_batchnorm = flag("sync_batchnorm");
     o.clip = number("clip", 0.0);
     o.halve_d_loss = flag("halve_d_loss");
     o.labels_csv = j.value("labels", std::string());

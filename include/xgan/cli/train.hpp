@@ -118,7 +118,7 @@ GanOptions gan_options(const RunOptions& o) {
 
 // `train` for model M: returns the exit status (0 done, 130 interrupted).
 template <class M>
-int train_command(RunOptions o, const ModelTable& models) {
+int train_command(RunOptions o, const ModelTable& models, distributed::Communicator* comm = nullptr) {
     using GanT = typename M::gan;
     using Sample = typename GanT::sample_shape;
     static_assert(Sample::rank == 3 && Sample::dims[1] == Sample::dims[2], "the command line trains on square images");
@@ -149,6 +149,8 @@ int train_command(RunOptions o, const ModelTable& models) {
     run.resume = resuming;
     run.quiet = o.quiet;
     run.gan = gan_options<M>(o);
+    run.communicator = comm;
+    run.sync_batchnorm = o.sync_batchnorm;
     run.config = to_json(o);
     run.config["model"] = M::name;
     run.config["objective"] = objective_of<M>();
@@ -157,7 +159,7 @@ int train_command(RunOptions o, const ModelTable& models) {
     // directory is touched; then a hook every K steps and one at the end.
     train::Hooks<GanT> hooks;
     std::optional<TrainingEval<GanT>> evaluator;
-    if (o.eval_every > 0) {
+    if (o.eval_every > 0 && (!comm || comm->writes())) {  // rank 0 runs the hooks
         evaluator.emplace(o.data, std::size_t(o.eval_samples), o.seed, o.out, resuming);
         const auto evaluate = [&evaluator, quiet = o.quiet](train::RunContext<GanT>& ctx) {
             const std::int64_t step = ctx.trainer.steps();
