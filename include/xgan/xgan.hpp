@@ -16,6 +16,7 @@
 #include "xgan/layers/label_embedding.hpp"
 #include "xgan/layers/layernorm.hpp"
 #include "xgan/layers/linear.hpp"
+#include "xgan/layers/minibatch_discrimination.hpp"
 #include "xgan/layers/minibatch_stddev.hpp"
 #include "xgan/layers/pixel_norm.hpp"
 #include "xgan/layers/pooling.hpp"
