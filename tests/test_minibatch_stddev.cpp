@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "penalty_check.hpp"
 #include "tangent_check.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/gan/gan.hpp"
@@ -73,12 +74,7 @@ void check_derivatives(std::size_t batch) {
 using PgganCritic = Sequential<Conv2d<2, 3, 3, 1, 1>, SELU, PixelNorm<>, MinibatchStdDev<2>, Flatten, Linear<64, 1>>;
 using Wgan = objective::GradientPenalty<objective::Wasserstein>;
 
-template <class Net>
-std::vector<StateEntry<typename Net::scalar>> entries(Net& net) {
-    std::vector<StateEntry<typename Net::scalar>> out;
-    net.visit_state([&](const StateEntry<typename Net::scalar>& e) { out.push_back(e); });
-    return out;
-}
+using xgan_test::entries;
 
 // The golden critic's weights and input, on backend B.
 template <class B>
@@ -195,39 +191,7 @@ TEST_CASE("MinibatchStdDev: WGAN-GP penalty gradient of a critic holding it matc
     Net base;
     Tensor<Shape<2, 4, 4>, CpuF64> x;
     load_golden_critic(base, x);
-    auto value = [&](const Net& net) {
-        Net copy = net;
-        PenaltyBuffers<Net> buf;
-        return gradient_penalty<Wgan>(copy, x, buf, Mode::train, ParamGrads::skip);
-    };
-    Net analytic = base;
-    for (auto& e : entries(analytic))
-        if (e.trainable()) std::fill(e.grad, e.grad + e.numel(), 0.0);
-    PenaltyBuffers<Net> buf;
-    const double p = gradient_penalty<Wgan>(analytic, x, buf);
-    CHECK(p == doctest::Approx(value(base)).epsilon(1e-14));
-    const auto grads = entries(analytic);
-    auto params = entries(base);
-    const double h = 1e-6;
-    std::size_t checked = 0;
-    for (std::size_t k = 0; k < params.size(); ++k) {
-        const auto& e = params[k];
-        double scale = 0;  // the tensor's gradient scale, for elements whose gradient is ~0
-        for (std::size_t i = 0; i < e.numel(); ++i) scale = std::max(scale, std::abs(grads[k].grad[i]));
-        for (std::size_t i = 0; i < e.numel(); ++i) {
-            const double saved = e.value[i];
-            e.value[i] = saved + h;
-            const double pp = value(base);
-            e.value[i] = saved - h;
-            const double pm = value(base);
-            e.value[i] = saved;
-            const double numeric = (pp - pm) / (2 * h);
-            CHECK_MESSAGE(std::abs(grads[k].grad[i] - numeric) <= 1e-6 * std::abs(numeric) + 1e-7 * scale + 1e-9,
-                          e.name << "[" << i << "]: analytic " << grads[k].grad[i] << ", numeric " << numeric);
-            ++checked;
-        }
-    }
-    CHECK(checked == Net::parameter_count);
+    xgan_test::penalty_gradient_check<Wgan>(base, x);
 }
 
 TEST_CASE("MinibatchStdDev: WGAN-GP penalty of a critic holding it matches PyTorch's double backprop") {

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "penalty_check.hpp"
 #include "tangent_check.hpp"
 #include "xgan/gan/penalty.hpp"
 #include "xgan/gan/trainer.hpp"
@@ -152,15 +153,10 @@ TEST_CASE("LayerNorm: forward by hand, gradcheck, state as torch.nn.LayerNorm") 
 
 namespace {
 
-// Parameter values of a network, in visit_state order.
-template <class Net>
-std::vector<StateEntry<typename Net::scalar>> entries(Net& net) {
-    std::vector<StateEntry<typename Net::scalar>> out;
-    net.visit_state([&](const StateEntry<typename Net::scalar>& e) { out.push_back(e); });
-    return out;
-}
+using xgan_test::entries;
 
-// dP/dθ from gradient_penalty against central differences of P(θ), every parameter element.
+// dP/dθ from gradient_penalty against central differences of P(θ), every parameter element
+// (penalty_check.hpp), with the weights away from the init.
 template <class Objective, class Spec, class In>
 void check_penalty_gradient(const char* critic, std::uint64_t seed) {
     using Net = Network<Spec, In, CpuF64>;
@@ -172,48 +168,10 @@ void check_penalty_gradient(const char* critic, std::uint64_t seed) {
             for (std::size_t i = 0; i < e.numel(); ++i) e.value[i] += 0.2 * rng.normal();
     Tensor<In, CpuF64> x(5);
     rng.fill_normal(x.data(), x.size());
-
-    // Each evaluation on a copy of `base`: Dropout's stream (and so its mask) is the same each time.
-    auto value = [&](const Net& net) {
-        Net copy = net;
-        PenaltyBuffers<Net> buf;
-        return gradient_penalty<Objective>(copy, x, buf, Mode::train, ParamGrads::skip);
-    };
-    Net analytic = base;
-    for (auto& e : entries(analytic))
-        if (e.trainable()) std::fill(e.grad, e.grad + e.numel(), 0.0);
-    PenaltyBuffers<Net> buf;
-    const double p = gradient_penalty<Objective>(analytic, x, buf);
-    CHECK(p == doctest::Approx(value(base)).epsilon(1e-14));
-    CHECK(p > 0);
-    const auto grads = entries(analytic);
-    auto params = entries(base);
-    const double h = 1e-6;
-    std::size_t checked = 0;
-    double worst = 0;
-    for (std::size_t k = 0; k < params.size(); ++k) {
-        const auto& e = params[k];
-        if (!e.trainable()) continue;
-        double scale = 0;  // the tensor's gradient scale, for elements whose gradient is ~0
-        for (std::size_t i = 0; i < e.numel(); ++i) scale = std::max(scale, std::abs(grads[k].grad[i]));
-        for (std::size_t i = 0; i < e.numel(); ++i) {
-            const double saved = e.value[i];
-            e.value[i] = saved + h;
-            const double pp = value(base);
-            e.value[i] = saved - h;
-            const double pm = value(base);
-            e.value[i] = saved;
-            const double numeric = (pp - pm) / (2 * h);
-            const double err = std::abs(grads[k].grad[i] - numeric);
-            worst = std::max(worst, err / (std::abs(numeric) + 1e-3 * scale + 1e-12));
-            CHECK_MESSAGE(err <= 1e-6 * std::abs(numeric) + 1e-7 * scale + 1e-9,
-                          std::string(Objective::name) << " " << e.name << "[" << i << "]: analytic " << grads[k].grad[i] << ", numeric "
-                                          << numeric);
-            ++checked;
-        }
-    }
-    MESSAGE(std::string(critic), " ", std::string(Objective::name), " penalty ", p, ": ", checked, " parameter gradients, worst relative error ", worst);
-    CHECK(checked == Net::parameter_count);
+    const auto r = xgan_test::penalty_gradient_check<Objective>(base, x);
+    CHECK(r.penalty > 0);
+    MESSAGE(std::string(critic), " ", std::string(Objective::name), " penalty ", r.penalty, ": ", r.checked,
+            " parameter gradients, worst relative error ", r.worst);
 }
 
 }  // namespace
