@@ -288,20 +288,15 @@ TEST_CASE("checkpoint: SGD and RMSprop state round-trips, and a resume equals th
 
 TEST_CASE("checkpoint: one made by a data-parallel run resumes only with as many processes") {
     OneStepRun one;
-    auto& run = one.run;
-    auto& ds = one.ds;
-    auto& trainer = one.trainer;
-    auto& loader = one.loader;
-    auto& noise = one.noise;
-    const fs::path two = train::save_checkpoint<TinyGan>(run.path, {trainer, loader, noise, 2}, nlohmann::json::object());
+    const fs::path two = train::save_checkpoint<TinyGan>(one.run.path, {one.trainer, one.loader, one.noise, 2}, nlohmann::json::object());
     GanTrainer<TinyGan> other(GanOptions{}, 9);
-    data::BatchLoader other_loader(ds, 4, 7);
+    data::BatchLoader other_loader(one.ds, 4, 7);
     try {
-        train::load_checkpoint<TinyGan>(two, {other, other_loader, noise, 1});
+        train::load_checkpoint<TinyGan>(two, {other, other_loader, one.noise, 1});
         FAIL("a 2-process checkpoint loaded into a 1-process run");
     } catch (const MismatchError& e) {
         CHECK(std::string(e.what()).find("made by a run of 2 processes and this run has 1") != std::string::npos);
     }
-    CHECK_NOTHROW(train::load_checkpoint<TinyGan>(two, {other, other_loader, noise, 2}));
-    CHECK(snapshot(other, noise) == snapshot(trainer, noise));
+    CHECK_NOTHROW(train::load_checkpoint<TinyGan>(two, {other, other_loader, one.noise, 2}));
+    CHECK(snapshot(other, one.noise) == snapshot(one.trainer, one.noise));
 }
