@@ -199,7 +199,7 @@ private:
     double generator_update(bool fresh_noise, std::size_t n) {
         if (fresh_noise || !fake_in_) {
             n = n ? n : z_.batch();
-            if (n != shard_.count || !comm_) begin_batch(n);
+            begin_batch(n);
             fake_in_ = &generate_fake(n);
         }
         n = fake_in_->batch();
@@ -329,12 +329,11 @@ private:
         z_.resize(n);
         draw_rows(z_.data(), Noise::size, [&](T* out, std::size_t count) { rng_.fill_normal(out, count); });
         if constexpr (conditional) {
-            fake_labels_.resize(shard_.global);
+            fake_labels_.resize(shard_.global);  // drawn for the global batch; this shard's rows used
             for (auto& l : fake_labels_) l = std::int32_t(rng_.below(classes));
-            fake_labels_.erase(fake_labels_.begin(), fake_labels_.begin() + std::ptrdiff_t(shard_.begin));
-            fake_labels_.resize(n);
-            const auto& fake = g_.forward(g_input(z_, fake_labels_, g_in_), Mode::train);
-            return d_input(noisy(fake, noisy_fake_), fake_labels_, d_fake_in_);
+            const Labels labels = Labels(fake_labels_).subspan(shard_.begin, n);
+            const auto& fake = g_.forward(g_input(z_, labels, g_in_), Mode::train);
+            return d_input(noisy(fake, noisy_fake_), labels, d_fake_in_);
         } else {
             return noisy(g_.forward(z_, Mode::train), noisy_fake_);
         }
