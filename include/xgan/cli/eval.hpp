@@ -46,6 +46,7 @@ struct EvalOptions {
     std::uint64_t seed = 0;
     bool json = false;
     bool best = false;              // score DIR/best/generator.safetensors
+    bool no_ema = false;            // score generator.safetensors even where the run kept an average
 };
 
 inline constexpr std::size_t real_eval_images = 10000;
@@ -240,7 +241,7 @@ int eval_command(const EvalOptions& o) {
     if (o.n < 2) throw Error("--n must be at least 2");
     const std::string data = o.data.empty() ? run_data(o.run) : o.data;
     check_classifiable(data, Sample::dims[0], Sample::dims[1], Sample::dims[2]);
-    const auto file = o.run / (o.best ? "best/generator.safetensors" : "generator.safetensors");
+    const auto file = o.best ? o.run / "best/generator.safetensors" : run_generator(o.run, o.no_ema);
     if (!std::filesystem::exists(file))
         throw FileError(file, o.best ? "not found: the run kept no best generator (train with --eval-every K)"
                                      : "not found: the run has no generator yet (training writes it at the end of every "

@@ -18,6 +18,7 @@ struct SampleOptions {
     std::filesystem::path generator;  // a generator's weights (e.g. from PyTorch), instead of a run
     std::string model;                // with --generator: the model they belong to
     bool train_mode = false;          // BatchNorm with batch statistics, as a model in train()
+    bool no_ema = false;              // the trained generator even where the run kept an average
     int label = -1;                   // conditional models: draw only this class (-1: one class per row)
     int n = 64;
     std::uint64_t seed = 0;
@@ -33,6 +34,14 @@ inline std::string model_of_run(const std::filesystem::path& run) {
     } catch (const nlohmann::json::exception& e) {
         throw FileError(file, std::string("not a valid run configuration: ") + e.what());
     }
+}
+
+// The generator file of a run: the average of its weights (generator_ema.safetensors, kept by
+// runs trained with --ema) unless `trained` is asked for, else generator.safetensors.
+inline std::filesystem::path run_generator(const std::filesystem::path& run, bool trained = false) {
+    const auto averaged = run / "generator_ema.safetensors";
+    if (!trained && std::filesystem::exists(averaged)) return averaged;
+    return run / "generator.safetensors";
 }
 
 // G's input: z, or [z, one-hot(label)] for conditional models (as the trainer builds it).
@@ -51,7 +60,7 @@ int sample_command(const SampleOptions& o) {
     using Sample = typename GanT::sample_shape;
     if (o.n <= 0) throw Error("--n must be positive");
     typename GanT::generator g;
-    io::load_weights(g, o.generator.empty() ? o.run / "generator.safetensors" : o.generator);
+    io::load_weights(g, o.generator.empty() ? run_generator(o.run, o.no_ema) : o.generator);
     constexpr std::size_t classes = GanT::classes;
     if (o.label >= 0 && !classes) throw Error(std::string("model ") + M::name + " is not conditional: --label does not apply");
     if (o.label >= int(classes) && classes)

@@ -13,9 +13,14 @@
 // loss gradients by shard/global, and sums the parameter gradients over the ranks before each
 // optimizer step: the step is one process's step on the global batch, up to the order of the
 // float sums. BatchNorm uses each rank's statistics (as PyTorch's DDP) unless synchronized.
+//
+// Two stabilisers are options: experience replay (D's fake batch mixes in past fakes from a
+// ReplayBuffer; G's update still goes through the new ones) and an exponential moving average
+// of G's weights (WeightAverage), which generate() samples when it is on.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -26,6 +31,8 @@
 #include "xgan/gan/gan.hpp"
 #include "xgan/gan/labels.hpp"
 #include "xgan/gan/penalty.hpp"
+#include "xgan/gan/replay.hpp"
+#include "xgan/nn/weight_average.hpp"
 #include "xgan/optim/optimizer.hpp"
 
 namespace xgan {
@@ -45,6 +52,14 @@ struct GanOptions {
     // D's loss (and so its gradient) is (loss on real + loss on fake) / 2, as some tutorials
     // write it; a penalty is added unhalved.
     bool halve_discriminator_loss = false;
+    // Experience replay: > 0, each new fake of D's batch is swapped for a stored past fake with
+    // this probability, once the buffer holds replay_size fakes (see ReplayBuffer). One
+    // process only: a data-parallel run refuses it.
+    double replay = 0;
+    std::size_t replay_size = 512;
+    // > 0: an exponential moving average of G's weights with this decay (0.999: about the last
+    // thousand steps) is kept, and generate() samples it.
+    double ema = 0;
 };
 
 struct StepStats {
@@ -77,7 +92,10 @@ public:
     GanTrainer(const GanOptions& options, std::uint64_t seed)
         : options_(checked(options)), rng_(seed), opt_g_(init_params(g_), options.generator_optimizer),
           opt_d_(init_params(d_), options.discriminator_optimizer), d_params_(trainable_parameters(d_)),
-          g_params_(trainable_parameters(g_)) {}
+          g_params_(trainable_parameters(g_)) {
+        if (options_.replay > 0) replay_ = ReplayBuffer<T>(options_.replay, options_.replay_size, DIn::size);
+        if (options_.ema > 0) ema_.emplace(g_, options_.ema);
+    }
 
     // Trains data-parallel over comm's ranks (nullptr: one process). Every step's batch is
     // then this rank's shard_of(global batch); sync_batchnorm: BatchNorm normalises with the
@@ -85,6 +103,9 @@ public:
     // process's step on the global batch. Call it before the first step, on every rank.
     void set_communicator(distributed::Communicator* comm, bool sync_batchnorm = false) {
         comm_ = comm && comm->size() > 1 ? comm : nullptr;
+        if (comm_ && options_.replay > 0)
+            throw Error("experience replay is not available in data-parallel training: each process would keep a "
+                        "buffer of its own fakes, which a checkpoint cannot hold; train with one process or without replay");
         const auto attach = [&](auto& layer, std::size_t) {
             if constexpr (requires { layer.set_batch_offset_source(&shard_.begin); })
                 layer.set_batch_offset_source(comm_ ? &shard_.begin : nullptr);
@@ -126,7 +147,8 @@ public:
 
         // Discriminator on generated data (no gradient flows into G here).
         const auto& fake_in = generate_fake(n);
-        const auto& out_fake = d_.forward(fake_in, Mode::train);
+        const auto& d_fake_in = replayed(fake_in);
+        const auto& out_fake = d_.forward(d_fake_in, Mode::train);
         double fake_loss = Objective::discriminator_loss(out_fake.values(), objective::Side::fake, draw_targets(false),
                                                          d_grad_.values());
         halve_if_asked(fake_loss);
@@ -135,7 +157,7 @@ public:
         s.d_fake = mean_probability(out_fake);
         d_.backward(d_grad_, nullptr);
         if constexpr (objective::HasPenalty<Objective>) {  // after the fake pass: it reruns D's forward
-            s.penalty = penalty(real_in, fake_in);
+            s.penalty = penalty(real_in, d_fake_in);
             s.d_loss += s.penalty;
         }
         if (comm_) {  // the global batch's means
@@ -165,17 +187,23 @@ public:
     }
 
     // G(z) (with labels, for conditional GANs) in the given mode (eval: BatchNorm uses running
-    // statistics, Dropout is off).
+    // statistics, Dropout is off), from sampling_generator().
     const Tensor<Sample, B>& generate(const Tensor<Noise, B>& z, Mode mode = Mode::eval, Labels labels = {}) {
         if constexpr (conditional) {
             check_labels(labels, z.batch());
-            return g_.forward(g_input(z, labels, g_in_), mode);
+            return sampling_generator().forward(g_input(z, labels, g_in_), mode);
         } else {
-            return g_.forward(z, mode);
+            return sampling_generator().forward(z, mode);
         }
     }
 
     G& generator() { return g_; }
+    // The average of G's weights (options.ema > 0), else null.
+    G* averaged_generator() { return ema_ ? &ema_->net() : nullptr; }
+    // What samples are drawn from: the average when there is one, else G.
+    G& sampling_generator() { return ema_ ? ema_->net() : g_; }
+    // The experience replay buffer (options.replay > 0), else null.
+    ReplayBuffer<T>* replay_buffer() { return options_.replay > 0 ? &replay_ : nullptr; }
     D& discriminator() { return d_; }
     optim::Optimizer<T, B>& generator_optimizer() { return opt_g_; }
     optim::Optimizer<T, B>& discriminator_optimizer() { return opt_d_; }
@@ -223,6 +251,7 @@ private:
         g_.backward(fake_grad_, nullptr);
         sum_gradients(g_params_);
         opt_g_.step();
+        if (ema_) ema_->update(g_);
         fake_in_ = nullptr;
         return g_loss;
     }
@@ -234,6 +263,11 @@ private:
         if (!(options.clip >= 0)) throw Error("GanOptions: clip is " + shortest_text(options.clip) + ", not >= 0");
         if (!(options.instance_noise >= 0))
             throw Error("GanOptions: instance_noise is " + shortest_text(options.instance_noise) + ", not >= 0");
+        if (!(options.replay >= 0 && options.replay <= 1))
+            throw Error("GanOptions: replay is " + shortest_text(options.replay) + ", not a probability in [0, 1]");
+        if (options.replay > 0 && options.replay_size == 0) throw Error("GanOptions: replay_size is 0; the buffer needs a sample");
+        if (!(options.ema >= 0 && options.ema < 1))
+            throw Error("GanOptions: ema is " + shortest_text(options.ema) + ", not a decay in [0, 1)");
         return options;
     }
 
@@ -382,6 +416,15 @@ private:
         return gradient_penalty<Objective>(d_, *at, penalty_buffers_, Mode::train, ParamGrads::accumulate, grad_scale_);
     }
 
+    // D's fake batch: the new fakes, with past ones mixed in under experience replay.
+    const Tensor<DIn, B>& replayed(const Tensor<DIn, B>& fake) {
+        if (options_.replay <= 0) return fake;
+        replayed_.resize(fake.batch());
+        std::copy_n(fake.data(), fake.size(), replayed_.data());
+        replay_.mix(replayed_.data(), fake.batch(), rng_);
+        return replayed_;
+    }
+
     // x, or x plus instance noise in `scratch`.
     const Tensor<Sample, B>& noisy(const Tensor<Sample, B>& x, Tensor<Sample, B>& scratch) {
         if (options_.instance_noise <= 0) return x;
@@ -423,6 +466,9 @@ private:
     Tensor<Sample, B> fake_grad_, noisy_real_, noisy_fake_;
     Tensor<DIn, B> d_real_in_, d_fake_in_, d_input_grad_;  // conditional: D's inputs with label planes
     Tensor<DIn, B> penalty_x_;                             // penalty: x̂
+    Tensor<DIn, B> replayed_;                              // replay: D's fake batch
+    ReplayBuffer<T> replay_;
+    std::optional<WeightAverage<G>> ema_;
     PenaltyBuffers<D> penalty_buffers_;                    // penalty: ∇x D(x̂), v, ones, zeros
     const Tensor<DIn, B>* fake_in_ = nullptr;              // D's fake input of the last D step
     Tensor<DOut, B> d_grad_;

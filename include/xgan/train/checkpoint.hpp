@@ -4,11 +4,13 @@
 //
 // DIR/checkpoints/step_NNNNNNN/ holds
 //   generator.safetensors, discriminator.safetensors   weights (PyTorch state_dict names)
+//   generator_ema.safetensors                           the average of G's weights (GanOptions::ema)
 //   optimizers.safetensors                              both optimizers' state (flat; Adam: exp_avg,
 //                                                       exp_avg_sq) and step counts
 //   state.safetensors                                   random streams (trainer, loader, layers),
 //                                                       loader position and order, fixed noise,
-//                                                       step; metadata: config and type signatures
+//                                                       step, experience replay's stored fakes;
+//                                                       metadata: config and type signatures
 // A checkpoint is written into a hidden .partial folder and renamed into place only when
 // complete, so a crash or a full disk never leaves a broken checkpoint; pruning renames a
 // folder to a hidden .pruning name before deleting it, so a kill mid-deletion never leaves a
@@ -110,6 +112,7 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
     try {
         save_weights(s.trainer.generator(), partial / "generator.safetensors");
         save_weights(s.trainer.discriminator(), partial / "discriminator.safetensors");
+        if (auto* average = s.trainer.averaged_generator()) save_weights(*average, partial / "generator_ema.safetensors");
 
         auto& og = s.trainer.generator_optimizer();
         auto& od = s.trainer.discriminator_optimizer();
@@ -136,12 +139,17 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
                                                     s.trainer.steps(), s.trainer.discriminator_steps()};
         std::vector<std::int64_t> noise_shape = {std::int64_t(s.fixed_noise.batch())};
         for (auto d : GanT::noise_shape::dims) noise_shape.push_back(std::int64_t(d));
-        write_safetensors(partial / "state.safetensors",
-                          {{"random_streams", DType::I64, {std::int64_t(rngs.size())}, rngs.data()},
-                           {"loader.rng", DType::I64, {4}, loader_rng.data()},
-                           {"loader.order", DType::I64, {std::int64_t(order.size())}, order.data()},
-                           {"position", DType::I64, {4}, position.data()},
-                           {"fixed_noise", DType::F32, noise_shape, s.fixed_noise.data()}},
+        std::vector<TensorView> state = {{"random_streams", DType::I64, {std::int64_t(rngs.size())}, rngs.data()},
+                                         {"loader.rng", DType::I64, {4}, loader_rng.data()},
+                                         {"loader.order", DType::I64, {std::int64_t(order.size())}, order.data()},
+                                         {"position", DType::I64, {4}, position.data()},
+                                         {"fixed_noise", DType::F32, noise_shape, s.fixed_noise.data()}};
+        if (const auto* replay = s.trainer.replay_buffer()) {
+            std::vector<std::int64_t> shape = {std::int64_t(replay->size())};
+            for (auto d : GanT::discriminator_input::dims) shape.push_back(std::int64_t(d));
+            state.push_back({"replay.buffer", DType::F32, shape, replay->samples().data()});
+        }
+        write_safetensors(partial / "state.safetensors", state,
                           {{"xgan.config", config.dump()},
                            {"xgan.generator", type_signature<typename GanT::generator>()},
                            {"xgan.discriminator", type_signature<typename GanT::discriminator>()},
@@ -237,7 +245,22 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
         throw FileError(state_file, "checkpoint loader.order is not a permutation of the " + std::to_string(ord.size()) +
                                         " image indices");
     detail::require_finite(noise, state_file, "fixed_noise");
+    auto* replay = s.trainer.replay_buffer();
+    const SafetensorsEntry* replayed = replay ? state.find("replay.buffer") : nullptr;
+    if (replay) {
+        if (!replayed)
+            throw FileError(state_file, "checkpoint entry 'replay.buffer' is missing: this run uses experience replay; "
+                                        "was the checkpoint made without it?");
+        const std::size_t per_sample = GanT::discriminator_input::size;
+        if (replayed->dtype != DType::F32 || replayed->numel() % per_sample != 0 ||
+            replayed->numel() / per_sample > replay->capacity())
+            throw FileError(state_file, "checkpoint entry 'replay.buffer' is not at most " + std::to_string(replay->capacity()) +
+                                            " F32 samples of " + std::to_string(per_sample) + " values");
+        detail::require_finite(*replayed, state_file, "replay.buffer");
+    }
 
+    // The average first: it is read and checked whole before it changes, like each network.
+    if (auto* average = s.trainer.averaged_generator()) load_weights(*average, dir / "generator_ema.safetensors");
     load_weights(s.trainer.generator(), dir / "generator.safetensors");
     load_weights(s.trainer.discriminator(), dir / "discriminator.safetensors");
     for (const auto& st : opt_state) detail::copy_out(*st.saved, st.into->data());
@@ -260,6 +283,11 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     s.trainer.set_steps(pos[2]);
     s.trainer.set_discriminator_steps(pos[3]);
     detail::copy_out(noise, s.fixed_noise.data());
+    if (replay) {
+        std::vector<float> stored(replayed->numel());
+        detail::copy_out(*replayed, stored.data());
+        replay->restore(stored);
+    }
 }
 
 // The step of a checkpoint folder named step_<digits>; none for any other name. Names are

@@ -3,8 +3,9 @@
 // a run directory:
 //   config.json, metrics.jsonl, TensorBoard events, samples/epoch_NNNN.png (64 fixed-noise
 //   samples; conditional models: 8 of each class, a class per row; samples/step_NNNNNNN.png
-//   every grid_every steps), generator.safetensors,
-//   discriminator.safetensors, checkpoints/step_NNNNNNN/ (exact resume), loss.png, report.html.
+//   every grid_every steps), generator.safetensors, discriminator.safetensors,
+//   generator_ema.safetensors (with gan.ema: the average of G's weights, which the grids show),
+//   checkpoints/step_NNNNNNN/ (exact resume), loss.png, report.html.
 // It prints progress and health warnings (collapse, D winning outright), stops cleanly on
 // Ctrl-C or SIGTERM (a checkpoint is written), and calls the hooks a program adds: after each
 // step, after each epoch's grid, after each checkpoint, and at the end. The xgan tool's
@@ -127,6 +128,9 @@ inline nlohmann::json settings_json(const RunSettings& s) {
             {"fake_targets", {s.gan.labels.fake_low, s.gan.labels.fake_high}},
             {"flip_labels", s.gan.labels.flip},
             {"instance_noise", s.gan.instance_noise},
+            {"replay", s.gan.replay},
+            {"replay_size", s.gan.replay_size},
+            {"ema", s.gan.ema},
             {"max_steps", s.max_steps},
             {"checkpoint_every", s.checkpoint_every},
             {"grid_every", s.grid_every}};
@@ -258,12 +262,17 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
     if (comm && !quiet)
         std::printf("data-parallel over %d processes: %zu samples each per batch%s\n", world_size,
                     s.batch_size / std::size_t(world_size), s.sync_batchnorm ? ", synchronized BatchNorm" : "");
+    if (s.gan.replay > 0 && !quiet)
+        std::printf("experience replay: each fake swapped with probability %g for one of %zu past fakes\n", s.gan.replay,
+                    s.gan.replay_size);
+    if (s.gan.ema > 0 && !quiet)
+        std::printf("G's weights averaged (decay %g): grids and generator_ema.safetensors show the average\n", s.gan.ema);
     if (checkpoint && !quiet)
         std::printf("from %s (step %lld, epoch %zu)\n", checkpoint->c_str(), (long long)trainer.steps(), loader.epoch() + 1);
 
     auto save = [&] {
         if (!files) return;
-        files->write_weights(trainer.generator(), trainer.discriminator());
+        files->write_weights(trainer.generator(), trainer.discriminator(), trainer.averaged_generator());
         const fs::path written = save_checkpoint<GanT>(dir, {trainer, loader, grid_noise, world_size}, files->config());
         prune_checkpoints(dir, s.keep);
         for (const auto& hook : hooks.after_checkpoint) hook(*ctx, written);

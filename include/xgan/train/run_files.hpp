@@ -133,11 +133,13 @@ public:
                            real_grid.width, real_grid.channels, step);
     }
 
-    // The latest weights, beside the checkpoints.
+    // The latest weights, beside the checkpoints; the average of G's weights, when the run
+    // keeps one, as generator_ema.safetensors.
     template <class G, class D>
-    void write_weights(G& g, D& d) {
+    void write_weights(G& g, D& d, G* averaged = nullptr) {
         xgan::io::save_weights(g, dir_ / "generator.safetensors");
         xgan::io::save_weights(d, dir_ / "discriminator.safetensors");
+        if (averaged) xgan::io::save_weights(*averaged, dir_ / "generator_ema.safetensors");
     }
 
     // loss.png and report.html.

@@ -1,0 +1,61 @@
+#pragma once
+// WeightAverage<Net>: an exponential moving average of a network's weights, kept in a second
+// network of the same type (the averaged generator of PGGAN and StyleGAN; Yazıcı et al. 2019).
+// Sampling the average instead of the trained network smooths out the step-to-step
+// oscillation of GAN training.
+//   update(live): θ_avg ← decay·θ_avg + (1 − decay)·θ for every trained tensor, after each of
+//                 live's optimizer steps; buffers (BatchNorm's running statistics, spectral
+//                 norm's u and v) are copied, as pytorch_GAN_zoo and StyleGAN copy them.
+// The average starts as a copy of live.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "xgan/core/error.hpp"
+#include "xgan/layers/layer.hpp"
+
+namespace xgan {
+
+template <class Net>
+class WeightAverage {
+public:
+    using T = typename Net::scalar;
+
+    WeightAverage(Net& live, double decay) : decay_(decay), net_(std::make_unique<Net>()) {
+        if (!(decay >= 0 && decay < 1)) throw Error("weight average: decay " + shortest_text(decay) + " is not in [0, 1)");
+        copy_from(live, true);
+    }
+
+    void update(Net& live) { copy_from(live, false); }
+
+    Net& net() { return *net_; }
+    double decay() const { return decay_; }
+
+private:
+    static std::vector<StateEntry<T>> entries(Net& net) {
+        std::vector<StateEntry<T>> out;
+        net.visit_state([&](const StateEntry<T>& e) { out.push_back(e); }, "");
+        return out;
+    }
+
+    // Both networks list their state in the same order: they are of one type.
+    void copy_from(Net& live, bool all) {
+        const auto from = entries(live), to = entries(*net_);
+        const T keep = T(decay_), take = T(1 - decay_);
+        for (std::size_t k = 0; k < from.size(); ++k) {
+            const auto& f = from[k];
+            const auto& t = to[k];
+            const std::size_t n = f.numel();
+            if (f.integer) std::copy_n(f.integer, n, t.integer);
+            else if (all || !f.trainable()) std::copy_n(f.value, n, t.value);
+            else
+                for (std::size_t i = 0; i < n; ++i) t.value[i] = keep * t.value[i] + take * f.value[i];
+        }
+    }
+
+    double decay_;
+    std::unique_ptr<Net> net_;  // networks are large and own their buffers: one allocation, never moved
+};
+
+}  // namespace xgan
