@@ -245,6 +245,19 @@ TEST_CASE("MinibatchDiscrimination: state, name and shapes") {
         CHECK(sd > 0.8);
         CHECK(sd < 1.2);
     }
+    // T ~ N(0, 0.05^2) with InitStd 0.05
+    bind_t<MinibatchDiscrimination<5, 3, false, ratio(0.05)>, Shape<16>, Cpu> narrow;
+    Rng narrow_rng(7);
+    narrow.reset_parameters(narrow_rng, Init::pytorch);
+    double sq = 0;
+    std::size_t count = 0;
+    narrow.visit_state(
+        [&](const StateEntry<float>& s) {
+            for (std::size_t i = 0; i < s.numel(); ++i) sq += double(s.value[i]) * s.value[i];
+            count += s.numel();
+        },
+        "");
+    CHECK(std::sqrt(sq / double(count)) == doctest::Approx(0.05).epsilon(0.2));
 
     // After Flatten and a Linear: the layer appends Kernels features.
     using D = Sequential<Flatten, Linear<784, 64>, LeakyReLU<>, MinibatchDiscrimination<8, 4>, Linear<72, 1>>;

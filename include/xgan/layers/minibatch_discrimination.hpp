@@ -1,5 +1,5 @@
 #pragma once
-// MinibatchDiscrimination<Kernels, KernelDim, Mean>: minibatch discrimination (Salimans et al.
+// MinibatchDiscrimination<Kernels, KernelDim, Mean, InitStd>: minibatch discrimination (Salimans et al.
 // 2016, "Improved Techniques for Training GANs", section 3.2), placed near the end of D so that
 // it can tell a batch of near-identical samples (mode collapse) from a varied one. Each sample
 // is projected to Kernels rows of KernelDim values, and for every row the layer appends how
@@ -31,8 +31,11 @@
 // Under a gradient penalty ∇x D is the backward of ones through the batch (the gradient of
 // sum_j D(x_j)), as torch.autograd.grad(D(x).sum(), x): these passes make its parameter
 // gradient exact, so a WGAN-GP critic may hold the layer (see minibatch_stddev.hpp).
-//   init     T ~ N(0, 1), the reference's init.normal(T, 0, 1), under Init::pytorch and
-//            Init::dcgan alike (DCGAN's weights_init touches Conv and BatchNorm layers only)
+//   init     T ~ N(0, InitStd^2), under Init::pytorch and Init::dcgan alike (DCGAN's
+//            weights_init touches Conv and BatchNorm layers only). InitStd 1 is the reference's
+//            init.normal(T, 0, 1); on hundreds of features it makes every |M_i - M_j| large and
+//            every c zero, a layer without gradient, so models use the improved-GAN code's
+//            N(0, 0.05^2): MinibatchDiscrimination<100, 5, false, ratio(0.05)>
 // The products with T are backend GEMMs; the pairwise sums are loops over the batch in double,
 // parallel over i, each sample's sum in a fixed order (results do not depend on scheduling).
 #include <algorithm>
@@ -49,7 +52,7 @@
 
 namespace xgan {
 
-template <std::size_t A, std::size_t Kernels, std::size_t KernelDim, bool Mean, class B>
+template <std::size_t A, std::size_t Kernels, std::size_t KernelDim, bool Mean, Ratio InitStd, class B>
 class MinibatchDiscriminationLayer {
 public:
     using input_shape = Shape<A>;
@@ -149,7 +152,7 @@ public:
         f(StateEntry<scalar>{prefix + "T", shape, t_.data(), t_grad_.data()});
     }
 
-    void reset_parameters(Rng& rng, Init) { rng.fill_normal(t_.data(), t_.size(), 0.0, 1.0); }
+    void reset_parameters(Rng& rng, Init) { rng.fill_normal(t_.data(), t_.size(), 0.0, InitStd.value()); }
 
 private:
     using Buffer = typename B::template buffer<scalar>;
@@ -232,7 +235,7 @@ private:
     std::vector<double> acc_, acct_;  // pairwise sums, [N, Kernels] or [N, KD]
 };
 
-template <std::size_t Kernels, std::size_t KernelDim, bool Mean = false>
+template <std::size_t Kernels, std::size_t KernelDim, bool Mean = false, Ratio InitStd = Ratio{1, 1}>
 struct MinibatchDiscrimination {
     static_assert(Kernels >= 1 && KernelDim >= 1,
                   "xgan: MinibatchDiscrimination needs at least one kernel of one dimension");
@@ -240,7 +243,7 @@ struct MinibatchDiscrimination {
     struct bind {
         // flat (A) samples only: put Flatten before it
         static_assert(require_valid_input<MinibatchDiscrimination, S, S::rank == 1>);
-        using type = MinibatchDiscriminationLayer<S::size, Kernels, KernelDim, Mean, B>;
+        using type = MinibatchDiscriminationLayer<S::size, Kernels, KernelDim, Mean, InitStd, B>;
     };
 };
 
