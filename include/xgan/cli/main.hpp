@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
     t->add_option("--optimizer-d", train.optimizer_d, "the discriminator's optimizer: adam, adamw, sgd or rmsprop")
         ->capture_default_str();
     t->add_option("--momentum", train.momentum, "momentum of sgd and rmsprop optimizers, in [0, 1)")->capture_default_str();
+    t->add_option("--rmsprop-alpha", train.rmsprop_alpha,
+                  "rmsprop: the smoothing of its average of squared gradients (PyTorch's alpha, Keras' rho; default 0.99, "
+                  "PyTorch's; Keras' is 0.9)");
     t->add_option("--g-steps", train.g_steps, "generator updates per generator step (after each D update, or each "
                                               "--critic-steps D updates); later ones draw fresh noise")
         ->capture_default_str();
@@ -153,6 +156,16 @@ int main(int argc, char** argv) {
                   "probability of flipping a sample's real/fake target (above 0: refused for " + targetless + ")")
         ->capture_default_str();
     t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input (at most 10)")
+        ->capture_default_str();
+    t->add_option("--replay", train.replay,
+                  "experience replay: the probability that a fake in D's batch is swapped for one of the past fakes kept "
+                  "(a buffer of --replay-size, filled first; saved in checkpoints). 0: off; one process only")
+        ->capture_default_str();
+    t->add_option("--replay-size", train.replay_size, "with --replay: the past fakes kept")->capture_default_str();
+    t->add_option("--ema", train.ema,
+                  "keep an exponential moving average of G's weights with this decay (e.g. 0.999), saved as "
+                  "OUT/generator_ema.safetensors; the grids, --eval-every, `" + command("sample") + "` and `" + command("eval") +
+                      "` then use it (0: off)")
         ->capture_default_str();
     t->add_flag("--sync-batchnorm", train.sync_batchnorm,
                 "data-parallel runs (mpirun -np N): BatchNorm normalises with the whole batch's statistics, summed over "
@@ -211,6 +224,9 @@ int main(int argc, char** argv) {
     run_opt->excludes(gen_opt);
     s->add_option("--label", sample.label, "conditional models: draw only class K (default: one class per row of 8)")
         ->check(CLI::NonNegativeNumber);
+    s->add_flag("--no-ema", sample.no_ema,
+                "sample generator.safetensors, the trained weights, where the run also kept their average "
+                "(generator_ema.safetensors, trained with --ema), which is sampled by default");
     s->add_flag("--train-mode", sample.train_mode, "sample in train mode (BatchNorm uses batch statistics); default eval");
     s->add_option("--n", sample.n, "number of samples")->capture_default_str()->check(CLI::Range(1, 1 << 30));
     s->add_option("--seed", sample.seed, "noise seed")->capture_default_str();
@@ -256,6 +272,9 @@ int main(int argc, char** argv) {
     ev->add_option("--seed", eval.seed, "noise seed (the same samples as `" + command("sample --seed") + "`)")->capture_default_str();
     ev->add_option("--data", eval.data, "whose classifier and test set: mnist, fashion-mnist (default: the run's data; "
                                         "mnist for --samples)");
+    ev->add_flag("--no-ema", eval.no_ema,
+                 "score generator.safetensors, the trained weights, where the run also kept their average "
+                 "(generator_ema.safetensors, trained with --ema), which is scored by default");
     ev->add_flag("--best", eval.best, "score DIR/best/generator.safetensors (kept by `" + command("train --eval-every") + "`)");
     ev->add_flag("--json", eval.json, "print JSON instead of a table");
 
@@ -315,6 +334,9 @@ int main(int argc, char** argv) {
             train.model = table.with_objective(train.model, train.objective);
             if (train.resume.empty() && !t->count("--out")) train.out = "runs/" + (recipe.empty() ? train.model : recipe);
             train.model = table.with_channels(train.model, train.channels);
+            if (comm && train.replay > 0)
+                throw Error("--replay is not available in data-parallel runs (mpirun -np N): each process would keep its "
+                            "own buffer of fakes; train with one process, or without --replay");
             if (comm && comm->rank() != 0) train.quiet = true;  // rank 0 prints
             return with_model<M...>(train.model, [&](auto model) { return train_command<decltype(model)>(train, table, comm); });
         }

@@ -23,6 +23,7 @@ struct RecipeSettings {
     std::optional<std::int64_t> epochs{}, batch_size{};
     std::optional<double> lr{}, beta1{}, beta2{};  // Adam for both networks
     std::string optimizer{};                       // both networks' ("": the listing does not say)
+    std::optional<double> rmsprop_alpha{};         // rmsprop's smoothing (Keras' rho)
     double noisy_labels = 0;        // 0: hard targets 1 and 0; w: real ~ U(1-w, 1), fake ~ U(0, w)
     std::string init = "pytorch";   // pytorch: no weights_init in the listing
     bool fresh_noise = false;       // G's update draws new z (the listing calls G again)
@@ -41,9 +42,7 @@ struct Recipe {
 };
 
 // One recipe per reproducible listing of the tutorials in shared/seeds/, in seed order. Left out:
-//  - seed 001's two Keras listings: an MLP with SELU and a sigmoid output on [0, 1] images under
-//    Keras' RMSprop (rho 0.9), D trained on one real+fake batch; a 28x28 DCGAN with 5x5 kernels
-//    and Dropout(0.4). Keras layers, init and optimizers: models to come;
+//  - seed 001's Keras MLP: SELU layers and a sigmoid output on [0, 1] images (a model to come);
 //  - seed 002's PGGAN: a pretrained torch.hub model, nothing is trained;
 //  - seed 003's WGAN-GP critic: a critic alone (with BatchNorm), no generator, penalty or loop;
 //  - seed 004's Keras DCGAN (its targets 1 + 0.1 U and -0.1 U leave [0, 1]; its PyTorch port is
@@ -73,6 +72,16 @@ inline const std::vector<Recipe>& recipes() {
          .data = "mnist",
          .settings = {.epochs = 200, .batch_size = 100, .lr = 0.002, .beta1 = 0.9, .beta2 = 0.999, .optimizer = "adam",
                       .fresh_noise = true}},
+        // Keras: RMSprop's defaults (lr 1e-3, rho 0.9); D's train_on_batch on [fake; real] is the
+        // mean over both halves (D loss halved); G's train_on_batch draws new noise.
+        {.name = "seed1-dcgan",
+         .model = "dcgan-keras",
+         .source = "seed 001, Keras DCGAN listing: 28x28 on MNIST scaled to [-1, 1], RMSprop lr 1e-3 rho 0.9 (the "
+                   "listing's compile), batch 32, 50 epochs, D loss the mean over fake and real, G draws fresh z",
+         .expect = "the book shows digit-like samples after 50 epochs; our run: see the README's results table",
+         .data = "mnist",
+         .settings = {.epochs = 50, .batch_size = 32, .lr = 1e-3, .optimizer = "rmsprop", .rmsprop_alpha = 0.9,
+                      .fresh_noise = true, .halve_d_loss = true}},
         // optim.Adam()'s defaults. Its weights_init draws Conv/ConvTranspose weights ~ N(0, 0.02) and
         // BatchNorm's ~ N(1, 0.02) but leaves the two Linear layers and the conv biases at PyTorch's
         // init; --init dcgan also sets those (N(0, 0.02), biases 0): the nearest init xgan has.
@@ -140,6 +149,7 @@ inline RunOptions apply_recipe(const Recipe& r, RunOptions o) {
     if (s.beta1) o.beta1 = s.beta1;
     if (s.beta2) o.beta2 = s.beta2;
     if (!s.optimizer.empty()) o.optimizer_g = o.optimizer_d = s.optimizer;
+    if (s.rmsprop_alpha) o.rmsprop_alpha = s.rmsprop_alpha;
     o.noisy_labels = s.noisy_labels;
     o.init = s.init;
     o.fresh_noise = s.fresh_noise;

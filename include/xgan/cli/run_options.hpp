@@ -31,6 +31,7 @@ struct RunOptions {
     std::string optimizer_g = "adam", optimizer_d = "adam";  // adam | adamw | sgd | rmsprop
     std::optional<double> lr_g, lr_d;  // unset: --lr
     double momentum = 0;               // sgd and rmsprop
+    std::optional<double> rmsprop_alpha;  // rmsprop's square-average smoothing (unset: PyTorch's 0.99)
     std::int64_t g_steps = 1;          // G updates per D update
     bool fresh_noise = false;          // G's update draws its own noise
     bool sync_batchnorm = false;       // data-parallel: BatchNorm over the global batch
@@ -44,6 +45,9 @@ struct RunOptions {
     std::string init = "default";  // default | pytorch | dcgan
     double flip_labels = 0;        // probability of swapping a sample's target
     double instance_noise = 0;     // stddev of Gaussian noise on D's inputs
+    double replay = 0;             // experience replay: probability a fake is swapped for a past one (0: off)
+    std::int64_t replay_size = 512;  // past fakes kept for replay
+    double ema = 0;                // decay of the average of G's weights (0: off)
     std::int64_t channels = 0;     // dcgan64: 1 or 3 (0: the model's)
     std::filesystem::path labels_csv;  // folder data: attribute table (CelebA-style)
     std::string attribute;             // its column giving the label (-1 -> 0, 1 -> 1)
@@ -101,6 +105,9 @@ inline void validate(const RunOptions& o, const std::filesystem::path& config = 
     if (o.noisy_labels) real("--noisy-labels", *o.noisy_labels, 0, 1);
     real("--flip-labels", o.flip_labels, 0, 1);
     real("--instance-noise", o.instance_noise, 0, 10);
+    real("--replay", o.replay, 0, 1);
+    whole("--replay-size", o.replay_size, 1, 1 << 20);
+    real("--ema", o.ema, 0, 1, false, true);
     if (o.critic_steps) whole("--critic-steps", *o.critic_steps, 1, 1000);
     for (const auto& [option, name] : {std::pair{"--optimizer-g", &o.optimizer_g}, std::pair{"--optimizer-d", &o.optimizer_d}})
         if (*name != "adam" && *name != "adamw" && *name != "sgd" && *name != "rmsprop")
@@ -108,6 +115,7 @@ inline void validate(const RunOptions& o, const std::filesystem::path& config = 
     if (o.lr_g) real("--lr-g", *o.lr_g, 0, 1, true);
     if (o.lr_d) real("--lr-d", *o.lr_d, 0, 1, true);
     real("--momentum", o.momentum, 0, 1, false, true);
+    if (o.rmsprop_alpha) real("--rmsprop-alpha", *o.rmsprop_alpha, 0, 1, false, true);
     whole("--g-steps", o.g_steps, 1, 1000);
     real("--clip", o.clip, 0, 100);
     whole("--log-every", o.log_every, 1, 1 << 30);
@@ -144,12 +152,16 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"noisy_labels", o.noisy_labels.value_or(-1)},
             {"flip_labels", o.flip_labels},
             {"instance_noise", o.instance_noise},
+            {"replay", o.replay},
+            {"replay_size", o.replay_size},
+            {"ema", o.ema},
             {"critic_steps", o.critic_steps.value_or(-1)},
             {"optimizer_g", o.optimizer_g},
             {"optimizer_d", o.optimizer_d},
             {"lr_g", o.lr_g.value_or(-1)},
             {"lr_d", o.lr_d.value_or(-1)},
             {"momentum", o.momentum},
+            {"rmsprop_alpha", o.rmsprop_alpha.value_or(-1)},
             {"g_steps", o.g_steps},
             {"fresh_noise", o.fresh_noise},
             {"sync_batchnorm", o.sync_batchnorm},
@@ -205,6 +217,9 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     o.noisy_labels = unset_if_negative_one(number("noisy_labels", -1.0));
     o.flip_labels = number("flip_labels", 0.0);
     o.instance_noise = number("instance_noise", 0.0);
+    o.replay = number("replay", 0.0);
+    o.replay_size = whole("replay_size", 512);
+    o.ema = number("ema", 0.0);
     o.critic_steps = whole("critic_steps", 1);
     auto flag = [&](const char* key) {
         if (!j.contains(key)) return false;
@@ -216,6 +231,7 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     o.lr_g = unset_if_negative_one(number("lr_g", -1.0));
     o.lr_d = unset_if_negative_one(number("lr_d", -1.0));
     o.momentum = number("momentum", 0.0);
+    o.rmsprop_alpha = unset_if_negative_one(number("rmsprop_alpha", -1.0));
     o.g_steps = whole("g_steps", 1);
     o.fresh_noise = flag("fresh_noise");
     o.sync_batchnorm = flag("sync_batchnorm");

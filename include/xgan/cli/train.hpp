@@ -69,6 +69,8 @@ void check_model_options(const RunOptions& o, const ModelTable& models) {
         throw Error("--momentum: only the sgd and rmsprop optimizers have momentum; both networks use " +
                     (o.optimizer_g == o.optimizer_d ? o.optimizer_g : o.optimizer_g + " and " + o.optimizer_d) +
                     " (--optimizer-g, --optimizer-d)");
+    if (o.rmsprop_alpha && !either({"rmsprop"}))
+        throw Error("--rmsprop-alpha: neither network uses rmsprop (--optimizer-g, --optimizer-d)");
     if ((o.beta1 || o.beta2) && !either({"adam", "adamw"}))
         throw Error(std::string(o.beta1 ? "--beta1" : "--beta2") +
                     ": only the adam and adamw optimizers have betas; neither network uses one (--optimizer-g, --optimizer-d)");
@@ -96,6 +98,7 @@ GanOptions gan_options(const RunOptions& o) {
         opt.kind = optim::parse_kind(kind);
         if (opt.kind == optim::Kind::adamw) opt.weight_decay = 0.01;  // torch.optim.AdamW's default
         opt.momentum = o.momentum;
+        if (o.rmsprop_alpha) opt.alpha = *o.rmsprop_alpha;
         return opt;
     };
     options.generator_optimizer = optimizer(o.optimizer_g, o.lr_g);
@@ -113,6 +116,9 @@ GanOptions gan_options(const RunOptions& o) {
         options.labels.real_low = options.labels.real_high = *o.real_label;
     if (o.flip_labels > 0) options.labels.flip = o.flip_labels;
     options.instance_noise = o.instance_noise;
+    options.replay = o.replay;
+    options.replay_size = std::size_t(o.replay_size);
+    options.ema = o.ema;
     return options;
 }
 
@@ -163,7 +169,7 @@ int train_command(RunOptions o, const ModelTable& models, distributed::Communica
         evaluator.emplace(o.data, std::size_t(o.eval_samples), o.seed, o.out, resuming);
         const auto evaluate = [&evaluator, quiet = o.quiet](train::RunContext<GanT>& ctx) {
             const std::int64_t step = ctx.trainer.steps();
-            const EvalResult r = evaluator->evaluate(ctx.trainer.generator(), ctx.files, ctx.epoch, step);
+            const EvalResult r = evaluator->evaluate(ctx.trainer.sampling_generator(), ctx.files, ctx.epoch, step);
             if (!quiet)
                 std::printf("%seval step %lld: FD %.3f (floor %.3f)  classes %zu/%zu  KL %.4f  confident %.1f%%  %.1fs%s\n",
                             ctx.progress_line ? "\n" : "", (long long)step, r.fid, r.fid_floor.value_or(0.0),

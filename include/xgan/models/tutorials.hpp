@@ -15,6 +15,7 @@
 #include "xgan/layers/dropout.hpp"
 #include "xgan/layers/label_embedding.hpp"
 #include "xgan/layers/linear.hpp"
+#include "xgan/layers/minibatch_discrimination.hpp"
 #include "xgan/layers/reshape.hpp"
 #include "xgan/nn/sequential.hpp"
 #include "xgan/train/defaults.hpp"
@@ -50,6 +51,19 @@ struct MlpSmall {
     }
 };
 
+// mlp with minibatch discrimination (Salimans et al. 2016) before D's last layer, the cure for
+// mode collapse that seed tutorial 001 names: D sees how alike the batch's samples are, so a
+// generator that makes one digit for every z is caught. 50 kernels of 5 dimensions, T ~
+// N(0, 0.05^2) as in the improved-GAN code.
+struct MlpMbd : Mlp {
+    static constexpr const char* name = "mlp-mbd";
+    static constexpr const char* description = "mlp with minibatch discrimination (50 kernels x 5) before D's output layer";
+    using D = Sequential<Flatten, Linear<784, 1024>, LeakyReLU<ratio(0.2)>, Linear<1024, 512>, LeakyReLU<ratio(0.2)>,
+                         Linear<512, 256>, LeakyReLU<ratio(0.2)>, MinibatchDiscrimination<50, 5, false, ratio(0.05)>,
+                         Linear<306, 1>, Sigmoid>;
+    using gan = Gan<Mlp::G, D, Shape<100>>;
+};
+
 // The smallest MLP GAN (a third tutorial): one hidden layer each, LeakyReLU(0.01), lr 3e-4.
 struct MlpTiny {
     static constexpr const char* name = "mlp-tiny";
@@ -82,6 +96,39 @@ struct Dcgan {
         d.init = Init::dcgan;
         return d;
     }
+};
+
+// The Keras DCGAN of seed tutorial 001 (Geron's book), layer for layer: Dense 7x7x128, Reshape,
+// BatchNormalization (Keras' momentum 0.99 and epsilon 1e-3: PyTorch's momentum 0.01), two
+// Conv2DTranspose 5x5 stride 2 'same' (ReLU, then Tanh); D two Conv2D 5x5 stride 2 'same' with
+// LeakyReLU(0.2) and Dropout(0.4), Dense 1 with sigmoid. Keras' 'same' pads 1 before and 2 after
+// where PyTorch's padding 2 (with output_padding 1 for the transposed ones) pads 2 and 2: the
+// same shapes and parameters, the kernels one pixel apart. Keras initialises with Glorot-uniform
+// weights and zero biases; xgan with PyTorch's init. Recipe seed1-dcgan trains it as the book.
+struct DcganKeras {
+    static constexpr const char* name = "dcgan-keras";
+    static constexpr const char* description = "Keras DCGAN 28x28: G Dense-7x7x128, BatchNorm, 2 ConvTranspose2d 5x5; D 2 Conv2d 5x5 with Dropout(0.4)";
+    using G = Sequential<Linear<100, 6272>, Reshape<128, 7, 7>, BatchNorm2d<128, ratio(0.001), ratio(0.01)>,
+                         ConvTranspose2d<128, 64, 5, 2, 2, 1>, ReLU, ConvTranspose2d<64, 1, 5, 2, 2, 1>, Tanh>;
+    using D = Sequential<Conv2d<1, 64, 5, 2, 2>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.4)>, Conv2d<64, 128, 5, 2, 2>,
+                         LeakyReLU<ratio(0.2)>, Dropout<ratio(0.4)>, Flatten, Linear<6272, 1>, Sigmoid>;
+    using gan = Gan<G, D, Shape<100>>;
+    static TrainingDefaults defaults() {
+        TrainingDefaults d;
+        d.batch_size = 32;
+        d.epochs = 5;
+        return d;
+    }
+};
+
+// dcgan with minibatch discrimination on D's 2048 convolutional features, as mlp-mbd.
+struct DcganMbd : Dcgan {
+    static constexpr const char* name = "dcgan-mbd";
+    static constexpr const char* description = "dcgan with minibatch discrimination (50 kernels x 5) before D's Linear";
+    using D = Sequential<Conv2d<1, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
+                         Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten,
+                         MinibatchDiscrimination<50, 5, false, ratio(0.05)>, Linear<2098, 1>, Sigmoid>;
+    using gan = Gan<Dcgan::G, D, Shape<100>>;
 };
 
 // DCGAN at 32x32 (a tutorial's, on MNIST resized to 32x32): no biases, BatchNorm, ReLU/LeakyReLU(0.2).
@@ -299,7 +346,7 @@ struct Dcgan64Lego {
 // Every model above, in the order the tool lists them.
 template <class... M>
 struct ModelList {};
-using Tutorials = ModelList<Mlp, MlpSmall, MlpTiny, Dcgan, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
+using Tutorials = ModelList<Mlp, MlpMbd, MlpSmall, MlpTiny, Dcgan, DcganMbd, DcganKeras, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
                             Dcgan64Gray, Dcgan64Lego, Cgan, CganEmbed, Cgan64, WganGp, WganGp64, CwganGp>;
 
 }  // namespace xgan::models
