@@ -132,6 +132,25 @@ struct StatelessLayer {
     void reset_parameters(Rng&, Init) {}
 };
 
+// Base for parameter-free layers that are linear maps of x (reshapes, padding, upsampling):
+// the tangent passes are the layer itself, yt = f(xt), and its backward along ybar and ytbar.
+// Derived supplies forward and backward.
+template <class Derived, ShapeType In, ShapeType Out, class B>
+struct LinearStatelessLayer : StatelessLayer<In, Out, B> {
+    void tangent_forward(const Tensor<In, B>&, const Tensor<Out, B>&, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
+        self().forward(xt, yt, Mode::eval);
+    }
+    void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>& y, const Tensor<In, B>&, const Tensor<Out, B>&,
+                          const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar,
+                          ParamGrads grads) {
+        self().backward(x, y, ybar, xbar, grads);
+        self().backward(x, y, ytbar, xtbar, grads);
+    }
+
+private:
+    Derived& self() { return static_cast<Derived&>(*this); }
+};
+
 // A rational number usable as a template argument (clang 14 rejects float template arguments):
 // LeakyReLU<ratio(0.2)>. Six decimal digits are kept.
 struct Ratio {

@@ -11,7 +11,7 @@
 namespace xgan {
 
 template <ShapeType In, ShapeType Out, class B>
-class ReshapeLayer : public StatelessLayer<In, Out, B> {
+class ReshapeLayer : public LinearStatelessLayer<ReshapeLayer<In, Out, B>, In, Out, B> {
     static_assert(In::size == Out::size);
 
 public:
@@ -27,15 +27,6 @@ public:
         if (!dx) return;
         dx->resize(x.batch());
         std::copy(dy.data(), dy.data() + dy.size(), dx->data());
-    }
-    void tangent_forward(const Tensor<In, B>&, const Tensor<Out, B>&, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
-        forward(xt, yt, Mode::eval);
-    }
-    void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>& y, const Tensor<In, B>&, const Tensor<Out, B>&,
-                          const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar,
-                          ParamGrads grads) {
-        backward(x, y, ybar, xbar, grads);
-        backward(x, y, ytbar, xtbar, grads);
     }
 };
 

@@ -16,7 +16,8 @@
 namespace xgan {
 
 template <std::size_t Scale, std::size_t C, std::size_t H, std::size_t W, class B>
-class UpsampleLayer : public StatelessLayer<Shape<C, H, W>, Shape<C, H * Scale, W * Scale>, B> {
+class UpsampleLayer
+    : public LinearStatelessLayer<UpsampleLayer<Scale, C, H, W, B>, Shape<C, H, W>, Shape<C, H * Scale, W * Scale>, B> {
     using T = typename B::scalar;
     using In = Shape<C, H, W>;
     using Out = Shape<C, H * Scale, W * Scale>;
@@ -63,15 +64,6 @@ public:
         });
     }
 
-    void tangent_forward(const Tensor<In, B>&, const Tensor<Out, B>&, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
-        forward(xt, yt, Mode::eval);
-    }
-    void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>& y, const Tensor<In, B>&, const Tensor<Out, B>&,
-                          const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar,
-                          ParamGrads grads) {
-        backward(x, y, ybar, xbar, grads);
-        backward(x, y, ytbar, xtbar, grads);
-    }
 };
 
 template <std::size_t Scale = 2>
