@@ -146,3 +146,31 @@ TEST_CASE("recipes_table has one line per recipe: name, model, source and expect
     }
     CHECK(!std::getline(lines, line));
 }
+
+TEST_CASE("tutorial models: --objective and --channels pick the variants of a family") {
+    CHECK(tutorials.with_objective("cgan64", "wgan-gp") == "cwgan-gp64");
+    CHECK(tutorials.with_objective("dcgan", "wgan-gp") == "wgan-gp");
+    CHECK(tutorials.with_channels("wgan-gp64", 1) == "wgan-gp64-gray");
+    CHECK(tutorials.with_channels("dcgan64-upsample", 1) == "dcgan64-upsample-gray");
+    CHECK(tutorials.with_channels("dcgan64-upsample", 3) == "dcgan64-upsample");
+    CHECK(error_of([] { tutorials.with_objective("cgan64", "hinge"); }).find("it trains with: bce, wgan-gp") != std::string::npos);
+}
+
+TEST_CASE("recipe seed1-dcgan: the Keras listing's RMSprop (rho 0.9), batch 32, D loss the mean of both halves") {
+    const cli::RunOptions o = recipe_options("seed1-dcgan");
+    CHECK(o.model == "dcgan-keras");
+    CHECK(o.optimizer_g == "rmsprop");
+    CHECK(o.optimizer_d == "rmsprop");
+    CHECK(*o.rmsprop_alpha == 0.9);
+    CHECK(*o.lr == 1e-3);
+    CHECK(*o.batch_size == 32);
+    CHECK(o.halve_d_loss);
+    CHECK(o.fresh_noise);
+}
+
+TEST_CASE("tutorial models: --spectral-norm picks the variant with spectral norm on D") {
+    CHECK(tutorials.with_spectral_norm("mlp") == "mlp-sn");
+    CHECK(tutorials.with_spectral_norm("dcgan") == "dcgan-sn");
+    CHECK(error_of([] { tutorials.with_spectral_norm("cgan"); }) ==
+          "--spectral-norm: model cgan has no variant with spectral norm on D; the models with one: mlp, dcgan");
+}

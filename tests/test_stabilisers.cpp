@@ -59,15 +59,6 @@ std::vector<float> numbered(std::size_t batch, std::size_t n, std::size_t size) 
     return x;
 }
 
-class TwoRanks : public distributed::Communicator {
-public:
-    int rank() const override { return 0; }
-    int size() const override { return 2; }
-    void sum(float*, std::size_t) override {}
-    void sum(double*, std::size_t) override {}
-    [[noreturn]] void abort(int) noexcept override { std::abort(); }
-};
-
 }  // namespace
 
 TEST_CASE("replay buffer: stores new fakes until full, then swaps each with probability p") {
@@ -231,11 +222,6 @@ TEST_CASE("trainer: with replay p = 1, D's fake of a step is the one of the step
         }
     }
 
-    distributed::Communicator* none = nullptr;
-    TwoRanks two;
-    CHECK_NOTHROW(trainer.set_communicator(none));
-    CHECK_THROWS_WITH_AS(trainer.set_communicator(&two), doctest::Contains("experience replay is not available in data-parallel"),
-                         Error);
 }
 
 TEST_CASE("checkpoint: with replay and ema, a resume equals the uninterrupted run, and each needs its state") {

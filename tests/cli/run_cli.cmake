@@ -7,6 +7,21 @@ set(ENV{XGAN_NO_TUNING} "1")  # same kernels in every run of a comparison
 include(${CMAKE_CURRENT_LIST_DIR}/../cmake/xgan_run.cmake)
 
 set(tiny --model mlp-tiny --limit 640 --log-every 5 --quiet)
+# Trains 30 steps with the options in ${WORK}/whole, and 15 steps, a checkpoint and a resume to 30
+# in ${WORK}/parts; each of the run files named after FILES must be byte for byte the same.
+function(require_exact_resume what)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "OPTIONS;FILES")
+  xgan_run(0 out train ${tiny} ${arg_OPTIONS} --max-steps 30 --out ${WORK}/whole)
+  xgan_run(0 out train ${tiny} ${arg_OPTIONS} --max-steps 15 --checkpoint-every 15 --out ${WORK}/parts)
+  xgan_run(0 out train --resume ${WORK}/parts --max-steps 30 --quiet)
+  foreach(f ${arg_FILES})
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/whole/${f} ${WORK}/parts/${f} RESULT_VARIABLE differ)
+    if(differ)
+      message(FATAL_ERROR "${f}: 15 steps + resume differs from 30 uninterrupted steps ${what}")
+    endif()
+  endforeach()
+endfunction()
+
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
@@ -211,10 +226,13 @@ elseif(CASE STREQUAL "bad_input")
   refused("--clip must be a number in \\[0, 100\\], not -1" --model mlp-tiny --clip -1)
   refused("--channels 3: model dcgan64-gray makes 1-channel samples only \\(3 channels: --model dcgan64\\)"
           --model dcgan64-gray --channels 3)
-  refused("--channels 3: model mlp-tiny makes 1-channel samples only; --channels chooses 1 or 3 for dcgan64 only"
+  refused("--channels 3: model mlp-tiny makes 1-channel samples only; --channels chooses 1 or 3 for dcgan64, dcgan64-upsample, wgan-gp64 only"
           --model mlp-tiny --channels 3)
-  refused("--channels 1: model wgan-gp64 makes 3-channel samples only" --model wgan-gp64 --channels 1)
+  refused("--channels 3: model wgan-gp64-gray makes 1-channel samples only \\(3 channels: --model wgan-gp64\\)"
+          --model wgan-gp64-gray --channels 3)
   refused("--channels 1: model cgan64 makes 3-channel samples only" --model cgan64 --channels 1)
+  refused("--spectral-norm: model cgan has no variant with spectral norm on D; the models with one: mlp, dcgan"
+          --model cgan --spectral-norm)
   refused("--real-label: model wgan-gp trains with the wgan-gp objective, which does not use targets"
           --model wgan-gp --real-label 0.9)
   refused("--noisy-labels: model dcgan-hinge trains with the hinge objective, which does not use targets"
@@ -280,15 +298,7 @@ elseif(CASE STREQUAL "training_controls")
   # a checkpoint and a resume byte for byte, and the checkpoint holds each optimizer's own state.
   set(controls --optimizer-g rmsprop --optimizer-d sgd --momentum 0.9 --lr-g 0.0005 --lr-d 0.01 --g-steps 2
                --fresh-noise --clip 0.05 --halve-d-loss)
-  xgan_run(0 out train ${tiny} ${controls} --max-steps 30 --out ${WORK}/whole)
-  xgan_run(0 out train ${tiny} ${controls} --max-steps 15 --checkpoint-every 15 --out ${WORK}/parts)
-  xgan_run(0 out train --resume ${WORK}/parts --max-steps 30 --quiet)
-  foreach(f generator.safetensors discriminator.safetensors)
-    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/whole/${f} ${WORK}/parts/${f} RESULT_VARIABLE differ)
-    if(differ)
-      message(FATAL_ERROR "${f}: 15 steps + resume differs from 30 uninterrupted steps")
-    endif()
-  endforeach()
+  require_exact_resume("with these controls" OPTIONS ${controls} FILES generator.safetensors discriminator.safetensors)
   file(READ ${WORK}/parts/config.json config)
   require_contains("${config}" "\"optimizer_g\": *\"rmsprop\"")
   require_contains("${config}" "\"g_steps\": *2")
@@ -309,15 +319,8 @@ elseif(CASE STREQUAL "stabilisers")
   # Experience replay and the average of G's weights: a resume is exact for both, the average is
   # its own file, and sample and eval take it unless --no-ema.
   set(tricks --replay 0.5 --replay-size 100 --ema 0.99)
-  xgan_run(0 out train ${tiny} ${tricks} --max-steps 30 --out ${WORK}/whole)
-  xgan_run(0 out train ${tiny} ${tricks} --max-steps 15 --checkpoint-every 15 --out ${WORK}/parts)
-  xgan_run(0 out train --resume ${WORK}/parts --max-steps 30 --quiet)
-  foreach(f generator.safetensors discriminator.safetensors generator_ema.safetensors)
-    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/whole/${f} ${WORK}/parts/${f} RESULT_VARIABLE differ)
-    if(differ)
-      message(FATAL_ERROR "${f}: 15 steps + resume differs from 30 uninterrupted steps with replay and ema")
-    endif()
-  endforeach()
+  require_exact_resume("with replay and ema" OPTIONS ${tricks}
+                       FILES generator.safetensors discriminator.safetensors generator_ema.safetensors)
   file(READ ${WORK}/parts/config.json config)
   require_contains("${config}" "\"replay\": *0.5")
   require_contains("${config}" "\"replay_size\": *100")

@@ -168,6 +168,13 @@ int main(int argc, char** argv) {
     // BatchNorm, which cancels it: that bias's gradient is rounding noise, which Adam scales up
     // to steps of ±lr in any order of summation, one process or many. SGD's step is linear in
     // the gradient, so these compare the gradients themselves.
+    // Experience replay: every rank gathers the batch's fakes and keeps the one process's buffer.
+    GanOptions replay = tricks;
+    replay.replay = 0.5;
+    replay.replay_size = 24;
+    replay.ema = 0.9;
+    check_model<DropoutMlp::gan>("mlp with dropout and experience replay", replay, 1, false);
+
     GanOptions dcgan;
     dcgan.init = Init::dcgan;
     dcgan.generator_optimizer = dcgan.discriminator_optimizer = sgd(0.005);

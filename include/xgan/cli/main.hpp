@@ -157,16 +157,19 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     t->add_option("--instance-noise", train.instance_noise, "stddev of Gaussian noise added to every D input (at most 10)")
         ->capture_default_str();
+    t->add_flag("--spectral-norm", train.spectral_norm,
+                "spectral norm (SN-GAN) on every Linear and Conv2d of D, for " + table.with_spectral_norm_variant() +
+                    " (trains " + table.where([](const ModelEntry& e) { return !e.spectral_norm_of.empty(); }) + ")");
     t->add_option("--replay", train.replay,
                   "experience replay: the probability that a fake in D's batch is swapped for one of the past fakes kept "
-                  "(a buffer of --replay-size, filled first; saved in checkpoints). 0: off; one process only")
-        ->capture_default_str();
+                  "(a buffer of --replay-size, filled first; saved in checkpoints); 0: off (default: " +
+                      per_model([](const ModelEntry& e) { return number_text(e.defaults.replay); }) + ")");
     t->add_option("--replay-size", train.replay_size, "with --replay: the past fakes kept")->capture_default_str();
     t->add_option("--ema", train.ema,
                   "keep an exponential moving average of G's weights with this decay (e.g. 0.999), saved as "
                   "OUT/generator_ema.safetensors; the grids, --eval-every, `" + command("sample") + "` and `" + command("eval") +
-                      "` then use it (0: off)")
-        ->capture_default_str();
+                      "` then use it; 0: off (default: " +
+                      per_model([](const ModelEntry& e) { return number_text(e.defaults.ema); }) + ")");
     t->add_flag("--sync-batchnorm", train.sync_batchnorm,
                 "data-parallel runs (mpirun -np N): BatchNorm normalises with the whole batch's statistics, summed over "
                 "the processes, so that N processes train as one does (default: each process's own, as PyTorch's DDP)");
@@ -334,9 +337,7 @@ int main(int argc, char** argv) {
             train.model = table.with_objective(train.model, train.objective);
             if (train.resume.empty() && !t->count("--out")) train.out = "runs/" + (recipe.empty() ? train.model : recipe);
             train.model = table.with_channels(train.model, train.channels);
-            if (comm && train.replay > 0)
-                throw Error("--replay is not available in data-parallel runs (mpirun -np N): each process would keep its "
-                            "own buffer of fakes; train with one process, or without --replay");
+            if (train.spectral_norm) train.model = table.with_spectral_norm(train.model);
             if (comm && comm->rank() != 0) train.quiet = true;  // rank 0 prints
             return with_model<M...>(train.model, [&](auto model) { return train_command<decltype(model)>(train, table, comm); });
         }

@@ -4,7 +4,8 @@
 //   gan                     a Gan or ConditionalGan type
 //   defaults()              its TrainingDefaults
 // and optionally `family` (the --model value under which it is one --objective of a shared
-// architecture) and `channels_family` (the --model value under which --channels picks it).
+// architecture), `channels_family` (the --model value under which --channels picks it) and
+// `spectral_norm_of` (the model it is with spectral norm on D: what --spectral-norm picks).
 // Model<"name", MyGan, my_defaults> makes such a type from a GAN type in one line; the
 // tutorial models (xgan/models/tutorials.hpp) are written out. ModelTable answers what the
 // program's checks and --help texts need to know of its models.
@@ -57,10 +58,18 @@ constexpr const char* channels_family_of() {
     else return "";
 }
 
+// The model an entry is with spectral norm on D ("": none; dcgan for dcgan-sn).
+template <class M>
+constexpr const char* spectral_norm_of() {
+    if constexpr (requires { M::spectral_norm_of; }) return M::spectral_norm_of;
+    else return "";
+}
+
 // What the checks and --help texts need to know of one model.
 struct ModelEntry {
     std::string name, family, objective;
     std::string channels_family;
+    std::string spectral_norm_of;  // the model this one is with spectral norm on D ("": none)
     TrainingDefaults defaults;
     std::int64_t channels = 1;  // of the samples
     std::size_t classes = 0;    // conditional models: the labels they take (0: unconditional)
@@ -72,6 +81,7 @@ ModelEntry model_entry() {
             family_of<M>(),
             objective_of<M>(),
             channels_family_of<M>(),
+            spectral_norm_of<M>(),
             M::defaults(),
             std::int64_t(M::gan::sample_shape::dims[0]),
             M::gan::classes,
@@ -164,6 +174,21 @@ public:
         if (!sibling.empty()) throw Error(msg + " (" + std::to_string(channels) + " channels: --model " + sibling + ")");
         const std::string choosers = where([](const ModelEntry& e) { return !e.channels_family.empty() && e.channels_family == e.name; });
         throw Error(msg + (choosers == "none" ? std::string() : "; --channels chooses 1 or 3 for " + choosers + " only"));
+    }
+
+    // The entry that is `model` with spectral norm on D (--spectral-norm), or an Error naming those there are.
+    std::string with_spectral_norm(const std::string& model) const {
+        for (const auto& e : entries_)
+            if (e.spectral_norm_of == model) return e.name;
+        throw Error("--spectral-norm: model " + model + " has no variant with spectral norm on D; the models with one: " +
+                    with_spectral_norm_variant());
+    }
+    // The models --spectral-norm takes: "mlp, dcgan" ("none").
+    std::string with_spectral_norm_variant() const {
+        std::vector<std::string> names;
+        for (const auto& e : entries_)
+            if (!e.spectral_norm_of.empty()) names.push_back(e.spectral_norm_of);
+        return names.empty() ? "none" : join_names(names);
     }
 
     // The entry that trains `model` (a name or a family) with `objective` ("" keeps the model's own).

@@ -157,6 +157,7 @@ inline RunOptions apply_recipe(const Recipe& r, RunOptions o) {
     o.g_steps = s.g_steps;
     o.critic_steps = s.critic_steps;
     o.clip = s.clip;
+    o.replay = o.ema = 0.0;  // no listing has the stabilisers some models default to
     return o;
 }
 

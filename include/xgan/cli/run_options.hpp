@@ -45,9 +45,10 @@ struct RunOptions {
     std::string init = "default";  // default | pytorch | dcgan
     double flip_labels = 0;        // probability of swapping a sample's target
     double instance_noise = 0;     // stddev of Gaussian noise on D's inputs
-    double replay = 0;             // experience replay: probability a fake is swapped for a past one (0: off)
+    std::optional<double> replay;    // experience replay: probability a fake is swapped for a past one (0: off)
     std::int64_t replay_size = 512;  // past fakes kept for replay
-    double ema = 0;                // decay of the average of G's weights (0: off)
+    std::optional<double> ema;       // decay of the average of G's weights (0: off)
+    bool spectral_norm = false;      // the model's variant with spectral norm on D (its name is in config.json)
     std::int64_t channels = 0;     // dcgan64: 1 or 3 (0: the model's)
     std::filesystem::path labels_csv;  // folder data: attribute table (CelebA-style)
     std::string attribute;             // its column giving the label (-1 -> 0, 1 -> 1)
@@ -105,9 +106,9 @@ inline void validate(const RunOptions& o, const std::filesystem::path& config = 
     if (o.noisy_labels) real("--noisy-labels", *o.noisy_labels, 0, 1);
     real("--flip-labels", o.flip_labels, 0, 1);
     real("--instance-noise", o.instance_noise, 0, 10);
-    real("--replay", o.replay, 0, 1);
+    if (o.replay) real("--replay", *o.replay, 0, 1);
     whole("--replay-size", o.replay_size, 1, 1 << 20);
-    real("--ema", o.ema, 0, 1, false, true);
+    if (o.ema) real("--ema", *o.ema, 0, 1, false, true);
     if (o.critic_steps) whole("--critic-steps", *o.critic_steps, 1, 1000);
     for (const auto& [option, name] : {std::pair{"--optimizer-g", &o.optimizer_g}, std::pair{"--optimizer-d", &o.optimizer_d}})
         if (*name != "adam" && *name != "adamw" && *name != "sgd" && *name != "rmsprop")
@@ -152,9 +153,9 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"noisy_labels", o.noisy_labels.value_or(-1)},
             {"flip_labels", o.flip_labels},
             {"instance_noise", o.instance_noise},
-            {"replay", o.replay},
+            {"replay", o.replay.value_or(-1)},
             {"replay_size", o.replay_size},
-            {"ema", o.ema},
+            {"ema", o.ema.value_or(-1)},
             {"critic_steps", o.critic_steps.value_or(-1)},
             {"optimizer_g", o.optimizer_g},
             {"optimizer_d", o.optimizer_d},
@@ -217,9 +218,10 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     o.noisy_labels = unset_if_negative_one(number("noisy_labels", -1.0));
     o.flip_labels = number("flip_labels", 0.0);
     o.instance_noise = number("instance_noise", 0.0);
-    o.replay = number("replay", 0.0);
+    // Runs from before the stabilisers trained without them.
+    o.replay = unset_if_negative_one(number("replay", 0.0));
     o.replay_size = whole("replay_size", 512);
-    o.ema = number("ema", 0.0);
+    o.ema = unset_if_negative_one(number("ema", 0.0));
     o.critic_steps = whole("critic_steps", 1);
     auto flag = [&](const char* key) {
         if (!j.contains(key)) return false;

@@ -30,6 +30,8 @@ RunOptions resolve(RunOptions o) {
     if (!o.critic_steps) o.critic_steps = d.critic_steps;
     if (o.init == "default") o.init = d.init == Init::dcgan ? "dcgan" : "pytorch";
     if (!o.noisy_labels && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
+    if (!o.replay) o.replay = d.replay;
+    if (!o.ema) o.ema = d.ema;
     return o;
 }
 
@@ -116,9 +118,9 @@ GanOptions gan_options(const RunOptions& o) {
         options.labels.real_low = options.labels.real_high = *o.real_label;
     if (o.flip_labels > 0) options.labels.flip = o.flip_labels;
     options.instance_noise = o.instance_noise;
-    options.replay = o.replay;
+    options.replay = o.replay.value_or(0);
     options.replay_size = std::size_t(o.replay_size);
-    options.ema = o.ema;
+    options.ema = o.ema.value_or(0);
     return options;
 }
 

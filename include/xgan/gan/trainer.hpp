@@ -53,8 +53,7 @@ struct GanOptions {
     // write it; a penalty is added unhalved.
     bool halve_discriminator_loss = false;
     // Experience replay: > 0, each new fake of D's batch is swapped for a stored past fake with
-    // this probability, once the buffer holds replay_size fakes (see ReplayBuffer). One
-    // process only: a data-parallel run refuses it.
+    // this probability, once the buffer holds replay_size fakes (see ReplayBuffer).
     double replay = 0;
     std::size_t replay_size = 512;
     // > 0: an exponential moving average of G's weights with this decay (0.999: about the last
@@ -103,9 +102,6 @@ public:
     // process's step on the global batch. Call it before the first step, on every rank.
     void set_communicator(distributed::Communicator* comm, bool sync_batchnorm = false) {
         comm_ = comm && comm->size() > 1 ? comm : nullptr;
-        if (comm_ && options_.replay > 0)
-            throw Error("experience replay is not available in data-parallel training: each process would keep a "
-                        "buffer of its own fakes, which a checkpoint cannot hold; train with one process or without replay");
         const auto attach = [&](auto& layer, std::size_t) {
             if constexpr (requires { layer.set_batch_offset_source(&shard_.begin); })
                 layer.set_batch_offset_source(comm_ ? &shard_.begin : nullptr);
@@ -416,12 +412,23 @@ private:
         return gradient_penalty<Objective>(d_, *at, penalty_buffers_, Mode::train, ParamGrads::accumulate, grad_scale_);
     }
 
-    // D's fake batch: the new fakes, with past ones mixed in under experience replay.
+    // D's fake batch: the new fakes, with past ones mixed in under experience replay. Data-
+    // parallel, every rank gathers the global batch's fakes (a sum in which the other ranks add
+    // zeros, so exact) and mixes them as one process would, into the same buffer on every rank.
     const Tensor<DIn, B>& replayed(const Tensor<DIn, B>& fake) {
         if (options_.replay <= 0) return fake;
-        replayed_.resize(fake.batch());
-        std::copy_n(fake.data(), fake.size(), replayed_.data());
-        replay_.mix(replayed_.data(), fake.batch(), rng_);
+        const std::size_t n = fake.batch();
+        replayed_.resize(n);
+        if (!comm_) {
+            std::copy_n(fake.data(), fake.size(), replayed_.data());
+            replay_.mix(replayed_.data(), n, rng_);
+            return replayed_;
+        }
+        global_fakes_.assign(shard_.global * DIn::size, T(0));
+        std::copy_n(fake.data(), fake.size(), global_fakes_.data() + shard_.begin * DIn::size);
+        comm_->sum(global_fakes_.data(), global_fakes_.size());
+        replay_.mix(global_fakes_.data(), shard_.global, rng_);
+        std::copy_n(global_fakes_.data() + shard_.begin * DIn::size, fake.size(), replayed_.data());
         return replayed_;
     }
 
@@ -461,6 +468,7 @@ private:
     distributed::Shard shard_;                              // this rank's rows of the current global batch
     double grad_scale_ = 1;                                 // shard / global batch
     std::vector<T> draws_, bucket_, epsilons_;              // data-parallel scratch; penalty: ε per sample
+    std::vector<T> global_fakes_;                           // data-parallel replay: the global batch's fakes
     Tensor<Noise, B> z_;
     Tensor<GIn, B> g_in_;                                  // conditional: [z, one-hot label]
     Tensor<Sample, B> fake_grad_, noisy_real_, noisy_fake_;

@@ -17,7 +17,10 @@
 #include "xgan/layers/linear.hpp"
 #include "xgan/layers/minibatch_discrimination.hpp"
 #include "xgan/layers/reshape.hpp"
+#include "xgan/layers/upsample.hpp"
+#include "xgan/layers/zero_pad.hpp"
 #include "xgan/nn/sequential.hpp"
+#include "xgan/nn/with_spectral_norm.hpp"
 #include "xgan/train/defaults.hpp"
 
 namespace xgan::models {
@@ -54,13 +57,24 @@ struct MlpSmall {
 // mlp with minibatch discrimination (Salimans et al. 2016) before D's last layer, the cure for
 // mode collapse that seed tutorial 001 names: D sees how alike the batch's samples are, so a
 // generator that makes one digit for every z is caught. 50 kernels of 5 dimensions, T ~
-// N(0, 0.05^2) as in the improved-GAN code.
+// N(0, 0.05^2) as in the improved-GAN code, and each feature the mean over the other samples
+// (in [0, 1]): summed, a batch of 64 alike samples gives features near 63, which saturate D's
+// Sigmoid at the first step (D(x) = D(G(z)) = 1, loss 100, as measured).
 struct MlpMbd : Mlp {
     static constexpr const char* name = "mlp-mbd";
-    static constexpr const char* description = "mlp with minibatch discrimination (50 kernels x 5) before D's output layer";
+    static constexpr const char* description = "mlp with minibatch discrimination (50 kernels x 5, mean) before D's output layer";
     using D = Sequential<Flatten, Linear<784, 1024>, LeakyReLU<ratio(0.2)>, Linear<1024, 512>, LeakyReLU<ratio(0.2)>,
-                         Linear<512, 256>, LeakyReLU<ratio(0.2)>, MinibatchDiscrimination<50, 5, false, ratio(0.05)>,
+                         Linear<512, 256>, LeakyReLU<ratio(0.2)>, MinibatchDiscrimination<50, 5, true, ratio(0.05)>,
                          Linear<306, 1>, Sigmoid>;
+    using gan = Gan<Mlp::G, D, Shape<100>>;
+};
+
+// mlp with spectral norm on every Linear of D (SN-GAN): `--model mlp --spectral-norm`.
+struct MlpSn : Mlp {
+    static constexpr const char* name = "mlp-sn";
+    static constexpr const char* spectral_norm_of = "mlp";
+    static constexpr const char* description = "mlp with spectral norm on D's Linear layers";
+    using D = with_spectral_norm<Mlp::D>;
     using gan = Gan<Mlp::G, D, Shape<100>>;
 };
 
@@ -98,6 +112,15 @@ struct Dcgan {
     }
 };
 
+// dcgan with spectral norm on every Conv2d and the Linear of D: `--model dcgan --spectral-norm`.
+struct DcganSn : Dcgan {
+    static constexpr const char* name = "dcgan-sn";
+    static constexpr const char* spectral_norm_of = "dcgan";
+    static constexpr const char* description = "dcgan with spectral norm on D's Conv2d and Linear layers";
+    using D = with_spectral_norm<Dcgan::D>;
+    using gan = Gan<Dcgan::G, D, Shape<100>>;
+};
+
 // The Keras DCGAN of seed tutorial 001 (Geron's book), layer for layer: Dense 7x7x128, Reshape,
 // BatchNormalization (Keras' momentum 0.99 and epsilon 1e-3: PyTorch's momentum 0.01), two
 // Conv2DTranspose 5x5 stride 2 'same' (ReLU, then Tanh); D two Conv2D 5x5 stride 2 'same' with
@@ -124,10 +147,10 @@ struct DcganKeras {
 // dcgan with minibatch discrimination on D's 2048 convolutional features, as mlp-mbd.
 struct DcganMbd : Dcgan {
     static constexpr const char* name = "dcgan-mbd";
-    static constexpr const char* description = "dcgan with minibatch discrimination (50 kernels x 5) before D's Linear";
+    static constexpr const char* description = "dcgan with minibatch discrimination (50 kernels x 5, mean) before D's Linear";
     using D = Sequential<Conv2d<1, 32, 3, 2, 1>, LeakyReLU<>, Conv2d<32, 64, 3, 2, 1>, BatchNorm2d<64>, LeakyReLU<>,
                          Conv2d<64, 128, 3, 2, 1>, BatchNorm2d<128>, LeakyReLU<>, Flatten,
-                         MinibatchDiscrimination<50, 5, false, ratio(0.05)>, Linear<2098, 1>, Sigmoid>;
+                         MinibatchDiscrimination<50, 5, true, ratio(0.05)>, Linear<2098, 1>, Sigmoid>;
     using gan = Gan<Dcgan::G, D, Shape<100>>;
 };
 
@@ -265,19 +288,27 @@ struct DcganR1 : Dcgan {
     using gan = Gan<G, WganGp::D, Shape<100>, objective::R1Penalty<objective::BceWithLogits>>;
 };
 
-// WGAN-GP at 64x64 RGB (image folders: --data folder:PATH): the dcgan64 generator against the
+// The 64x64 critics: dcgan64's D without BatchNorm and Sigmoid, for InC input channels (image
+// and label planes).
+template <std::size_t InC>
+using Critic64 = Sequential<Conv2d<InC, 64, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                            Conv2d<64, 128, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                            Conv2d<128, 256, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                            Conv2d<256, 512, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
+                            Conv2d<512, 1, 4, 1, 0, false>>;
+
+// WGAN-GP at 64x64 (image folders: --data folder:PATH): the dcgan64 generator against the
 // dcgan64 discriminator without BatchNorm and Sigmoid (Dropout stays: it has exact tangent
-// passes); the wgan-gp objective and settings.
-struct WganGp64 {
-    static constexpr const char* name = "wgan-gp64";
+// passes); the wgan-gp objective and settings. C = 3 (RGB) or 1 (grayscale, --channels 1, as
+// seed tutorial 004 trains it on Lego bricks).
+template <std::size_t C>
+struct WganGp64T {
+    static constexpr const char* name = C == 3 ? "wgan-gp64" : "wgan-gp64-gray";
+    static constexpr const char* channels_family = "wgan-gp64";
     static constexpr const char* description =
-        "WGAN-GP 64x64 RGB: dcgan64 G, critic 5 Conv2d with Dropout, no BatchNorm/Sigmoid, gradient penalty 10";
-    using G = Dcgan64::G;
-    using D = Sequential<Conv2d<3, 64, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
-                         Conv2d<64, 128, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
-                         Conv2d<128, 256, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
-                         Conv2d<256, 512, 4, 2, 1, false>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.3)>,
-                         Conv2d<512, 1, 4, 1, 0, false>>;
+        "WGAN-GP 64x64: dcgan64 G, critic 5 Conv2d with Dropout, no BatchNorm/Sigmoid, gradient penalty 10";
+    using G = typename Dcgan64T<C>::G;
+    using D = Critic64<C>;
     using gan = Gan<G, D, Shape<100, 1, 1>, objective::GradientPenalty<objective::Wasserstein>>;
     static TrainingDefaults defaults() {
         TrainingDefaults d = WganGp::defaults();
@@ -285,6 +316,29 @@ struct WganGp64 {
         return d;
     }
 };
+using WganGp64 = WganGp64T<3>;
+using WganGp64Gray = WganGp64T<1>;
+
+// dcgan64 with seed tutorial 004's other upsampling: each stride-2 ConvTranspose2d of G becomes
+// UpSampling2D(2) then Conv2D(k=4, stride 1, padding='same') with a bias, as its Keras lines
+// write it ('same' for k = 4 pads 1 before and 2 after: ZeroPad2d<1, 2, 1, 2>). D is dcgan64's.
+template <std::size_t C>
+struct Dcgan64UpsampleT {
+    static constexpr const char* name = C == 3 ? "dcgan64-upsample" : "dcgan64-upsample-gray";
+    static constexpr const char* channels_family = "dcgan64-upsample";
+    static constexpr const char* description =
+        "dcgan64 with G upsampling by Upsample(2) + Conv2d 4x4 'same' in place of stride-2 ConvTranspose2d";
+    template <std::size_t In, std::size_t Out>
+    using Up = Sequential<Upsample<2>, ZeroPad2d<1, 2, 1, 2>, Conv2d<In, Out, 4>>;
+    using G = Sequential<ConvTranspose2d<100, 512, 4, 1, 0, 0, false>, BatchNorm2d<512>, ReLU, Up<512, 256>,
+                         BatchNorm2d<256>, ReLU, Up<256, 128>, BatchNorm2d<128>, ReLU, Up<128, 64>, BatchNorm2d<64>, ReLU,
+                         Up<64, C>, Tanh>;
+    using D = typename Dcgan64T<C>::D;
+    using gan = Gan<G, D, Shape<100, 1, 1>>;
+    static TrainingDefaults defaults() { return Dcgan64T<C>::defaults(); }
+};
+using Dcgan64Upsample = Dcgan64UpsampleT<3>;
+using Dcgan64UpsampleGray = Dcgan64UpsampleT<1>;
 
 // Conditional WGAN-GP at 28x28: the wgan-gp pair with the label as in cgan (one-hot after z in
 // G's input, 110; 10 one-hot planes after the image in the critic's, 11 channels). The penalty
@@ -320,6 +374,21 @@ struct Cgan64 {
     static TrainingDefaults defaults() { return Dcgan64::defaults(); }
 };
 
+// cgan64 under WGAN-GP (seed tutorial 004's conditional WGAN-GP on CelebA attributes; its listing
+// is an outline, so the networks are cgan64's): the critic is cgan64's D without BatchNorm and
+// Sigmoid, the label planes go into both networks, and the penalty interpolates them with the
+// images. `--model cgan64 --objective wgan-gp` is this entry.
+struct CwganGp64 {
+    static constexpr const char* name = "cwgan-gp64";
+    static constexpr const char* family = "cgan64";
+    static constexpr const char* description =
+        "conditional WGAN-GP 64x64 (RGB) on an attribute: 2 label planes into G and the critic, gradient penalty 10";
+    using G = Cgan64::G;
+    using D = Critic64<5>;
+    using gan = ConditionalGan<G, D, Shape<100, 1, 1>, 2, objective::GradientPenalty<objective::Wasserstein>>;
+    static TrainingDefaults defaults() { return WganGp64::defaults(); }
+};
+
 // dcgan64-gray as seed 004's PyTorch port writes it: the book's Keras BatchNormalization(momentum=0.9)
 // became nn.BatchNorm2d(C, momentum=0.9), which PyTorch reads the other way round (the batch's
 // statistics get weight 0.9 in the running ones, not 0.1). Only the running statistics differ,
@@ -346,7 +415,8 @@ struct Dcgan64Lego {
 // Every model above, in the order the tool lists them.
 template <class... M>
 struct ModelList {};
-using Tutorials = ModelList<Mlp, MlpMbd, MlpSmall, MlpTiny, Dcgan, DcganMbd, DcganKeras, DcganLogits, DcganHinge, DcganLsgan, DcganR1, Dcgan32, Dcgan64,
-                            Dcgan64Gray, Dcgan64Lego, Cgan, CganEmbed, Cgan64, WganGp, WganGp64, CwganGp>;
+using Tutorials = ModelList<Mlp, MlpMbd, MlpSn, MlpSmall, MlpTiny, Dcgan, DcganMbd, DcganSn, DcganKeras, DcganLogits, DcganHinge, DcganLsgan,
+                            DcganR1, Dcgan32, Dcgan64, Dcgan64Gray, Dcgan64Upsample, Dcgan64UpsampleGray, Dcgan64Lego,
+                            Cgan, CganEmbed, Cgan64, WganGp, WganGp64, WganGp64Gray, CwganGp, CwganGp64>;
 
 }  // namespace xgan::models

@@ -1,7 +1,7 @@
 #pragma once
 // TrainingDefaults: the settings a model trains with unless the user gives others (its
 // tutorial's batch size, learning rate, Adam betas, epochs, weight init, labels and critic
-// steps). Every model entry of the command-line front end carries one (xgan/cli/model.hpp).
+// steps, stabilisers). Every model entry of the command-line front end carries one (xgan/cli/model.hpp).
 #include "xgan/gan/labels.hpp"
 #include "xgan/layers/layer.hpp"
 
@@ -15,6 +15,8 @@ struct TrainingDefaults {
     Init init = Init::pytorch;
     LabelOptions labels{};
     int critic_steps = 1;  // discriminator updates per generator update
+    double replay = 0;     // experience replay's swap probability (GanOptions::replay; 0: off)
+    double ema = 0;        // decay of the average of G's weights (GanOptions::ema; 0: off)
 };
 
 }  // namespace xgan
