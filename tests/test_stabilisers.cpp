@@ -150,7 +150,7 @@ TEST_CASE("weight average: trained tensors move by (1 - decay) toward the networ
     for (const auto& p : trainable_parameters(live))
         for (std::size_t i = 0; i < p.size; ++i) p.value[i] += float(0.01 * double(i % 7) - 0.02);
     const auto moved = state_values(live, true);
-    average.update(live);
+    average.update();
 
     const auto averaged = state_values(average.net(), true);
     REQUIRE(averaged.size() == start.size());

@@ -247,7 +247,7 @@ private:
         g_.backward(fake_grad_, nullptr);
         sum_gradients(g_params_);
         opt_g_.step();
-        if (ema_) ema_->update(g_);
+        if (ema_) ema_->update();
         fake_in_ = nullptr;
         return g_loss;
     }

@@ -3,10 +3,12 @@
 // network of the same type (the averaged generator of PGGAN and StyleGAN; Yazıcı et al. 2019).
 // Sampling the average instead of the trained network smooths out the step-to-step
 // oscillation of GAN training.
-//   update(live): θ_avg ← decay·θ_avg + (1 − decay)·θ for every trained tensor, after each of
-//                 live's optimizer steps; buffers (BatchNorm's running statistics, spectral
-//                 norm's u and v) are copied, as pytorch_GAN_zoo and StyleGAN copy them.
-// The average starts as a copy of live.
+//   update(): θ_avg ← decay·θ_avg + (1 − decay)·θ for every trained tensor of the network given
+//             at construction (live), after each of its optimizer steps; buffers (BatchNorm's
+//             running statistics, spectral norm's u and v) are copied, as pytorch_GAN_zoo and
+//             StyleGAN copy them.
+// The average starts as a copy of live, and holds pointers into live's state: live must
+// outlive it. An update allocates nothing.
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -22,12 +24,13 @@ class WeightAverage {
 public:
     using T = typename Net::scalar;
 
-    WeightAverage(Net& live, double decay) : decay_(decay), net_(std::make_unique<Net>()) {
+    WeightAverage(Net& live, double decay)
+        : decay_(decay), net_(std::make_unique<Net>()), from_(entries(live)), to_(entries(*net_)) {
         if (!(decay >= 0 && decay < 1)) throw Error("weight average: decay " + shortest_text(decay) + " is not in [0, 1)");
-        copy_from(live, true);
+        copy(true);
     }
 
-    void update(Net& live) { copy_from(live, false); }
+    void update() { copy(false); }
 
     Net& net() { return *net_; }
     double decay() const { return decay_; }
@@ -40,12 +43,11 @@ private:
     }
 
     // Both networks list their state in the same order: they are of one type.
-    void copy_from(Net& live, bool all) {
-        const auto from = entries(live), to = entries(*net_);
+    void copy(bool all) {
         const T keep = T(decay_), take = T(1 - decay_);
-        for (std::size_t k = 0; k < from.size(); ++k) {
-            const auto& f = from[k];
-            const auto& t = to[k];
+        for (std::size_t k = 0; k < from_.size(); ++k) {
+            const auto& f = from_[k];
+            const auto& t = to_[k];
             const std::size_t n = f.numel();
             if (f.integer) std::copy_n(f.integer, n, t.integer);
             else if (all || !f.trainable()) std::copy_n(f.value, n, t.value);
@@ -56,6 +58,7 @@ private:
 
     double decay_;
     std::unique_ptr<Net> net_;  // networks are large and own their buffers: one allocation, never moved
+    std::vector<StateEntry<T>> from_, to_;  // the state of live and of the average
 };
 
 }  // namespace xgan
