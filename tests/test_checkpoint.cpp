@@ -72,7 +72,7 @@ Snapshot snapshot(GanTrainer<TinyGan>& t, const Tensor<Shape<4>>& noise) {
 
 // n images of 1x3x3 with values in [-1, 1].
 data::ImageDataset tiny_images(std::size_t n) {
-    data::ImageDataset ds{n, 1, 3, 3, std::vector<float>(n * 9), {}};
+    data::ImageDataset ds{n, 1, 3, 3, std::vector<float>(n * 9), {}, {}, {}};
     for (std::size_t i = 0; i < ds.images.size(); ++i) ds.images[i] = float(std::sin(0.37 * double(i)));
     return ds;
 }

@@ -51,13 +51,16 @@ TEST_CASE("dataset: idx images are scaled to [-1, 1] like ToTensor + Normalize(0
     CHECK(ds.height == 2);
     CHECK(ds.width == 2);
     CHECK(ds.sample_size() == 4);
-    REQUIRE(ds.images.size() == 12);
-    CHECK(ds.images[0] == -1.0f);
-    CHECK(ds.images[1] == 1.0f);
-    CHECK(ds.images[2] == (128.0f / 255.0f - 0.5f) / 0.5f);
-    CHECK(ds.images[2] == doctest::Approx(128.0 / 255.0 * 2 - 1).epsilon(1e-6));
-    CHECK(ds.image(2)[0] == 1.0f);
-    CHECK(ds.image(2)[3] == -1.0f);
+    REQUIRE(ds.holds_bytes());
+    REQUIRE(ds.bytes.size() == 12);
+    CHECK(ds.images.empty());
+    const std::vector<float> first = ds.sample(0);
+    CHECK(first[0] == -1.0f);
+    CHECK(first[1] == 1.0f);
+    CHECK(first[2] == (128.0f / 255.0f - 0.5f) / 0.5f);
+    CHECK(first[2] == doctest::Approx(128.0 / 255.0 * 2 - 1).epsilon(1e-6));
+    CHECK(ds.sample(2)[0] == 1.0f);
+    CHECK(ds.sample(2)[3] == -1.0f);
     CHECK(ds.labels == std::vector<std::int32_t>{7, 0, 200});
 }
 
@@ -114,7 +117,29 @@ TEST_CASE("dataset: subset keeps the first n samples") {
     const auto two = xgan::data::subset(ds, 2);
     CHECK(two.count == 2);
     CHECK(two.height == 2);
-    CHECK(two.images == std::vector<float>(ds.images.begin(), ds.images.begin() + 8));
+    CHECK(two.bytes == std::vector<std::uint8_t>(ds.bytes.begin(), ds.bytes.begin() + 8));
+    CHECK(two.float_samples(0, 2) == ds.float_samples(0, 2));
     CHECK(two.labels == std::vector<std::int32_t>{7, 0});
     CHECK_THROWS_AS(xgan::data::subset(ds, 4), xgan::Error);
+}
+
+TEST_CASE("dataset: 8-bit samples read as their floats, and with_float_samples holds the same values") {
+    TempDir dir("xgan_test_dataset_");
+    write_bytes(dir.path / "img", idx({3, 2, 2}, pixels));
+    write_bytes(dir.path / "lbl", idx({3}, labels));
+    const auto ds = xgan::data::load_idx_dataset(dir.path / "img", dir.path / "lbl");
+    CHECK(ds.consistent());
+    const auto f = xgan::data::with_float_samples(ds);
+    CHECK_FALSE(f.holds_bytes());
+    CHECK(f.consistent());
+    CHECK(f.bytes.empty());
+    REQUIRE(f.images.size() == 12);
+    for (std::size_t k = 0; k < 12; ++k) CHECK(f.images[k] == (float(pixels[k]) / 255.0f - 0.5f) / 0.5f);
+    CHECK(f.labels == ds.labels);
+    CHECK(ds.float_samples(1, 2) == std::vector<float>(f.images.begin() + 4, f.images.end()));
+    CHECK_THROWS_AS((void)ds.float_samples(2, 2), xgan::Error);
+
+    auto broken = ds;
+    broken.bytes.pop_back();
+    CHECK_FALSE(broken.consistent());
 }

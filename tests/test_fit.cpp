@@ -122,7 +122,7 @@ TEST_CASE("fit refuses a data set or settings that do not fit the model before t
         }
         return "no error";
     };
-    data::ImageDataset wrong{4, 1, 5, 5, std::vector<float>(100, 0.0f), {}};
+    data::ImageDataset wrong{4, 1, 5, 5, std::vector<float>(100, 0.0f), {}, {}, {}};
     CHECK(error_of([&] { train::fit<FitGan>(wrong, run, quiet_settings()); }).find("makes samples of shape") != std::string::npos);
     train::RunSettings big_batch = quiet_settings();
     big_batch.batch_size = 41;

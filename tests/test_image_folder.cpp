@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "xgan/data/image_folder.hpp"
+#include "xgan/data/loader.hpp"
 #include "xgan/io/png.hpp"
 
 namespace fs = std::filesystem;
@@ -70,7 +71,7 @@ void check_bytes(const ImageDataset& ds, std::size_t i, const std::vector<int>& 
     REQUIRE(expected.size() == ds.sample_size());
     for (std::size_t k = 0; k < expected.size(); ++k) {
         INFO("value " << k);
-        CHECK(ds.image(i)[k] == unit(expected[k]));
+        CHECK(ds.sample(i)[k] == unit(expected[k]));
     }
 }
 
@@ -112,14 +113,16 @@ TEST_CASE("image_folder: RGB, RGBA over white, gray, corrupt files fail, other f
     CHECK(ds.height == 4);
     CHECK(ds.width == 4);
     CHECK(ds.labels.empty());
-    CHECK(ds.images.size() == 3 * 3 * 16);
-    CHECK(std::all_of(ds.images.begin(), ds.images.end(), [](float v) { return v >= -1.0f && v <= 1.0f; }));
+    CHECK(ds.holds_bytes());  // 8-bit files stay 8-bit in memory
+    CHECK(ds.bytes.size() == 3 * 3 * 16);
+    const std::vector<float> all = ds.float_samples(0, 3);
+    CHECK(std::all_of(all.begin(), all.end(), [](float v) { return v >= -1.0f && v <= 1.0f; }));
 
     for (int c = 0; c < 3; ++c)
-        for (int i = 0; i < 16; ++i) CHECK(ds.image(0)[c * 16 + i] == unit(i * 16 + c * 5));
+        for (int i = 0; i < 16; ++i) CHECK(ds.sample(0)[c * 16 + i] == unit(i * 16 + c * 5));
     for (int c = 0; c < 3; ++c) {
         for (int i = 0; i < 16; ++i) {
-            const float v = ds.image(1)[c * 16 + i];
+            const float v = ds.sample(1)[c * 16 + i];
             if (i == 5)
                 CHECK(v == unit(10 * (c + 1)));
             else if (i == 6)
@@ -129,7 +132,7 @@ TEST_CASE("image_folder: RGB, RGBA over white, gray, corrupt files fail, other f
         }
     }
     for (int c = 0; c < 3; ++c)
-        for (int i = 0; i < 16; ++i) CHECK(ds.image(2)[c * 16 + i] == unit(255 - i * 7));
+        for (int i = 0; i < 16; ++i) CHECK(ds.sample(2)[c * 16 + i] == unit(255 - i * 7));
 
     SUBCASE("channels = 1: Pillow's rounded luminance, gray kept as is") {
         const ImageDataset g = load_image_folder(d.path, {.size = 4, .channels = 1});
@@ -137,16 +140,16 @@ TEST_CASE("image_folder: RGB, RGBA over white, gray, corrupt files fail, other f
         CHECK(g.channels == 1);
         for (int i = 0; i < 16; ++i) {
             const int r = i * 16, gg = i * 16 + 5, b = i * 16 + 10;
-            CHECK(g.image(0)[i] == unit((r * 19595 + gg * 38470 + b * 7471 + 0x8000) >> 16));
-            CHECK(g.image(2)[i] == unit(255 - i * 7));
+            CHECK(g.sample(0)[i] == unit((r * 19595 + gg * 38470 + b * 7471 + 0x8000) >> 16));
+            CHECK(g.sample(2)[i] == unit(255 - i * 7));
         }
-        CHECK(g.image(1)[0] == 1.0f);
-        CHECK(g.image(1)[5] == unit((10 * 19595 + 20 * 38470 + 30 * 7471 + 0x8000) >> 16));
+        CHECK(g.sample(1)[0] == 1.0f);
+        CHECK(g.sample(1)[5] == unit((10 * 19595 + 20 * 38470 + 30 * 7471 + 0x8000) >> 16));
     }
     SUBCASE("another background") {
         const ImageDataset k = load_image_folder(d.path, {.size = 4, .background = {0, 0, 0}});
-        CHECK(k.image(1)[0] == -1.0f);
-        CHECK(k.image(1)[6] == -1.0f);
+        CHECK(k.sample(1)[0] == -1.0f);
+        CHECK(k.sample(1)[6] == -1.0f);
     }
 }
 
@@ -181,8 +184,8 @@ TEST_CASE("image_folder: a non-square image is resized on its shorter side and c
     for (int c = 0; c < 3; ++c)
         for (int y = 0; y < 4; ++y)
             for (int x = 0; x < 4; ++x) {
-                CHECK(ds.image(0)[(c * 4 + y) * 4 + x] == unit(cols[std::size_t(y)][std::size_t(c)]));  // tall: rows
-                CHECK(ds.image(1)[(c * 4 + y) * 4 + x] == unit(cols[std::size_t(x)][std::size_t(c)]));  // wide: columns
+                CHECK(ds.sample(0)[(c * 4 + y) * 4 + x] == unit(cols[std::size_t(y)][std::size_t(c)]));  // tall: rows
+                CHECK(ds.sample(1)[(c * 4 + y) * 4 + x] == unit(cols[std::size_t(x)][std::size_t(c)]));  // wide: columns
             }
 }
 
@@ -218,8 +221,8 @@ TEST_CASE("image_folder: files come in path order, whatever the thread count") {
     }
     const ImageDataset ds = load_image_folder(d.path, {.size = 2, .channels = 1});
     REQUIRE(ds.count == 40);
-    for (int k = 0; k < 40; ++k) CHECK(ds.image(std::size_t(k))[0] == unit((39 - k) * 6));
-    CHECK(load_image_folder(d.path, {.size = 2, .channels = 1}).images == ds.images);
+    for (int k = 0; k < 40; ++k) CHECK(ds.sample(std::size_t(k))[0] == unit((39 - k) * 6));
+    CHECK(load_image_folder(d.path, {.size = 2, .channels = 1}).bytes == ds.bytes);
 }
 
 TEST_CASE("image_folder: subfolders are classes, as in torchvision's ImageFolder") {
@@ -282,7 +285,7 @@ TEST_CASE("image_folder: errors name the folder") {
 }
 
 TEST_CASE("resize_dataset: bilinear enlargement, shrinking, labels kept") {
-    ImageDataset ds{2, 1, 2, 2, {-1.0f, 1.0f, 0.5f, 0.0f, 0.2f, 0.2f, 0.2f, 0.2f}, {7, 3}};
+    ImageDataset ds{2, 1, 2, 2, {-1.0f, 1.0f, 0.5f, 0.0f, 0.2f, 0.2f, 0.2f, 0.2f}, {7, 3}, {}, {}};
     const ImageDataset up = xgan::data::resize_dataset(ds, 4);
     CHECK(up.count == 2);
     CHECK(up.height == 4);
@@ -295,12 +298,12 @@ TEST_CASE("resize_dataset: bilinear enlargement, shrinking, labels kept") {
     for (int y = 0; y < 4; ++y)
         for (int x = 0; x < 4; ++x) {
             const float top = w[x][0] * a + w[x][1] * b, bottom = w[x][0] * c + w[x][1] * e;
-            CHECK(up.image(0)[y * 4 + x] == doctest::Approx(w[y][0] * top + w[y][1] * bottom).epsilon(1e-6));
-            CHECK(up.image(1)[y * 4 + x] == doctest::Approx(0.2f).epsilon(1e-6));
+            CHECK(up.sample(0)[y * 4 + x] == doctest::Approx(w[y][0] * top + w[y][1] * bottom).epsilon(1e-6));
+            CHECK(up.sample(1)[y * 4 + x] == doctest::Approx(0.2f).epsilon(1e-6));
         }
 
     // MNIST-sized: 28 -> 32 -> and a strong shrink keeps a constant image constant.
-    ImageDataset m{3, 1, 28, 28, std::vector<float>(3 * 28 * 28, -0.5f), {1, 2, 3}};
+    ImageDataset m{3, 1, 28, 28, std::vector<float>(3 * 28 * 28, -0.5f), {1, 2, 3}, {}, {}};
     const ImageDataset m32 = xgan::data::resize_dataset(m, 32);
     CHECK(m32.images.size() == 3u * 32 * 32);
     CHECK(std::all_of(m32.images.begin(), m32.images.end(), [](float v) { return std::abs(v + 0.5f) < 1e-6f; }));
@@ -308,13 +311,13 @@ TEST_CASE("resize_dataset: bilinear enlargement, shrinking, labels kept") {
     CHECK(std::all_of(m5.images.begin(), m5.images.end(), [](float v) { return std::abs(v + 0.5f) < 1e-6f; }));
 
     // Non-square: 2 high x 6 wide, columns 0..5 -> Resize(2) keeps it, CenterCrop(2) takes 2..3.
-    ImageDataset r{1, 1, 2, 6, {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5}, {}};
+    ImageDataset r{1, 1, 2, 6, {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5}, {}, {}, {}};
     const ImageDataset r2 = xgan::data::resize_dataset(r, 2);
     CHECK(r2.images == std::vector<float>{2, 3, 2, 3});
 }
 
 TEST_CASE("to_channels: gray to RGB replicates, RGB to gray weighs luminance") {
-    ImageDataset g{1, 1, 1, 2, {-1.0f, 0.5f}, {4}};
+    ImageDataset g{1, 1, 1, 2, {-1.0f, 0.5f}, {4}, {}, {}};
     const ImageDataset rgb = xgan::data::to_channels(g, 3);
     CHECK(rgb.channels == 3);
     CHECK(rgb.images == std::vector<float>{-1.0f, 0.5f, -1.0f, 0.5f, -1.0f, 0.5f});
@@ -322,7 +325,7 @@ TEST_CASE("to_channels: gray to RGB replicates, RGB to gray weighs luminance") {
     const ImageDataset back = xgan::data::to_channels(rgb, 1);
     CHECK(back.images[0] == doctest::Approx(-1.0f));
     CHECK(back.images[1] == doctest::Approx(0.5f));
-    ImageDataset c{1, 3, 1, 1, {1.0f, 0.0f, -1.0f}, {}};
+    ImageDataset c{1, 3, 1, 1, {1.0f, 0.0f, -1.0f}, {}, {}, {}};
     CHECK(xgan::data::to_channels(c, 1).images[0] == doctest::Approx(0.299f - 0.114f));
     CHECK(xgan::data::to_channels(c, 3).images == c.images);
     CHECK_THROWS_AS((void)xgan::data::to_channels(c, 2), xgan::Error);
@@ -362,7 +365,7 @@ TEST_CASE("image_folder: a header claiming a huge image fails before decoding, w
     ImageFolderReport rep;
     const ImageDataset ds = load_image_folder(d.path, {.size = 2, .channels = 1}, &rep);
     CHECK(ds.count == 1);
-    CHECK(ds.image(0)[0] == unit(200));
+    CHECK(ds.sample(0)[0] == unit(200));
     CHECK(rep.failed == 3);
     CHECK(failure_of(rep, "tall.pgm").find("truncated") != std::string::npos);
     CHECK(failure_of(rep, "tall.pgm").find("1x4444444") != std::string::npos);
@@ -400,7 +403,7 @@ TEST_CASE("image_folder: an extreme aspect ratio computes only the cropped pixel
     for (std::size_t y = 0; y < 64; ++y)
         for (std::size_t x = 0; x < 64; ++x) {
             INFO("row " << y << ", column " << x);
-            CHECK(ds.image(0)[y * 64 + x] == unit(int(std::lround(100 + 80 * (double(y) + 0.5) / 64))));
+            CHECK(ds.sample(0)[y * 64 + x] == unit(int(std::lround(100 + 80 * (double(y) + 0.5) / 64))));
         }
 }
 
@@ -459,5 +462,63 @@ TEST_CASE("image_folder: empty PNG data chunks are dropped and truncated ones re
     REQUIRE(ds.count == 1);
     // 5x3 -> shorter side 3 (no resize), centre crop of columns 1..3.
     for (std::size_t y = 0; y < 3; ++y)
-        for (std::size_t x = 0; x < 3; ++x) CHECK(ds.image(0)[y * 3 + x] == unit(px[y * 5 + x + 1]));
+        for (std::size_t x = 0; x < 3; ++x) CHECK(ds.sample(0)[y * 3 + x] == unit(px[y * 5 + x + 1]));
+}
+
+TEST_CASE("resize_dataset and to_channels take 8-bit data sets as their float copies") {
+    ImageDataset bytes{2, 3, 3, 5, {}, {1, 2}, {}, {}};
+    for (std::size_t i = 0; i < 2 * 3 * 3 * 5; ++i) bytes.bytes.push_back(std::uint8_t(i * 53 % 256));
+    const ImageDataset floats = xgan::data::with_float_samples(bytes);
+    CHECK(xgan::data::resize_dataset(bytes, 4).images == xgan::data::resize_dataset(floats, 4).images);
+    CHECK(xgan::data::to_channels(bytes, 1).images == xgan::data::to_channels(floats, 1).images);
+    CHECK(xgan::data::to_channels(bytes, 3).bytes == bytes.bytes);  // same channels: unchanged
+}
+
+TEST_CASE("image_folder: a folder over the memory limit streams the same samples, labels and batches") {
+    TempDir d;
+    for (int i = 0; i < 12; ++i) {
+        std::vector<std::uint8_t> px(5 * 3 * 3);
+        for (std::size_t k = 0; k < px.size(); ++k) px[k] = std::uint8_t((i * 31 + int(k) * 7) % 256);
+        char name[32];
+        std::snprintf(name, sizeof name, "%s/img_%02d.png", i % 3 ? "b" : "a", i);
+        png(d.path / name, 5, 3, 3, px);
+    }
+    text(d.path / "a" / "broken.png", "not a png");
+
+    ImageFolderReport kept_rep, streamed_rep;
+    const ImageDataset kept = load_image_folder(d.path, {.size = 3}, &kept_rep);
+    // 13 image files (one broken) of 27 bytes each: 351 bytes; a limit of 350 streams them.
+    const ImageDataset streamed = load_image_folder(d.path, {.size = 3, .memory_limit = 350}, &streamed_rep);
+    CHECK_FALSE(kept_rep.streamed);
+    CHECK(kept.holds_bytes());
+    CHECK(streamed_rep.streamed);
+    CHECK(streamed.streamed());
+    CHECK(streamed.bytes.empty());
+    CHECK(streamed.images.empty());
+    CHECK(streamed.consistent());
+    CHECK(streamed_rep.failed == 1);
+    CHECK(streamed_rep.files == kept_rep.files);
+    REQUIRE(streamed.count == 12);
+    CHECK(streamed.labels == kept.labels);
+    CHECK(streamed.float_samples(0, 12) == kept.float_samples(0, 12));
+    CHECK(load_image_folder(d.path, {.size = 3, .memory_limit = 351}).holds_bytes());  // at the limit: kept
+
+    // The loader decodes a streamed batch in parallel; the batches are the in-memory ones.
+    xgan::data::BatchLoader a(kept, 5, 3), b(streamed, 5, 3);
+    xgan::Tensor<xgan::Shape<3, 3, 3>> ta, tb;
+    std::vector<std::int32_t> la, lb;
+    for (int step = 0; step < 8; ++step) {
+        const bool got = a.next(ta, &la);
+        REQUIRE(got == b.next(tb, &lb));
+        if (!got) continue;
+        CHECK(la == lb);
+        for (std::size_t k = 0; k < ta.size(); ++k) CHECK(ta.data()[k] == tb.data()[k]);
+    }
+    const ImageDataset first4 = xgan::data::subset(streamed, 4);
+    CHECK(first4.streamed());
+    CHECK(first4.float_samples(0, 4) == kept.float_samples(0, 4));
+
+    // A file that changes after the check fails when drawn, naming it.
+    text(d.path / "a" / "img_00.png", "gone");
+    CHECK_THROWS_WITH_AS((void)streamed.sample(0), doctest::Contains("img_00.png"), xgan::FileError);
 }

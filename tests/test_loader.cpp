@@ -209,3 +209,20 @@ TEST_CASE("shard_of: contiguous rows, the first global % size ranks one more, al
     CHECK_THROWS_AS(distributed::shard_of(8, 2, 2), Error);
     CHECK_THROWS_AS(distributed::shard_of(8, 0, 0), Error);
 }
+
+TEST_CASE("loader: a data set held as 8-bit samples gives the batches of its float copy") {
+    ImageDataset bytes;
+    bytes.count = 10;
+    bytes.height = bytes.width = 2;
+    for (std::size_t i = 0; i < 40; ++i) bytes.bytes.push_back(std::uint8_t(i * 37 % 256));
+    const ImageDataset floats = data::with_float_samples(bytes);
+    BatchLoader a(bytes, 4, 9), b(floats, 4, 9);
+    Tensor<Sample> ta, tb;
+    for (int step = 0; step < 7; ++step) {  // over an epoch's end
+        const bool got = a.next(ta);
+        REQUIRE(got == b.next(tb));
+        if (!got) continue;
+        REQUIRE(ta.batch() == tb.batch());
+        for (std::size_t k = 0; k < ta.size(); ++k) CHECK(ta.data()[k] == tb.data()[k]);
+    }
+}

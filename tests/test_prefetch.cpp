@@ -19,7 +19,7 @@ using S = Shape<1, 2, 3>;
 
 // Sample i holds i, i + 0.25, ...; label i * 7 % 11.
 ImageDataset numbered(std::size_t n) {
-    ImageDataset ds{n, 1, 2, 3, {}, {}};
+    ImageDataset ds{n, 1, 2, 3, {}, {}, {}, {}};
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t k = 0; k < 6; ++k) ds.images.push_back(float(i) + 0.25f * float(k));
         ds.labels.push_back(std::int32_t(i * 7 % 11));

@@ -47,7 +47,7 @@ Tensor<Sample> batch_of(std::size_t n, double phase) {
 }
 
 data::ImageDataset tiny_images(std::size_t n) {
-    data::ImageDataset ds{n, 1, 3, 3, std::vector<float>(n * 9), {}};
+    data::ImageDataset ds{n, 1, 3, 3, std::vector<float>(n * 9), {}, {}, {}};
     for (std::size_t i = 0; i < ds.images.size(); ++i) ds.images[i] = float(std::sin(0.37 * double(i)));
     return ds;
 }

@@ -14,7 +14,7 @@ int main() {
   Rng zr = tr.rng();
   for (int s = 0; s < steps; ++s) {
     Tensor<Shape<1,28,28>> real(n);
-    for (int i = 0; i < n; ++i) std::copy(ds.image(s*n+i), ds.image(s*n+i)+784, real.sample(i));
+    for (int i = 0; i < n; ++i) ds.copy_sample(std::size_t(s*n+i), real.sample(i));
     std::copy(real.data(), real.data()+real.size(), reals.data()+s*n*784);
     zr.fill_normal(zs.data()+s*n*100, n*100);
     auto st = tr.train_step(real);

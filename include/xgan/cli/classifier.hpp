@@ -58,7 +58,7 @@ inline std::string classifier_command(const std::string& data) {
 inline double classifier_accuracy(ClassifierNet& net, const data::ImageDataset& ds) {
     if (ds.labels.size() != ds.count) throw Error("classifier_accuracy: the data set has no labels");
     ClassifierFeatures extract(net);
-    const auto f = extract(ds.images.data(), ds.count);
+    const auto f = extract(ds.float_samples(0, ds.count).data(), ds.count);
     std::size_t correct = 0;
     for (std::size_t i = 0; i < ds.count; ++i) {
         const float* row = f.logits.data() + i * f.classes;

@@ -45,11 +45,13 @@ inline xgan::data::ImageDataset load_dataset(const std::string& name, bool train
 
 // The dataset `name` shaped for a model taking channels x size x size samples: MNIST and
 // Fashion-MNIST are resized (bilinear, antialiased) and given 3 channels when needed; a
-// folder of images (folder:PATH) is decoded at that size, images over `max_pixels` failing.
+// folder of images (folder:PATH) is decoded at that size, images over `max_pixels` failing,
+// and streamed from disk when `stream` is set or it would take over 4 GiB in memory.
 inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool train, std::size_t channels,
                                                  std::size_t size, bool quiet, const std::filesystem::path& labels_csv = {},
                                                  const std::string& attribute = {},
-                                                 std::uint64_t max_pixels = xgan::data::default_max_image_pixels) {
+                                                 std::uint64_t max_pixels = xgan::data::default_max_image_pixels,
+                                                 bool stream = false) {
     if (!labels_csv.empty() && name.rfind("folder:", 0) != 0)
         throw xgan::Error("--labels/--attribute label an image folder (--data folder:PATH); " + name + " has its own labels");
     if (name.rfind("folder:", 0) == 0) {
@@ -58,6 +60,7 @@ inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool t
         options.size = size;
         options.channels = channels;
         options.max_pixels = max_pixels;
+        if (stream) options.memory_limit = 0;
         xgan::data::ImageFolderReport report;
         auto ds = xgan::data::load_image_folder(dir, options, &report);
         const bool over_limit = std::any_of(report.failures.begin(), report.failures.end(), [](const std::string& f) {
@@ -69,6 +72,9 @@ inline xgan::data::ImageDataset load_dataset_for(const std::string& name, bool t
                         report.failures.empty() ? "" : "; first failure: ",
                         report.failures.empty() ? "" : report.failures.front().c_str(),
                         over_limit ? "\n(images over the pixel limit load with a higher --max-image-pixels)" : "");
+        if (!quiet && report.streamed)
+            std::printf("%s: %zu images streamed from disk (decoded as batches draw them)%s\n", dir.c_str(), report.decoded,
+                        stream ? "" : ": held in memory they would take over 4 GiB");
         if (!labels_csv.empty()) ds.labels = xgan::data::attribute_labels(labels_csv, attribute, report.files);
         return ds;
     }

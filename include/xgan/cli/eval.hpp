@@ -139,12 +139,14 @@ public:
         ClassifierFeatures extract(*classifier_.net);
         const data::ImageDataset test = load_dataset(data, false);
         const std::size_t n_test = std::min(test.count, real_eval_images);
-        metrics::check_sample_values(test.images.data(), n_test, test.sample_size(), data + " test images");
-        test_stats_ = metrics::gaussian_stats(extract(test.images.data(), n_test));
+        const std::vector<float> test_images = test.float_samples(0, n_test);
+        metrics::check_sample_values(test_images.data(), n_test, test.sample_size(), data + " test images");
+        test_stats_ = metrics::gaussian_stats(extract(test_images.data(), n_test));
         if (floor) {
             const data::ImageDataset train = load_dataset(data, true);
             const std::size_t n_train = std::min(train.count, real_eval_images);
-            floor_ = metrics::frechet_distance(test_stats_, metrics::gaussian_stats(extract(train.images.data(), n_train)));
+            floor_ = metrics::frechet_distance(
+                test_stats_, metrics::gaussian_stats(extract(train.float_samples(0, n_train).data(), n_train)));
         }
     }
 
@@ -161,7 +163,7 @@ public:
         if (h == 28 && w == 28) {
             f = extract(samples, n);
         } else {  // 32x32, 64x64 grayscale: to 28x28 as the classifier saw its data
-            data::ImageDataset ds{n, c, h, w, std::vector<float>(samples, samples + n * c * h * w), {}};
+            data::ImageDataset ds{n, c, h, w, std::vector<float>(samples, samples + n * c * h * w), {}, {}, {}};
             const data::ImageDataset small = data::resize_dataset(ds, 28);
             f = extract(small.images.data(), n);
         }

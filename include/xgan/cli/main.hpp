@@ -193,6 +193,9 @@ int main(int argc, char** argv) {
     t->add_option("--max-image-pixels", train.max_image_pixels,
                   "folder data: images with more pixels (width x height, read from the header before decoding) fail to "
                   "load, like corrupt ones")->capture_default_str();
+    t->add_flag("--stream-images", train.stream_images,
+                "folder data: decode the images from disk as batches draw them, in bounded memory (a folder whose "
+                "8-bit images would take over 4 GiB streams anyway); the batches are the same");
     t->add_flag("--quiet", train.quiet, "print nothing but errors");
     t->add_option("--checkpoint-every", train.checkpoint_every,
                   "steps between checkpoints in OUT/checkpoints/ (0: at the end of every epoch)")->capture_default_str();
@@ -208,7 +211,7 @@ int main(int argc, char** argv) {
                   "OUT/samples/epoch_NNNN.png)")->capture_default_str();
     t->add_option("--resume", train.resume,
                   "continue the run in this directory from its latest checkpoint (its config.json gives the settings; "
-                  "only --epochs, --max-steps and --quiet may be given with it)");
+                  "only --epochs, --max-steps, --quiet and --stream-images may be given with it)");
     t->add_option("--eval-every", train.eval_every,
                   "steps between sample-quality evaluations (Frechet distance, class coverage; see `" + command("eval") + "`), keeping "
                   "the best generator in OUT/best/ (0: none; needs `" + command("classifier train --data DATA") + "` first; --data mnist "
@@ -305,9 +308,11 @@ int main(int argc, char** argv) {
                 // The run's config.json gives every setting; one typed here would be ignored.
                 for (const CLI::Option* opt : t->get_options()) {
                     const std::string name = opt->get_name();
-                    if (opt->count() && name != "--resume" && name != "--epochs" && name != "--max-steps" && name != "--quiet")
+                    if (opt->count() && name != "--resume" && name != "--epochs" && name != "--max-steps" &&
+                        name != "--quiet" && name != "--stream-images")
                         throw Error(name + " cannot be given with --resume: the run goes on with the settings in its "
-                                                 "config.json (only --epochs, --max-steps and --quiet may be given)");
+                                                 "config.json (only --epochs, --max-steps, --quiet and --stream-images "
+                                                 "may be given)");
                 }
                 const auto file = train.resume / "config.json";
                 std::ifstream in(file);
@@ -319,6 +324,7 @@ int main(int argc, char** argv) {
                     validate(resumed, file);
                     resumed.resume = resumed.out = train.resume;
                     resumed.quiet = train.quiet;
+                    resumed.stream_images = train.stream_images;
                     // Only how long to train may change on resume.
                     if (t->count("--max-steps")) resumed.max_steps = train.max_steps;
                     if (t->count("--epochs")) resumed.epochs = train.epochs;

@@ -59,6 +59,7 @@ struct RunOptions {
     std::int64_t eval_every = 0;        // steps between sample-quality evaluations (0: none)
     std::int64_t eval_samples = 2000;   // generated samples per evaluation
     std::int64_t max_image_pixels = std::int64_t(xgan::data::default_max_image_pixels);  // folder data
+    bool stream_images = false;  // folder data: decode as batches draw (not saved: the batches are the same)
     std::filesystem::path resume;       // run directory to continue
 };
 

@@ -136,11 +136,11 @@ int train_command(RunOptions o, const ModelTable& models, distributed::Communica
         throw FileError(o.out / "checkpoints", "no complete checkpoint to resume from");
     o = resolve<M>(o);
 
-    const data::ImageDataset full = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet, o.labels_csv,
-                                                     o.attribute, std::uint64_t(o.max_image_pixels));
+    data::ImageDataset dataset = load_dataset_for(o.data, true, Sample::dims[0], Sample::dims[1], o.quiet, o.labels_csv,
+                                                  o.attribute, std::uint64_t(o.max_image_pixels), o.stream_images);
     // The settings were checked up front (main.hpp); now also against the number of images.
-    validate(o, resuming ? o.out / "config.json" : fs::path(), std::int64_t(full.count));
-    const data::ImageDataset dataset = o.limit ? data::subset(full, std::size_t(o.limit)) : full;
+    validate(o, resuming ? o.out / "config.json" : fs::path(), std::int64_t(dataset.count));
+    if (o.limit) dataset = data::subset(dataset, std::size_t(o.limit));
 
     train::RunSettings run;
     run.model = M::name;

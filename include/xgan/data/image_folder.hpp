@@ -65,6 +65,9 @@ namespace xgan::data {
 // The default pixel limit (8192 x 8192) and stb_image's limit on one side (STBI_MAX_DIMENSIONS).
 inline constexpr std::uint64_t default_max_image_pixels = std::uint64_t(1) << 26;
 inline constexpr std::uint64_t max_image_side = std::uint64_t(1) << 24;
+// The default ImageFolderOptions::memory_limit: 4 GiB of 8-bit samples (CelebA's 202,599
+// images fit at 64x64 RGB, 2.5 GB, and stream at 128x128, 10 GB).
+inline constexpr std::uint64_t default_image_memory_limit = std::uint64_t(4) << 30;
 
 struct ImageFolderOptions {
     std::size_t size = 64;                   // output height and width
@@ -72,6 +75,10 @@ struct ImageFolderOptions {
     bool recursive = true;                   // descend into subfolders
     std::array<float, 3> background{1, 1, 1};  // RGB in [0, 1] that alpha is composited onto
     std::uint64_t max_pixels = default_max_image_pixels;  // larger images fail (see the top of this file)
+    // A folder whose image files' 8-bit samples (size x size x channels bytes each) would take
+    // more bytes than this is streamed: every file is decoded once to check it, then again each
+    // time a batch draws it (0: always stream).
+    std::uint64_t memory_limit = default_image_memory_limit;
 };
 
 struct ImageFolderReport {
@@ -79,6 +86,7 @@ struct ImageFolderReport {
     std::vector<std::string> failures;  // the first 10 "file: reason", in path order
     std::vector<std::string> classes;   // class names when labels come from subfolders, else empty
     std::vector<std::string> files;     // each decoded image's path relative to the folder, in dataset order
+    bool streamed = false;              // decoded as batches draw them (ImageFolderOptions::memory_limit)
 };
 
 namespace detail {
@@ -437,35 +445,22 @@ inline Image8 decode_composited(const std::filesystem::path& file, const std::ar
     return img;
 }
 
-// The float scaling of ToTensor() + Normalize(0.5, 0.5), as in load_idx_dataset.
-inline const std::array<float, 256>& byte_to_unit() {
-    static const std::array<float, 256> table = [] {
-        std::array<float, 256> t{};
-        for (int v = 0; v < 256; ++v) t[std::size_t(v)] = (static_cast<float>(v) / 255.0f - 0.5f) / 0.5f;
-        return t;
-    }();
-    return table;
-}
-
 // Decodes, composites, resizes, crops and converts one file into `out` (channels * size * size
-// floats, CHW).
-inline void load_one(const std::filesystem::path& file, const ImageFolderOptions& o, float* out) {
+// 8-bit values, CHW).
+inline void load_one(const std::filesystem::path& file, const ImageFolderOptions& o, std::uint8_t* out) {
     if (file_kind(file) == FileKind::unsupported_image)
         throw Error(file.extension().string() + " images are not supported (stb_image reads PNG, JPEG, BMP, GIF, TGA, PNM)");
     const Image8 img = resize_crop(decode_composited(file, o.background, o.max_pixels), o.size);
-    const auto& scale = byte_to_unit();
     const std::size_t plane = o.size * o.size;
     const std::uint8_t* p = img.pixels.data();
     if (o.channels == 3) {
         for (std::size_t ch = 0; ch < 3; ++ch)
-            for (std::size_t i = 0; i < plane; ++i) out[ch * plane + i] = scale[p[i * img.channels + (img.channels == 3 ? ch : 0)]];
+            for (std::size_t i = 0; i < plane; ++i) out[ch * plane + i] = p[i * img.channels + (img.channels == 3 ? ch : 0)];
     } else if (img.channels == 1) {
-        for (std::size_t i = 0; i < plane; ++i) out[i] = scale[p[i]];
+        std::copy(p, p + plane, out);
     } else {
-        for (std::size_t i = 0; i < plane; ++i) {
-            const std::uint32_t l = (p[3 * i] * 19595u + p[3 * i + 1] * 38470u + p[3 * i + 2] * 7471u + 0x8000u) >> 16;
-            out[i] = scale[l];
-        }
+        for (std::size_t i = 0; i < plane; ++i)
+            out[i] = std::uint8_t((p[3 * i] * 19595u + p[3 * i + 1] * 38470u + p[3 * i + 2] * 7471u + 0x8000u) >> 16);
     }
 }
 
@@ -501,10 +496,36 @@ inline void resize_plane(const float* in, std::size_t h, std::size_t w, std::siz
     }
 }
 
+// A streamed folder's samples: the files that decoded when the folder was checked, decoded
+// again whenever a batch draws them (the same bytes: decoding is deterministic).
+class FolderSource final : public SampleSource {
+public:
+    FolderSource(std::vector<std::filesystem::path> files, const ImageFolderOptions& options)
+        : files_(std::move(files)), options_(options) {}
+
+    void decode(std::size_t i, float* out) const override {
+        const std::size_t n = options_.channels * options_.size * options_.size;
+        std::vector<std::uint8_t> pixels(n);
+        try {
+            load_one(files_.at(i), options_, pixels.data());
+        } catch (const std::exception& e) {
+            throw FileError(files_.at(i), std::string("decoded when the folder was loaded, fails now: ") + e.what());
+        }
+        const auto& unit = byte_to_unit();
+        for (std::size_t k = 0; k < n; ++k) out[k] = unit[pixels[k]];
+    }
+
+private:
+    std::vector<std::filesystem::path> files_;
+    ImageFolderOptions options_;
+};
+
 }  // namespace detail
 
 // Loads every image file under `dir` (sorted by path; subfolders too when recursive) as a
-// data set of options.channels x size x size images in [-1, 1] (see the top of this file).
+// data set of options.channels x size x size images in [-1, 1] (see the top of this file),
+// held as 8-bit samples (ImageDataset::bytes), or streamed from disk when they would take
+// more than options.memory_limit bytes (ImageDataset::source; report->streamed).
 // Files that fail to decode are counted and listed in `report`, not fatal; files without an
 // image extension are skipped and counted. When every image lies in a subfolder of `dir`
 // (torchvision's ImageFolder layout, `recursive` on), labels are the index of that top-level
@@ -580,18 +601,21 @@ inline ImageDataset load_image_folder(const std::filesystem::path& dir, const Im
     }
 
     // Decode in parallel, each file into its own slot, then compact the successes in order.
+    // A streamed folder decodes each file into a scratch buffer, only to check it.
     const std::size_t sample = options.channels * options.size * options.size;
     ImageDataset ds;
     ds.channels = options.channels;
     ds.height = ds.width = options.size;
-    ds.images.resize(images.size() * sample);
+    rep.streamed = std::uint64_t(images.size()) * sample > options.memory_limit;
+    if (!rep.streamed) ds.bytes.resize(images.size() * sample);
     std::vector<std::string> errors(images.size());
     std::vector<char> ok(images.size(), 0);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, images.size(), 1),
                       [&](const tbb::blocked_range<std::size_t>& r) {
+                          std::vector<std::uint8_t> scratch(rep.streamed ? sample : 0);
                           for (std::size_t i = r.begin(); i != r.end(); ++i) {
                               try {
-                                  detail::load_one(images[i], options, ds.images.data() + i * sample);
+                                  detail::load_one(images[i], options, rep.streamed ? scratch.data() : ds.bytes.data() + i * sample);
                                   ok[i] = 1;
                               } catch (const std::exception& e) {
                                   errors[i] = e.what();
@@ -600,22 +624,28 @@ inline ImageDataset load_image_folder(const std::filesystem::path& dir, const Im
                       });
 
     std::size_t n = 0;
+    std::vector<fs::path> decodable;
     for (std::size_t i = 0; i < images.size(); ++i) {
         if (!ok[i]) {
             ++rep.failed;
             if (rep.failures.size() < 10) rep.failures.push_back(images[i].string() + ": " + errors[i]);
             continue;
         }
-        if (n != i)
-            std::copy(ds.images.begin() + std::ptrdiff_t(i * sample), ds.images.begin() + std::ptrdiff_t((i + 1) * sample),
-                      ds.images.begin() + std::ptrdiff_t(n * sample));
+        if (rep.streamed)
+            decodable.push_back(images[i]);
+        else if (n != i)
+            std::copy(ds.bytes.begin() + std::ptrdiff_t(i * sample), ds.bytes.begin() + std::ptrdiff_t((i + 1) * sample),
+                      ds.bytes.begin() + std::ptrdiff_t(n * sample));
         if (by_class) ds.labels.push_back(class_of[i]);
         rep.files.push_back(images[i].lexically_relative(dir).generic_string());
         ++n;
     }
     ds.count = rep.decoded = n;
-    ds.images.resize(n * sample);
-    ds.images.shrink_to_fit();
+    if (!rep.streamed) {
+        ds.bytes.resize(n * sample);
+        ds.bytes.shrink_to_fit();
+    }
+    if (rep.streamed && n > 0) ds.source = std::make_shared<detail::FolderSource>(std::move(decodable), options);
 
     if (n == 0) {
         std::string msg = "no decodable images (" + std::to_string(rep.decoded) + " decoded, " +
@@ -635,15 +665,16 @@ inline ImageDataset load_image_folder(const std::filesystem::path& dir, const Im
 // CenterCrop(size) on float tensors with antialias=True: separable bilinear, a widened
 // triangle filter when shrinking, plain half-pixel bilinear when enlarging (e.g. MNIST 28x28
 // to 32x32 or 64x64). Labels are kept.
-inline ImageDataset resize_dataset(const ImageDataset& ds, std::size_t size) {
+inline ImageDataset resize_dataset(const ImageDataset& stored, std::size_t size) {
     if (size == 0) throw Error("resize_dataset: size must be positive");
-    if (ds.height == 0 || ds.width == 0 || ds.images.size() != ds.count * ds.sample_size())
+    if (stored.height == 0 || stored.width == 0 || !stored.consistent())
         throw Error("resize_dataset: the data set's images do not match its count and shape");
+    const ImageDataset ds = with_float_samples(stored);
     const auto hw = detail::resized_hw(ds.height, ds.width, size);
     const std::size_t rh = hw[0], rw = hw[1];  // not a structured binding: clang 14 cannot capture those
     const std::size_t top = detail::crop_offset(rh, size), left = detail::crop_offset(rw, size);
     const detail::Taps th = detail::triangle_taps(ds.width, rw, left, size), tv = detail::triangle_taps(ds.height, rh, top, size);
-    ImageDataset out{ds.count, ds.channels, size, size, {}, ds.labels};
+    ImageDataset out{ds.count, ds.channels, size, size, {}, ds.labels, {}, {}};
     out.images.resize(out.count * out.sample_size());
     const std::size_t planes = ds.count * ds.channels, in_plane = ds.height * ds.width, out_plane = size * size;
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, planes, 64), [&](const tbb::blocked_range<std::size_t>& r) {
@@ -658,20 +689,21 @@ inline ImageDataset resize_dataset(const ImageDataset& ds, std::size_t size) {
 // `ds` with `channels` channels: the same data set for equal counts, gray replicated into
 // R, G and B for 1 -> 3, and luminance 0.299 R + 0.587 G + 0.114 B for 3 -> 1 (the weights
 // sum to 1, so applying them to [-1, 1] values equals applying them before Normalize).
-inline ImageDataset to_channels(const ImageDataset& ds, std::size_t channels) {
-    if (ds.images.size() != ds.count * ds.sample_size())
-        throw Error("to_channels: the data set's images do not match its count and shape");
-    if (channels == ds.channels) return ds;
+inline ImageDataset to_channels(const ImageDataset& stored, std::size_t channels) {
+    if (!stored.consistent()) throw Error("to_channels: the data set's images do not match its count and shape");
+    if (channels == stored.channels) return stored;
+    const ImageDataset ds = with_float_samples(stored);
     const std::size_t plane = ds.height * ds.width;
-    ImageDataset out{ds.count, channels, ds.height, ds.width, {}, ds.labels};
+    ImageDataset out{ds.count, channels, ds.height, ds.width, {}, ds.labels, {}, {}};
     out.images.resize(ds.count * channels * plane);
     if (ds.channels == 1 && channels == 3) {
         for (std::size_t i = 0; i < ds.count; ++i)
             for (std::size_t c = 0; c < 3; ++c)
-                std::copy(ds.image(i), ds.image(i) + plane, out.images.data() + (i * 3 + c) * plane);
+                std::copy(ds.images.data() + i * plane, ds.images.data() + (i + 1) * plane,
+                          out.images.data() + (i * 3 + c) * plane);
     } else if (ds.channels == 3 && channels == 1) {
         for (std::size_t i = 0; i < ds.count; ++i) {
-            const float* s = ds.image(i);
+            const float* s = ds.images.data() + i * 3 * plane;
             float* d = out.images.data() + i * plane;
             for (std::size_t k = 0; k < plane; ++k)
                 d[k] = 0.299f * s[k] + 0.587f * s[plane + k] + 0.114f * s[2 * plane + k];

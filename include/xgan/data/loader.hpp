@@ -1,11 +1,13 @@
 #pragma once
-// BatchLoader: shuffled mini-batches of an in-memory ImageDataset, reshuffled every epoch
-// from a seeded Rng (Fisher-Yates), like a PyTorch DataLoader with shuffle=True and
-// drop_last=False. Its position (epoch order and cursor) is plain data, so a resumed run
+// BatchLoader: shuffled mini-batches of an ImageDataset (in memory, or streamed: then a batch's
+// samples are decoded in parallel), reshuffled every epoch from a seeded Rng (Fisher-Yates),
+// like a PyTorch DataLoader with shuffle=True and drop_last=False. Its position (epoch order and cursor) is plain data, so a resumed run
 // continues with the same batches.
 // Data-parallel (set_shard): every rank keeps the same order and position and fills only its
 // rows (distributed::shard_of) of each global batch; an epoch's last batch with fewer images
 // than ranks is dropped.
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <numeric>
@@ -65,12 +67,15 @@ public:
         const distributed::Shard rows = distributed::shard_of(n, rank_, ranks_);
         out.resize(rows.count);
         if (labels) labels->resize(rows.count);
-        for (std::size_t i = 0; i < rows.count; ++i) {
-            const std::size_t idx = order_[cursor_ + rows.begin + i];
-            const float* src = dataset_->image(idx);
-            std::copy(src, src + S::size, out.sample(i));
-            if (labels) (*labels)[i] = dataset_->labels.empty() ? -1 : dataset_->labels[idx];
-        }
+        const std::size_t first = cursor_ + rows.begin;
+        auto copy = [&](std::size_t i) { dataset_->copy_sample(order_[first + i], out.sample(i)); };
+        if (dataset_->streamed())  // each sample is decoded from its file: one task per sample
+            tbb::parallel_for(std::size_t(0), rows.count, copy);
+        else
+            for (std::size_t i = 0; i < rows.count; ++i) copy(i);
+        if (labels)
+            for (std::size_t i = 0; i < rows.count; ++i)
+                (*labels)[i] = dataset_->labels.empty() ? -1 : dataset_->labels[order_[first + i]];
         cursor_ += n;
         return true;
     }
