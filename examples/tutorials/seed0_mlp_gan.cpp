@@ -9,6 +9,8 @@
 
 #include <xgan/xgan.hpp>
 
+#include "tutorial_args.hpp"
+
 using namespace xgan;
 
 using G = Sequential<Linear<128, 512>, LeakyReLU<ratio(0.01)>, Linear<512, 784>, Tanh, Reshape<1, 28, 28>>;
@@ -17,17 +19,18 @@ using BaeldungGan = Gan<G, D, Shape<128>>;
 
 int main(int argc, char** argv) try {
     backend::tune_process(argv);
+    const TutorialArgs args = parse_tutorial_args(argc, argv, "seed0_mlp_gan [RUN_DIR] [EPOCHS]", 2);
     const char* data = std::getenv("XGAN_DATA");
     const auto mnist = data::load_mnist_dir(std::string(data && *data ? data : "data") + "/mnist", true);
 
     train::RunSettings run;
     run.model = "seed0-mlp-gan";
     run.data = "mnist";
-    run.epochs = argc > 2 ? std::atoi(argv[2]) : 100;
+    run.epochs = args.epochs(1, 100);
     run.batch_size = 32;
     run.gan.generator_optimizer = run.gan.discriminator_optimizer = optim::OptimizerOptions::adam(3e-4, 0.9, 0.999);
     run.gan.halve_discriminator_loss = true;
-    train::fit<BaeldungGan>(mnist, argc > 1 ? argv[1] : "runs/seed0_mlp_gan", run);
+    train::fit<BaeldungGan>(mnist, args.at(0, "runs/seed0_mlp_gan"), run);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "seed0_mlp_gan: %s\n", e.what());

@@ -10,6 +10,8 @@
 
 #include <xgan/xgan.hpp>
 
+#include "tutorial_args.hpp"
+
 using namespace xgan;
 
 using G = Sequential<Linear<64, 256>, ReLU, Linear<256, 256>, ReLU, Linear<256, 784>, Tanh, Reshape<1, 28, 28>>;
@@ -19,13 +21,14 @@ using TutorialGan = Gan<G, D, Shape<64>>;
 
 int main(int argc, char** argv) try {
     backend::tune_process(argv);
+    const TutorialArgs args = parse_tutorial_args(argc, argv, "seed1_mlp_gan [RUN_DIR] [EPOCHS]", 2);
     const char* data = std::getenv("XGAN_DATA");
     const auto mnist = data::load_mnist_dir(std::string(data && *data ? data : "data") + "/mnist", true);
 
     train::RunSettings run;
     run.model = "seed1-mlp-gan";
     run.data = "mnist";
-    run.epochs = argc > 2 ? std::atoi(argv[2]) : 200;
+    run.epochs = args.epochs(1, 200);
     run.batch_size = 100;
     run.gan.generator_optimizer = run.gan.discriminator_optimizer = optim::OptimizerOptions::adam(0.002, 0.9, 0.999);
     run.gan.fresh_noise = true;
@@ -39,7 +42,7 @@ int main(int argc, char** argv) try {
             reported = true;
         }
     });
-    train::fit<TutorialGan>(mnist, argc > 1 ? argv[1] : "runs/seed1_mlp_gan", run, hooks);
+    train::fit<TutorialGan>(mnist, args.at(0, "runs/seed1_mlp_gan"), run, hooks);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "seed1_mlp_gan: %s\n", e.what());

@@ -9,6 +9,8 @@
 
 #include <xgan/xgan.hpp>
 
+#include "tutorial_args.hpp"
+
 using namespace xgan;
 
 using G = Sequential<Linear<100, 12544>, Reshape<256, 7, 7>, ConvTranspose2d<256, 128, 4, 2, 1>, BatchNorm2d<128>, LeakyReLU<>,
@@ -19,17 +21,18 @@ using RecipeDcgan = Gan<G, D, Shape<100>>;
 
 int main(int argc, char** argv) try {
     backend::tune_process(argv);
+    const TutorialArgs args = parse_tutorial_args(argc, argv, "seed2_dcgan [RUN_DIR] [EPOCHS]", 2);
     const char* data = std::getenv("XGAN_DATA");
     const auto mnist = data::load_mnist_dir(std::string(data && *data ? data : "data") + "/mnist", true);
 
     train::RunSettings run;
     run.model = "seed2-dcgan";
     run.data = "mnist";
-    run.epochs = argc > 2 ? std::atoi(argv[2]) : 50;
+    run.epochs = args.epochs(1, 50);
     run.batch_size = 128;
     run.gan.generator_optimizer = run.gan.discriminator_optimizer = optim::OptimizerOptions::adam(1e-3, 0.9, 0.999);
     run.gan.init = Init::dcgan;
-    train::fit<RecipeDcgan>(mnist, argc > 1 ? argv[1] : "runs/seed2_dcgan", run);
+    train::fit<RecipeDcgan>(mnist, args.at(0, "runs/seed2_dcgan"), run);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "seed2_dcgan: %s\n", e.what());

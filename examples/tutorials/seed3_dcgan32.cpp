@@ -10,6 +10,8 @@
 
 #include <xgan/xgan.hpp>
 
+#include "tutorial_args.hpp"
+
 using namespace xgan;
 
 using G = Sequential<ConvTranspose2d<100, 256, 4, 1, 0, 0, false>, BatchNorm2d<256>, ReLU,
@@ -29,17 +31,17 @@ using MlpGan = Gan<MlpG, MlpD, Shape<100>>;
 
 int main(int argc, char** argv) try {
     backend::tune_process(argv);
-    const bool mlp = argc > 1 && std::string(argv[1]) == "--mlp";
-    const int first = mlp ? 2 : 1;  // the positional arguments
+    const TutorialArgs args = parse_tutorial_args(argc, argv, "seed3_dcgan32 [--mlp] [RUN_DIR] [EPOCHS]", 2, "--mlp");
+    const bool mlp = args.flag;
     const char* data = std::getenv("XGAN_DATA");
     const auto mnist = data::load_mnist_dir(std::string(data && *data ? data : "data") + "/mnist", true);
 
     train::RunSettings run;  // listing 1's loop
     run.data = "mnist";
-    run.epochs = argc > first + 1 ? std::atoi(argv[first + 1]) : 50;
+    run.epochs = args.epochs(1, 50);
     run.batch_size = 64;
     run.gan.generator_optimizer = run.gan.discriminator_optimizer = optim::OptimizerOptions::adam(2e-4, 0.9, 0.999);
-    const std::string dir = argc > first ? argv[first] : mlp ? "runs/seed3_mlp" : "runs/seed3_dcgan32";
+    const std::string dir = args.at(0, mlp ? "runs/seed3_mlp" : "runs/seed3_dcgan32");
     if (mlp) {
         run.model = "seed3-mlp";
         train::fit<MlpGan>(mnist, dir, run);

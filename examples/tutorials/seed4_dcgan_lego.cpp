@@ -12,6 +12,8 @@
 
 #include <xgan/xgan.hpp>
 
+#include "tutorial_args.hpp"
+
 using namespace xgan;
 
 template <std::size_t C>
@@ -28,23 +30,24 @@ using LegoGan = Gan<G, D, Shape<100, 1, 1>>;
 
 int main(int argc, char** argv) try {
     backend::tune_process(argv);
-    if (argc < 2) {
-        std::fprintf(stderr, "usage: seed4_dcgan_lego IMAGE_FOLDER [RUN_DIR] [EPOCHS]\n");
-        return 2;
-    }
+    const std::string usage = "seed4_dcgan_lego IMAGE_FOLDER [RUN_DIR] [EPOCHS]";
+    const TutorialArgs args = parse_tutorial_args(argc, argv, usage, 3);
+    if (args.positional.empty()) throw Error("no IMAGE_FOLDER given; usage: " + usage);
+    const std::string folder = args.positional[0];
+    const int epochs = args.epochs(2, 25);
     data::ImageFolderReport report;
-    const auto images = data::load_image_folder(argv[1], {.size = 64, .channels = 1}, &report);
-    std::printf("%s: %zu images (%zu failed to decode)\n", argv[1], report.decoded, report.failed);
+    const auto images = data::load_image_folder(folder, {.size = 64, .channels = 1}, &report);
+    std::printf("%s: %zu images (%zu failed to decode)\n", folder.c_str(), report.decoded, report.failed);
 
     train::RunSettings run;
     run.model = "seed4-dcgan-lego";
-    run.data = std::string("folder:") + argv[1];
-    run.epochs = argc > 3 ? std::atoi(argv[3]) : 25;
+    run.data = "folder:" + folder;
+    run.epochs = epochs;
     run.batch_size = 128;
     run.gan.labels = LabelOptions::noisy(0.1);
     run.gan.halve_discriminator_loss = true;
     run.gan.fresh_noise = true;
-    train::fit<LegoGan>(images, argc > 2 ? argv[2] : "runs/seed4_dcgan_lego", run);
+    train::fit<LegoGan>(images, args.at(1, "runs/seed4_dcgan_lego"), run);
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "seed4_dcgan_lego: %s\n", e.what());
