@@ -1,10 +1,12 @@
 // MaxPool2d: PyTorch's output size, window maxima with the first maximum on ties, gradients
-// routed to the argmax (adding up where windows overlap).
+// routed to the argmax (adding up where windows overlap). AvgPool2d: window means and their
+// gradients against PyTorch (goldens from tests/data/make_avg_pool_goldens.py).
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <limits>
 
+#include "goldens.hpp"
 #include "xgan/layers/pooling.hpp"
 #include "xgan/testing/gradcheck.hpp"
 #include "tangent_check.hpp"
@@ -86,4 +88,46 @@ TEST_CASE("MaxPool2d tangent passes against finite differences") {
     CHECK_MESSAGE(r.ok, r.report());
     r = testing::tangent_check<bind_t<MaxPool2d<3, 2>, Shape<2, 7, 6>, CpuF64>>();
     CHECK_MESSAGE(r.ok, r.report());
+}
+
+TEST_CASE("AvgPool2d output size and name") {
+    static_assert(std::is_same_v<bind_t<AvgPool2d<2>, Shape<3, 8, 8>, Cpu>::output_shape, Shape<3, 4, 4>>);
+    static_assert(std::is_same_v<bind_t<AvgPool2d<3, 2>, Shape<1, 7, 6>, Cpu>::output_shape, Shape<1, 3, 2>>);
+    CHECK(bind_t<AvgPool2d<2>, Shape<3, 8, 8>, Cpu>::name() == "AvgPool2d(kernel_size=2, stride=2, padding=0)");
+    static_assert(HasTangentPasses<bind_t<AvgPool2d<2>, Shape<3, 8, 8>, Cpu>>);
+}
+
+namespace {
+template <class Spec, ShapeType In>
+void check_avg_pool_golden(const char* name) {
+    const auto& g = xgan_test::json_goldens("avg_pool_goldens.json").at(name);
+    using L = bind_t<Spec, In, Cpu>;
+    L pool;
+    const auto xs = g.at("x").get<std::vector<float>>(), r = g.at("r").get<std::vector<float>>();
+    Tensor<In> x(2), dx;
+    REQUIRE(xs.size() == x.size());
+    std::copy(xs.begin(), xs.end(), x.data());
+    Tensor<typename L::output_shape> y, dy(2);
+    pool.forward(x, y, Mode::train);
+    CHECK(g.at("y_shape").get<std::vector<std::size_t>>() ==
+          std::vector<std::size_t>{2, L::output_shape::dims[0], L::output_shape::dims[1], L::output_shape::dims[2]});
+    xgan_test::check_close("y", y.data(), g.at("y").get<std::vector<float>>());
+    std::copy(r.begin(), r.end(), dy.data());
+    pool.backward(x, y, dy, &dx, ParamGrads::accumulate);
+    xgan_test::check_close("dx", dx.data(), g.at("dx").get<std::vector<float>>());
+}
+}  // namespace
+
+TEST_CASE("AvgPool2d matches PyTorch, forward and backward, with and without overlapping windows") {
+    check_avg_pool_golden<AvgPool2d<2>, Shape<3, 6, 4>>("k2");
+    check_avg_pool_golden<AvgPool2d<3, 2>, Shape<2, 7, 6>>("k3s2");
+}
+
+TEST_CASE("AvgPool2d gradcheck and tangent passes against finite differences") {
+    auto r = testing::gradcheck<AvgPool2d<2>, Shape<3, 5, 4>>();
+    CHECK_MESSAGE(r.ok, r.report());
+    r = testing::gradcheck<AvgPool2d<3, 2>, Shape<2, 7, 6>>();
+    CHECK_MESSAGE(r.ok, r.report());
+    auto t = testing::tangent_check<bind_t<AvgPool2d<3, 2>, Shape<2, 7, 6>, CpuF64>>();
+    CHECK_MESSAGE(t.ok, t.report());
 }

@@ -7,7 +7,8 @@
 //     the penalty value, for an MLP critic, a conv critic with LayerNorm, and one with Dropout;
 //   - the same penalties against PyTorch's double backpropagation
 //     (tests/data/gp_goldens.json, from make_gp_goldens.py), in double and in float;
-//   - Wasserstein, hinge and least-squares losses against hand computation;
+//   - Wasserstein (with PGGAN's drift term too), hinge and least-squares losses against hand
+//     computation;
 //   - WGAN-GP trainers (plain, conditional, float and double) run and learn nothing non-finite.
 // The compile-time refusals (a penalty on a BatchNorm critic, Wasserstein with a Sigmoid) are
 // compile_fail tests (tests/compile_fail/).
@@ -316,6 +317,35 @@ TEST_CASE("critic objectives: Wasserstein, hinge and least squares by hand") {
     static_assert(objective::HasPenalty<GradientPenalty<Wasserstein>> && !objective::HasPenalty<Wasserstein>);
     static_assert(GradientPenalty<Wasserstein>::penalty_weight == 10.0);
     static_assert(R1Penalty<objective::Hinge, ratio(0.5)>::penalty_weight == 0.5);
+}
+
+TEST_CASE("critic objectives: PGGAN's drift term adds epsilon * mean D(real)^2 to the real side only") {
+    using Drift = objective::WassersteinDrift<>;
+    static_assert(Drift::drift == 0.001);
+    const std::vector<double> out = {1.5, -0.5, 0.25, -2.0}, ones(4, 1.0);
+    std::vector<double> grad(4), scratch(4, 1.0);
+    using D = std::span<const double>;
+    using G = std::span<double>;
+    const double mean = (1.5 - 0.5 + 0.25 - 2.0) / 4, mean_square = (2.25 + 0.25 + 0.0625 + 4.0) / 4;
+    CHECK(Drift::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) ==
+          doctest::Approx(-mean + 0.001 * mean_square));
+    // Against central differences of the loss.
+    for (std::size_t i = 0; i < 4; ++i) {
+        std::vector<double> up = out, down = out, unused(4);
+        up[i] += 1e-6;
+        down[i] -= 1e-6;
+        const double numeric = (Drift::discriminator_loss(D(up), objective::Side::real, D(ones), G(unused)) -
+                                Drift::discriminator_loss(D(down), objective::Side::real, D(ones), G(unused))) / 2e-6;
+        CHECK(grad[i] == doctest::Approx(numeric).epsilon(1e-7));
+        CHECK(grad[i] == doctest::Approx((-1.0 + 2 * 0.001 * out[i]) / 4));
+    }
+    // The fake side and the generator are Wasserstein's.
+    CHECK(Drift::discriminator_loss(D(out), objective::Side::fake, D(ones), G(grad)) == doctest::Approx(mean));
+    for (double v : grad) CHECK(v == doctest::Approx(0.25));
+    CHECK(Drift::generator_loss(D(out), G(grad), G(scratch)) == doctest::Approx(-mean));
+    CHECK(std::string(GradientPenalty<Drift>::name) == "wgan-gp-drift");
+    CHECK(std::string(GradientPenalty<Wasserstein>::name) == "wgan-gp");
+    CHECK(std::string(GradientPenalty<objective::Hinge>::name) == "gradient-penalty");
 }
 
 namespace {

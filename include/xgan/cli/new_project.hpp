@@ -213,7 +213,7 @@ with, in `training_defaults()`, `d.batch_size = 128;` and `d.init = xgan::Init::
 its description in `main.cpp`.
 
 The layers: `Linear`, `Conv2d`, `ConvTranspose2d`, `BatchNorm1d`, `BatchNorm2d`, `LayerNorm`,
-`Dropout`, `Upsample`, `MaxPool2d`, `Reshape`, `Flatten` and the activations `ReLU`,
+`Dropout`, `Upsample`, `ZeroPad2d`, `MaxPool2d`, `AvgPool2d`, `Reshape`, `Flatten` and the activations `ReLU`,
 `LeakyReLU<>` (slope 0.01; `LeakyReLU<xgan::ratio(0.2)>`), `Tanh`, `Sigmoid` (see xgan's
 `include/xgan/layers/`).
 

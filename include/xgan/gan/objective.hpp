@@ -83,6 +83,7 @@ struct Wasserstein {
     static constexpr bool outputs_probability = false;
     static constexpr bool uses_targets = false;
     static constexpr const char* name = "wasserstein";
+    static constexpr const char* penalised_name = "wgan-gp";  // GradientPenalty<Wasserstein>'s
     template <class T>
     static T discriminator_loss(std::span<const T> out, Side side, std::span<const T>, std::span<T> grad) {
         return detail::signed_mean(out, side == Side::real ? T(-1) : T(1), grad);
@@ -93,6 +94,28 @@ struct Wasserstein {
     }
     template <class T>
     static T probability(T out) { return out; }
+};
+
+// PGGAN's critic loss (Karras et al. 2018): Wasserstein's plus the drift term Epsilon * mean
+// D(real)², which keeps the critic's scores from drifting far from 0 (the paper's Epsilon is
+// 0.001). The generator's loss is Wasserstein's.
+template <Ratio Epsilon = Ratio{1, 1000}>
+struct WassersteinDrift : Wasserstein {
+    static constexpr const char* name = "wasserstein-drift";
+    static constexpr const char* penalised_name = "wgan-gp-drift";
+    static constexpr double drift = Epsilon.value();
+    template <class T>
+    static T discriminator_loss(std::span<const T> out, Side side, std::span<const T> target, std::span<T> grad) {
+        T loss = Wasserstein::discriminator_loss(out, side, target, grad);
+        if (side == Side::fake) return loss;
+        const T n = T(out.size()), eps = T(drift);
+        T squares = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            squares += out[i] * out[i];
+            grad[i] += T(2) * eps * out[i] / n;
+        }
+        return loss + eps * squares / n;
+    }
 };
 
 // Hinge loss (SAGAN, BigGAN): D: mean relu(1 - D(real)) + mean relu(1 + D(fake)); G: -mean D(G(z)).
@@ -151,7 +174,10 @@ enum class PenaltyKind { interpolates, real };
 // WGAN-GP's penalty: lambda * mean (||∇x D(x̂)||₂ - 1)², x̂ = real + α (fake - real), α ~ U(0, 1).
 template <class Base, Ratio Lambda = Ratio{10, 1}>
 struct GradientPenalty : Base {
-    static constexpr const char* name = std::is_same_v<Base, Wasserstein> ? "wgan-gp" : "gradient-penalty";
+    static constexpr const char* name = [] {
+        if constexpr (requires { Base::penalised_name; }) return Base::penalised_name;  // wgan-gp, wgan-gp-drift
+        else return "gradient-penalty";
+    }();
     static constexpr PenaltyKind penalty_kind = PenaltyKind::interpolates;
     static constexpr double penalty_weight = Lambda.value();
 };

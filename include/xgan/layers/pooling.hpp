@@ -1,4 +1,6 @@
 #pragma once
+// Pooling over K x K windows, without padding, in floor mode (PyTorch's defaults).
+//
 // MaxPool2d<K, Stride>: the maximum over each K x K window, as torch.nn.MaxPool2d(K, Stride)
 // (no padding, dilation 1, floor mode).
 //   formula  y[n, c, i, j] = max over p, q < K of x[n, c, i*S + p, j*S + q]
@@ -113,6 +115,79 @@ struct MaxPool2d {
         static_assert(require_valid_input<MaxPool2d, S, dims::rank3 && dims::H >= K && dims::W >= K>);
         static constexpr bool ok = dims::rank3 && dims::H >= K && dims::W >= K;
         using type = MaxPool2dLayer<K, Stride, dims::C, ok ? dims::H : K, ok ? dims::W : K, B>;
+    };
+};
+
+// AvgPool2d<K, Stride>: the mean of each K x K window, as torch.nn.AvgPool2d(K, Stride) (no
+// padding, floor mode; PGGAN's downsampling between D's blocks).
+//   formula  y[n, c, i, j] = (1 / K²) sum over p, q < K of x[n, c, i*S + p, j*S + q]
+//   shapes   (B, C, H, W) -> (B, C, H', W'), H' = floor((H - K) / S) + 1
+//   forward  caches nothing
+//   backward dx = 0, then every window adds dy / K² to each of its inputs
+//   tangent  linear in x: yt = pool(xt); xbar, xtbar = the backward of ybar, ytbar
+template <std::size_t K, std::size_t S, std::size_t C, std::size_t H, std::size_t W, class B>
+class AvgPool2dLayer : public LinearStatelessLayer<AvgPool2dLayer<K, S, C, H, W, B>, Shape<C, H, W>,
+                                                   Shape<C, (H - K) / S + 1, (W - K) / S + 1>, B> {
+    using T = typename B::scalar;
+    static constexpr std::size_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
+    using In = Shape<C, H, W>;
+    using Out = Shape<C, Ho, Wo>;
+
+public:
+    static constexpr double forward_flops = double(K * K) * double(Out::size);
+    static std::string name() {
+        return "AvgPool2d(kernel_size=" + std::to_string(K) + ", stride=" + std::to_string(S) + ", padding=0)";
+    }
+
+    void forward(const Tensor<In, B>& x, Tensor<Out, B>& y, Mode) {
+        const std::size_t n = x.batch();
+        y.resize(n);
+        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                const T* in = x.data() + t * H * W;
+                T* out = y.data() + t * Ho * Wo;
+                for (std::size_t i = 0; i < Ho; ++i)
+                    for (std::size_t j = 0; j < Wo; ++j) {
+                        T sum = 0;
+                        for (std::size_t p = 0; p < K; ++p)
+                            for (std::size_t q = 0; q < K; ++q) sum += in[(i * S + p) * W + j * S + q];
+                        out[i * Wo + j] = sum / T(K * K);
+                    }
+            }
+        });
+    }
+
+    void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
+                  ParamGrads) {
+        if (!dx) return;
+        const std::size_t n = x.batch();
+        dx->resize(n);
+        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
+            for (std::size_t t = t0; t < t1; ++t) {
+                T* out = dx->data() + t * H * W;
+                const T* g = dy.data() + t * Ho * Wo;
+                std::fill(out, out + H * W, T(0));
+                for (std::size_t i = 0; i < Ho; ++i)
+                    for (std::size_t j = 0; j < Wo; ++j) {
+                        const T share = g[i * Wo + j] / T(K * K);
+                        for (std::size_t p = 0; p < K; ++p)
+                            for (std::size_t q = 0; q < K; ++q) out[(i * S + p) * W + j * S + q] += share;
+                    }
+            }
+        });
+    }
+};
+
+template <std::size_t K, std::size_t Stride = K>
+struct AvgPool2d {
+    static_assert(K > 0 && Stride > 0, "xgan: AvgPool2d needs a positive kernel size and stride");
+    template <ShapeType S, class B>
+    struct bind {
+        using dims = ImageDims<S>;
+        // (C, H, W) samples at least K x K
+        static_assert(require_valid_input<AvgPool2d, S, dims::rank3 && dims::H >= K && dims::W >= K>);
+        static constexpr bool ok = dims::rank3 && dims::H >= K && dims::W >= K;
+        using type = AvgPool2dLayer<K, Stride, dims::C, ok ? dims::H : K, ok ? dims::W : K, B>;
     };
 };
 
