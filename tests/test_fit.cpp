@@ -26,7 +26,7 @@ using FitCgan = ConditionalGan<Sequential<Linear<10, 16>, Tanh, Reshape<1, 4, 4>
 
 // 40 images of 1x4x4: smooth patterns in [-1, 1].
 data::ImageDataset patterns(std::size_t count = 40) {
-    data::ImageDataset ds{count, 1, 4, 4, {}, {}};
+    data::ImageDataset ds{count, 1, 4, 4, {}, {}, {}, {}};
     for (std::size_t i = 0; i < count; ++i)
         for (std::size_t p = 0; p < 16; ++p) ds.images.push_back(float(std::sin(0.3 * double(i) + 0.7 * double(p))));
     return ds;

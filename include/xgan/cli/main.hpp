@@ -165,6 +165,12 @@ int main(int argc, char** argv) {
                   "(a buffer of --replay-size, filled first; saved in checkpoints); 0: off (default: " +
                       per_model([](const ModelEntry& e) { return number_text(e.defaults.replay); }) + ")");
     t->add_option("--replay-size", train.replay_size, "with --replay: the past fakes kept")->capture_default_str();
+    t->add_option("--phase-images", train.phase_images,
+                  "progressive growing: the real images each new stage fades in over, and then trains at full "
+                  "strength for (default: the model's: " +
+                      per_model([](const ModelEntry& e) { return std::to_string(e.defaults.growth_phase_images); }) +
+                      "; only for " + table.where([](const ModelEntry& e) { return e.defaults.growth_phase_images > 0; }) +
+                      ")");
     t->add_option("--ema", train.ema,
                   "keep an exponential moving average of G's weights with this decay (e.g. 0.999), saved as "
                   "OUT/generator_ema.safetensors; the grids, --eval-every, `" + command("sample") + "` and `" + command("eval") +

@@ -47,6 +47,7 @@ struct RunOptions {
     double instance_noise = 0;     // stddev of Gaussian noise on D's inputs
     std::optional<double> replay;    // experience replay: probability a fake is swapped for a past one (0: off)
     std::int64_t replay_size = 512;  // past fakes kept for replay
+    std::optional<std::int64_t> phase_images;  // progressive growing: images per fade-in and per stabilisation
     std::optional<double> ema;       // decay of the average of G's weights (0: off)
     bool spectral_norm = false;      // the model's variant with spectral norm on D (its name is in config.json)
     std::int64_t channels = 0;     // dcgan64: 1 or 3 (0: the model's)
@@ -109,6 +110,7 @@ inline void validate(const RunOptions& o, const std::filesystem::path& config = 
     real("--instance-noise", o.instance_noise, 0, 10);
     if (o.replay) real("--replay", *o.replay, 0, 1);
     whole("--replay-size", o.replay_size, 1, 1 << 20);
+    if (o.phase_images) whole("--phase-images", *o.phase_images, 1, std::int64_t(1) << 40);
     if (o.ema) real("--ema", *o.ema, 0, 1, false, true);
     if (o.critic_steps) whole("--critic-steps", *o.critic_steps, 1, 1000);
     for (const auto& [option, name] : {std::pair{"--optimizer-g", &o.optimizer_g}, std::pair{"--optimizer-d", &o.optimizer_d}})
@@ -156,6 +158,7 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"instance_noise", o.instance_noise},
             {"replay", o.replay.value_or(-1)},
             {"replay_size", o.replay_size},
+            {"phase_images", o.phase_images.value_or(0)},
             {"ema", o.ema.value_or(-1)},
             {"critic_steps", o.critic_steps.value_or(-1)},
             {"optimizer_g", o.optimizer_g},
@@ -222,6 +225,8 @@ inline RunOptions from_json(const nlohmann::json& j, const std::filesystem::path
     // Runs from before the stabilisers trained without them.
     o.replay = unset_if_negative_one(number("replay", 0.0));
     o.replay_size = whole("replay_size", 512);
+    // 0 (and runs from before progressive growing): the model does not grow.
+    if (const std::int64_t phase = whole("phase_images", 0); phase > 0) o.phase_images = phase;
     o.ema = unset_if_negative_one(number("ema", 0.0));
     o.critic_steps = whole("critic_steps", 1);
     auto flag = [&](const char* key) {

@@ -32,6 +32,7 @@ RunOptions resolve(RunOptions o) {
     if (!o.noisy_labels && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
     if (!o.replay) o.replay = d.replay;
     if (!o.ema) o.ema = d.ema;
+    if (!o.phase_images && d.growth_phase_images) o.phase_images = std::int64_t(d.growth_phase_images);
     return o;
 }
 
@@ -42,6 +43,9 @@ void check_model_options(const RunOptions& o, const ModelTable& models) {
     using GanT = typename M::gan;
     using Sample = typename GanT::sample_shape;
     const std::string model = M::name;
+    if (o.phase_images && M::defaults().growth_phase_images == 0)
+        throw Error("--phase-images: model " + model + " does not grow; progressive growing is for " +
+                    models.where([](const ModelEntry& e) { return e.defaults.growth_phase_images > 0; }));
     if constexpr (!GanT::objective::uses_targets) {
         const char* option = o.real_label && *o.real_label != 1        ? "--real-label"
                              : o.noisy_labels && *o.noisy_labels > 0 ? "--noisy-labels"
@@ -159,6 +163,7 @@ int train_command(RunOptions o, const ModelTable& models, distributed::Communica
     run.gan = gan_options<M>(o);
     run.communicator = comm;
     run.sync_batchnorm = o.sync_batchnorm;
+    run.growth_phase_images = std::uint64_t(o.phase_images.value_or(0));
     run.config = to_json(o);
     run.config["model"] = M::name;
     run.config["objective"] = objective_of<M>();

@@ -105,17 +105,23 @@ private:
     typename B::template buffer<std::uint32_t> argmax_;  // [batch, C, H', W'], index into the H x W plane
 };
 
+namespace detail {
+// A pooling spec bound to (C, H, W) samples at least K x K (others are refused, naming Spec).
+template <template <std::size_t, std::size_t, std::size_t, std::size_t, std::size_t, class> class Layer, class Spec,
+          std::size_t K, std::size_t Stride, ShapeType S, class B>
+struct PoolBind {
+    using dims = ImageDims<S>;
+    static_assert(require_valid_input<Spec, S, dims::rank3 && dims::H >= K && dims::W >= K>);
+    static constexpr bool ok = dims::rank3 && dims::H >= K && dims::W >= K;
+    using type = Layer<K, Stride, dims::C, ok ? dims::H : K, ok ? dims::W : K, B>;
+};
+}  // namespace detail
+
 template <std::size_t K, std::size_t Stride = K>
 struct MaxPool2d {
     static_assert(K > 0 && Stride > 0, "xgan: MaxPool2d needs a positive kernel size and stride");
     template <ShapeType S, class B>
-    struct bind {
-        using dims = ImageDims<S>;
-        // (C, H, W) samples at least K x K
-        static_assert(require_valid_input<MaxPool2d, S, dims::rank3 && dims::H >= K && dims::W >= K>);
-        static constexpr bool ok = dims::rank3 && dims::H >= K && dims::W >= K;
-        using type = MaxPool2dLayer<K, Stride, dims::C, ok ? dims::H : K, ok ? dims::W : K, B>;
-    };
+    struct bind : detail::PoolBind<MaxPool2dLayer, MaxPool2d, K, Stride, S, B> {};
 };
 
 // AvgPool2d<K, Stride>: the mean of each K x K window, as torch.nn.AvgPool2d(K, Stride) (no
@@ -182,13 +188,7 @@ template <std::size_t K, std::size_t Stride = K>
 struct AvgPool2d {
     static_assert(K > 0 && Stride > 0, "xgan: AvgPool2d needs a positive kernel size and stride");
     template <ShapeType S, class B>
-    struct bind {
-        using dims = ImageDims<S>;
-        // (C, H, W) samples at least K x K
-        static_assert(require_valid_input<AvgPool2d, S, dims::rank3 && dims::H >= K && dims::W >= K>);
-        static constexpr bool ok = dims::rank3 && dims::H >= K && dims::W >= K;
-        using type = AvgPool2dLayer<K, Stride, dims::C, ok ? dims::H : K, ok ? dims::W : K, B>;
-    };
+    struct bind : detail::PoolBind<AvgPool2dLayer, AvgPool2d, K, Stride, S, B> {};
 };
 
 }  // namespace xgan

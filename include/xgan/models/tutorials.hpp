@@ -19,6 +19,7 @@
 #include "xgan/layers/reshape.hpp"
 #include "xgan/layers/upsample.hpp"
 #include "xgan/layers/zero_pad.hpp"
+#include "xgan/models/pggan.hpp"
 #include "xgan/nn/sequential.hpp"
 #include "xgan/nn/with_spectral_norm.hpp"
 #include "xgan/train/defaults.hpp"
@@ -417,6 +418,6 @@ template <class... M>
 struct ModelList {};
 using Tutorials = ModelList<Mlp, MlpMbd, MlpSn, MlpSmall, MlpTiny, Dcgan, DcganMbd, DcganSn, DcganKeras, DcganLogits, DcganHinge, DcganLsgan,
                             DcganR1, Dcgan32, Dcgan64, Dcgan64Gray, Dcgan64Upsample, Dcgan64UpsampleGray, Dcgan64Lego,
-                            Cgan, CganEmbed, Cgan64, WganGp, WganGp64, WganGp64Gray, CwganGp, CwganGp64>;
+                            Cgan, CganEmbed, Cgan64, WganGp, WganGp64, WganGp64Gray, CwganGp, CwganGp64, Pggan, Pggan64>;
 
 }  // namespace xgan::models

@@ -100,9 +100,6 @@ struct Square<Shape<C_, R_, R_>> {
     static constexpr std::size_t C = C_, R = R_;
 };
 
-template <class... T>
-using tensors = std::tuple<T...>;
-
 template <class F, std::size_t... I>
 void each(F&& f, std::index_sequence<I...>) {
     (f.template operator()<I>(), ...);
@@ -127,17 +124,27 @@ struct GeneratorChain<B, std::tuple<Bl...>, std::tuple<Rg...>, Cur, St, Rest...>
     using rgbs = typename next::rgbs;
 };
 
-template <class Tuple, class B>
-struct OutputsOf;
-template <class... L, class B>
-struct OutputsOf<std::tuple<L...>, B> {
-    using type = std::tuple<Tensor<typename L::output_shape, B>...>;
-};
-template <class Tuple, class B>
-struct InputsOf;
-template <class... L, class B>
-struct InputsOf<std::tuple<L...>, B> {
-    using type = std::tuple<Tensor<typename L::input_shape, B>...>;
+// The discriminator's bound from-RGB layers and blocks: stage K's from-RGB takes the image at
+// r_K = R / 2^(stages - 1 - K), its block the from-RGB's output.
+template <ShapeType In, class B, class... Stages>
+struct DiscriminatorChain {
+    using image = Square<In>;
+    static constexpr std::size_t S = sizeof...(Stages);
+    template <std::size_t K>
+    static constexpr std::size_t resolution = image::R >> (S - 1 - K);
+    template <std::size_t K>
+    using image_shape = Shape<image::C, resolution<K>, resolution<K>>;
+    template <std::size_t K>
+    using stage_t = std::tuple_element_t<K, std::tuple<Stages...>>;
+    template <class Seq>
+    struct Bound;
+    template <std::size_t... K>
+    struct Bound<std::index_sequence<K...>> {
+        using froms = std::tuple<bind_t<typename stage_t<K>::rgb, image_shape<K>, B>...>;
+        using blocks = std::tuple<bind_t<typename stage_t<K>::block, typename std::tuple_element_t<K, froms>::output_shape, B>...>;
+    };
+    using froms = typename Bound<std::make_index_sequence<S>>::froms;
+    using blocks = typename Bound<std::make_index_sequence<S>>::blocks;
 };
 
 }  // namespace detail::progressive
@@ -169,8 +176,49 @@ protected:
     T alpha_ = T(1);
 };
 
+// The layers of a progressive network: its blocks and its to-RGB (G) or from-RGB (D) layers,
+// one per stage, with the state, random streams and initialisation of them all. State names:
+// blocks.K.<layer's names>, to_rgb.K. or from_rgb.K.<...>, then stage and alpha.
+template <class T, class Blocks, class Rgbs, bool ToRgb>
+class StageLayers : public GrowthState<T> {
+    static constexpr std::size_t S = std::tuple_size_v<Blocks>;
+
+public:
+    template <class F>
+    void visit_state(F&& f, const std::string& prefix = "") {
+        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
+            std::get<K>(this->blocks_).visit_state(f, prefix + "blocks." + std::to_string(K) + ".");
+        });
+        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
+            std::get<K>(this->rgbs_).visit_state(f, prefix + (ToRgb ? "to_rgb." : "from_rgb.") + std::to_string(K) + ".");
+        });
+        this->visit(f, prefix);
+    }
+    template <class F>
+    void visit_random_streams(F&& f) {
+        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
+            if constexpr (requires { std::get<K>(this->blocks_).visit_random_streams(f); }) std::get<K>(this->blocks_).visit_random_streams(f);
+            if constexpr (requires { std::get<K>(this->rgbs_).visit_random_streams(f); }) std::get<K>(this->rgbs_).visit_random_streams(f);
+        });
+    }
+    // The parameters' initial values; the growth state is left as it is.
+    void reset_parameters(Rng& rng, Init init = Init::pytorch) {
+        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
+            std::get<K>(this->blocks_).reset_parameters(rng, init);
+            std::get<K>(this->rgbs_).reset_parameters(rng, init);
+        });
+    }
+
+protected:
+    Blocks blocks_;
+    Rgbs rgbs_;
+};
+
 template <ShapeType In, class B, class... Stages>
-class ProgressiveGeneratorNet : public GrowthState<typename B::scalar> {
+class ProgressiveGeneratorNet
+    : public StageLayers<typename B::scalar,
+                         typename detail::progressive::GeneratorChain<B, std::tuple<>, std::tuple<>, In, Stages...>::blocks,
+                         typename detail::progressive::GeneratorChain<B, std::tuple<>, std::tuple<>, In, Stages...>::rgbs, true> {
     static_assert(sizeof...(Stages) > 0, "xgan: a progressive generator needs at least one stage");
     using T = typename B::scalar;
     using chain = detail::progressive::GeneratorChain<B, std::tuple<>, std::tuple<>, In, Stages...>;
@@ -215,8 +263,8 @@ public:
         const std::size_t n = z.batch(), s = this->stage();
         detail::progressive::for_each_index<S>([&]<std::size_t K>() {
             if (K > s) return;
-            std::get<K>(blocks_).forward(block_input<K>(z), std::get<K>(h_)[0], mode);
-            if (K == s || (K + 1 == s && this->fading())) std::get<K>(rgbs_).forward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], mode);
+            std::get<K>(this->blocks_).forward(block_input<K>(z), std::get<K>(h_)[0], mode);
+            if (K == s || (K + 1 == s && this->fading())) std::get<K>(this->rgbs_).forward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], mode);
             if (K != s) return;
             auto& mix = std::get<K>(mix_)[0];
             mix.resize(n);
@@ -256,7 +304,7 @@ public:
                 drgb.resize(n);
                 if (this->fading()) detail::progressive::scale_into(this->alpha(), dmix.data(), drgb.data(), drgb.size());
                 else std::copy(dmix.data(), dmix.data() + dmix.size(), drgb.data());
-                std::get<K>(rgbs_).backward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], drgb, &dh, grads);
+                std::get<K>(this->rgbs_).backward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], drgb, &dh, grads);
             } else if constexpr (K + 1 < S) {
                 // dh_K comes from block K+1, and, for the stage fading out, from its to-RGB.
                 if (K + 1 == s && this->fading()) {
@@ -266,42 +314,17 @@ public:
                     drgb.resize(n);
                     detail::progressive::scale_into(T(1) - this->alpha(), dmix_above.data(), dmix_above.data(), dmix_above.size());
                     detail::progressive::upsample_adjoint(dmix_above.data(), drgb.data(), n * channels, resolution<K>, 2);
-                    std::get<K>(rgbs_).backward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], drgb, &std::get<K>(dh_extra_)[0],
+                    std::get<K>(this->rgbs_).backward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], drgb, &std::get<K>(dh_extra_)[0],
                                                 grads);
                     detail::progressive::add_into(std::get<K>(dh_extra_)[0].data(), dh.data(), dh.size());
                 }
             }
             // Through block K, into dh_{K-1} (set, before the to-RGB adds to it) or dz.
             if constexpr (K > 0) {
-                std::get<K>(blocks_).backward(std::get<K - 1>(h_)[0], std::get<K>(h_)[0], dh, &std::get<K - 1>(dh_)[0], grads);
+                std::get<K>(this->blocks_).backward(std::get<K - 1>(h_)[0], std::get<K>(h_)[0], dh, &std::get<K - 1>(dh_)[0], grads);
             } else {
-                std::get<0>(blocks_).backward(z, std::get<0>(h_)[0], dh, dz, grads);
+                std::get<0>(this->blocks_).backward(z, std::get<0>(h_)[0], dh, dz, grads);
             }
-        });
-    }
-
-    template <class F>
-    void visit_state(F&& f, const std::string& prefix = "") {
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            std::get<K>(blocks_).visit_state(f, prefix + "blocks." + std::to_string(K) + ".");
-        });
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            std::get<K>(rgbs_).visit_state(f, prefix + "to_rgb." + std::to_string(K) + ".");
-        });
-        this->visit(f, prefix);
-    }
-    template <class F>
-    void visit_random_streams(F&& f) {
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            if constexpr (requires { std::get<K>(blocks_).visit_random_streams(f); }) std::get<K>(blocks_).visit_random_streams(f);
-            if constexpr (requires { std::get<K>(rgbs_).visit_random_streams(f); }) std::get<K>(rgbs_).visit_random_streams(f);
-        });
-    }
-    // The parameters' initial values; the growth state is left as it is.
-    void reset_parameters(Rng& rng, Init init = Init::pytorch) {
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            std::get<K>(blocks_).reset_parameters(rng, init);
-            std::get<K>(rgbs_).reset_parameters(rng, init);
         });
     }
 
@@ -323,8 +346,6 @@ private:
     using block_buffers = typename Buffers<blocks_t>::type;
     using image_buffers = typename Buffers<rgbs_t>::type;
 
-    blocks_t blocks_;
-    rgbs_t rgbs_;
     block_buffers h_, dh_, dh_extra_;
     image_buffers rgb_, up_, mix_, dmix_, drgb_;
 };
@@ -341,39 +362,32 @@ struct ProgressiveGenerator {
 // r_k = R / 2^(stages - 1 - k): its from-RGB is bound to that, its block to the from-RGB's
 // output, and block k's output must be the input of block k-1 (stage k-1's from-RGB output).
 template <ShapeType In, class B, class... Stages>
-class ProgressiveDiscriminatorNet : public GrowthState<typename B::scalar> {
+class ProgressiveDiscriminatorNet
+    : public StageLayers<typename B::scalar, typename detail::progressive::DiscriminatorChain<In, B, Stages...>::blocks,
+                         typename detail::progressive::DiscriminatorChain<In, B, Stages...>::froms, false> {
     static_assert(sizeof...(Stages) > 0, "xgan: a progressive discriminator needs at least one stage");
     using T = typename B::scalar;
-    using image = detail::progressive::Square<In>;
+    using chain = detail::progressive::DiscriminatorChain<In, B, Stages...>;
+    using image = typename chain::image;
     static_assert(image::ok, "xgan: a progressive discriminator takes square images (K, R, R)");
     static constexpr std::size_t S = sizeof...(Stages);
     static_assert(image::R % (std::size_t(1) << (S - 1)) == 0,
                   "xgan: a progressive discriminator's image size must halve evenly once per stage");
-    template <std::size_t K>
-    using stage_t = std::tuple_element_t<K, std::tuple<Stages...>>;
-
-public:
-    template <std::size_t K>
-    static constexpr std::size_t resolution = image::R >> (S - 1 - K);
-    static constexpr std::size_t channels = image::C;
-    template <std::size_t K>
-    using image_shape = Shape<channels, resolution<K>, resolution<K>>;
-
-private:
-    template <class Seq>
-    struct Bound;
-    template <std::size_t... K>
-    struct Bound<std::index_sequence<K...>> {
-        using froms = std::tuple<bind_t<typename stage_t<K>::rgb, image_shape<K>, B>...>;
-        using blocks = std::tuple<bind_t<typename stage_t<K>::block, typename std::tuple_element_t<K, froms>::output_shape, B>...>;
-    };
-    using bound = Bound<std::make_index_sequence<S>>;
-    using froms_t = typename bound::froms;
-    using blocks_t = typename bound::blocks;
+    using froms_t = typename chain::froms;
+    using blocks_t = typename chain::blocks;
     template <std::size_t K>
     using from_t = std::tuple_element_t<K, froms_t>;
     template <std::size_t K>
     using block_t = std::tuple_element_t<K, blocks_t>;
+
+public:
+    template <std::size_t K>
+    static constexpr std::size_t resolution = chain::template resolution<K>;
+    static constexpr std::size_t channels = image::C;
+    template <std::size_t K>
+    using image_shape = typename chain::template image_shape<K>;
+
+private:
     static constexpr bool blocks_chain = []<std::size_t... K>(std::index_sequence<K...>) {
         return (std::is_same_v<typename block_t<K + 1>::output_shape, typename from_t<K>::output_shape> && ...);
     }(std::make_index_sequence<S - 1>{});
@@ -404,18 +418,18 @@ public:
             if (K > s) return;
             if (K == s) {
                 pool_into<K>(x.data(), get<K>(xs_), n);
-                std::get<K>(froms_).forward(get<K>(xs_), get<K>(f_), mode);
+                std::get<K>(this->rgbs_).forward(get<K>(xs_), get<K>(f_), mode);
             } else if constexpr (K + 1 < S) {
                 if (K + 1 == s && this->fading()) {
                     get<K>(xs_).resize(n);
                     detail::progressive::avgpool(get<K + 1>(xs_).data(), get<K>(xs_).data(), n * channels, resolution<K>, 2);
-                    std::get<K>(froms_).forward(get<K>(xs_), get<K>(f_), mode);
+                    std::get<K>(this->rgbs_).forward(get<K>(xs_), get<K>(f_), mode);
                     mix(get<K + 1>(g_), get<K>(f_), get<K>(in_));
                 } else {
                     copy(get<K + 1>(g_), get<K>(in_));
                 }
             }
-            std::get<K>(blocks_).forward(block_input<K>(), get<K>(g_), mode);
+            std::get<K>(this->blocks_).forward(block_input<K>(), get<K>(g_), mode);
         });
         copy(get<0>(g_), y);
     }
@@ -427,12 +441,12 @@ public:
         detail::progressive::for_each_index<S>([&]<std::size_t K>() {
             if (K > s) return;
             const auto& dout = output_gradient<K>(dy, din_);
-            std::get<K>(blocks_).backward(block_input<K>(), get<K>(g_), dout, &get<K>(din_), grads);
-            if (K == s) std::get<K>(froms_).backward(get<K>(xs_), get<K>(f_), get<K>(din_), dx ? &get<K>(dxs_) : nullptr, grads);
+            std::get<K>(this->blocks_).backward(block_input<K>(), get<K>(g_), dout, &get<K>(din_), grads);
+            if (K == s) std::get<K>(this->rgbs_).backward(get<K>(xs_), get<K>(f_), get<K>(din_), dx ? &get<K>(dxs_) : nullptr, grads);
             if constexpr (K + 1 < S) {
                 if (K + 1 == s && this->fading()) {  // din_K is the mix's gradient: split it
                     unmix(get<K>(din_), get<K>(df_));
-                    std::get<K>(froms_).backward(get<K>(xs_), get<K>(f_), get<K>(df_), dx ? &get<K>(dxs_) : nullptr, grads);
+                    std::get<K>(this->rgbs_).backward(get<K>(xs_), get<K>(f_), get<K>(df_), dx ? &get<K>(dxs_) : nullptr, grads);
                 }
             }
         });
@@ -448,18 +462,18 @@ public:
             if (K > s) return;
             if (K == s) {
                 pool_into<K>(xt.data(), get<K>(xts_), n);
-                std::get<K>(froms_).tangent_forward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_));
+                std::get<K>(this->rgbs_).tangent_forward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_));
             } else if constexpr (K + 1 < S) {
                 if (K + 1 == s && this->fading()) {
                     get<K>(xts_).resize(n);
                     detail::progressive::avgpool(get<K + 1>(xts_).data(), get<K>(xts_).data(), n * channels, resolution<K>, 2);
-                    std::get<K>(froms_).tangent_forward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_));
+                    std::get<K>(this->rgbs_).tangent_forward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_));
                     mix(get<K + 1>(gt_), get<K>(ft_), get<K>(int_));
                 } else {
                     copy(get<K + 1>(gt_), get<K>(int_));
                 }
             }
-            std::get<K>(blocks_).tangent_forward(block_input<K>(), get<K>(g_), block_tangent<K>(), get<K>(gt_));
+            std::get<K>(this->blocks_).tangent_forward(block_input<K>(), get<K>(g_), block_tangent<K>(), get<K>(gt_));
         });
         copy(get<0>(gt_), yt);
     }
@@ -470,47 +484,23 @@ public:
         const std::size_t n = x.batch(), s = this->stage();
         detail::progressive::for_each_index<S>([&]<std::size_t K>() {
             if (K > s) return;
-            std::get<K>(blocks_).tangent_backward(block_input<K>(), get<K>(g_), block_tangent<K>(), get<K>(gt_),
+            std::get<K>(this->blocks_).tangent_backward(block_input<K>(), get<K>(g_), block_tangent<K>(), get<K>(gt_),
                                                   output_gradient<K>(ybar, din_), output_gradient<K>(ytbar, dint_),
                                                   &get<K>(din_), &get<K>(dint_), grads);
             if (K == s)
-                std::get<K>(froms_).tangent_backward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_), get<K>(din_),
+                std::get<K>(this->rgbs_).tangent_backward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_), get<K>(din_),
                                                      get<K>(dint_), &get<K>(dxs_), &get<K>(dxts_), grads);
             if constexpr (K + 1 < S) {
                 if (K + 1 == s && this->fading()) {
                     unmix(get<K>(din_), get<K>(df_));
                     unmix(get<K>(dint_), get<K>(dft_));
-                    std::get<K>(froms_).tangent_backward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_), get<K>(df_),
+                    std::get<K>(this->rgbs_).tangent_backward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_), get<K>(df_),
                                                          get<K>(dft_), &get<K>(dxs_), &get<K>(dxts_), grads);
                 }
             }
         });
         if (xbar) input_gradient(n, *xbar, dxs_);
         if (xtbar) input_gradient(n, *xtbar, dxts_);
-    }
-
-    template <class F>
-    void visit_state(F&& f, const std::string& prefix = "") {
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            std::get<K>(blocks_).visit_state(f, prefix + "blocks." + std::to_string(K) + ".");
-        });
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            std::get<K>(froms_).visit_state(f, prefix + "from_rgb." + std::to_string(K) + ".");
-        });
-        this->visit(f, prefix);
-    }
-    template <class F>
-    void visit_random_streams(F&& f) {
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            if constexpr (requires { std::get<K>(blocks_).visit_random_streams(f); }) std::get<K>(blocks_).visit_random_streams(f);
-            if constexpr (requires { std::get<K>(froms_).visit_random_streams(f); }) std::get<K>(froms_).visit_random_streams(f);
-        });
-    }
-    void reset_parameters(Rng& rng, Init init = Init::pytorch) {
-        detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            std::get<K>(blocks_).reset_parameters(rng, init);
-            std::get<K>(froms_).reset_parameters(rng, init);
-        });
     }
 
 private:
@@ -591,8 +581,6 @@ private:
     };
     using buffers = Buffers<std::make_index_sequence<S>>;
 
-    froms_t froms_;
-    blocks_t blocks_;
     typename buffers::images xs_, xts_, dxs_, dxts_, dxs_scratch_;
     // f: from-RGB outputs; in: block inputs below the top stage (the mix when fading); the
     // t-suffixed ones their tangents, d-prefixed their gradients.

@@ -2,6 +2,8 @@
 // TrainingDefaults: the settings a model trains with unless the user gives others (its
 // tutorial's batch size, learning rate, Adam betas, epochs, weight init, labels and critic
 // steps, stabilisers). Every model entry of the command-line front end carries one (xgan/cli/model.hpp).
+#include <cstdint>
+
 #include "xgan/gan/labels.hpp"
 #include "xgan/layers/layer.hpp"
 
@@ -17,6 +19,7 @@ struct TrainingDefaults {
     int critic_steps = 1;  // discriminator updates per generator update
     double replay = 0;     // experience replay's swap probability (GanOptions::replay; 0: off)
     double ema = 0;        // decay of the average of G's weights (GanOptions::ema; 0: off)
+    std::uint64_t growth_phase_images = 0;  // progressive growing (RunSettings::growth_phase_images; 0: off)
 };
 
 }  // namespace xgan

@@ -38,6 +38,7 @@
 #include "xgan/gan/health.hpp"
 #include "xgan/gan/trainer.hpp"
 #include "xgan/train/checkpoint.hpp"
+#include "xgan/train/growth.hpp"
 #include "xgan/train/run_files.hpp"
 
 namespace xgan::train {
@@ -63,6 +64,9 @@ struct RunSettings {
     // call fit() alike. sync_batchnorm: BatchNorm uses the global batch's statistics.
     distributed::Communicator* communicator = nullptr;
     bool sync_batchnorm = false;
+    // Progressive growing (train/growth.hpp): real images per fade-in and per stabilisation
+    // phase; 0: off. Only for GANs whose networks grow.
+    std::uint64_t growth_phase_images = 0;
     nlohmann::json config = nlohmann::json::object();  // empty: config.json lists the settings above
 };
 
@@ -194,6 +198,9 @@ void check_run(const data::ImageDataset& dataset, const RunSettings& s) {
         fail("a batch of " + std::to_string(s.batch_size) + " cannot be shared by " + std::to_string(s.communicator->size()) +
              " processes: make the batch size at least the number of processes");
     if (s.critic_steps < 1) fail("critic steps must be at least 1, not " + std::to_string(s.critic_steps));
+    if (s.growth_phase_images && !GrowingGan<GanT>)
+        fail("its networks do not grow: progressive growing (growth_phase_images) needs a ProgressiveGenerator and a "
+             "ProgressiveDiscriminator");
     if (s.log_every < 1) fail("the logging interval must be at least 1 step, not " + std::to_string(s.log_every));
     if (s.max_steps < 0 || s.checkpoint_every < 0 || s.grid_every < 0) fail("step counts must not be negative");
     if (classes && dataset.labels.empty()) fail("it is conditional but the data set " + s.data + " has no labels");
@@ -298,6 +305,10 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
         StepStats sum{};
         std::size_t n = 0;
         while (!stop && loader.next(real, classes ? &labels : nullptr)) {
+            if constexpr (GrowingGan<GanT>)
+                if (s.growth_phase_images)
+                    apply_growth(trainer, growth_at(s.growth_phase_images, growth_stages<GanT>(),
+                                                    std::uint64_t(trainer.discriminator_steps()) * s.batch_size));
             StepStats st;
             try {
                 if (s.critic_steps == 1) {
