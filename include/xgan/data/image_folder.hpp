@@ -31,6 +31,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -49,6 +50,12 @@
 #define XGAN_STB_IMAGE_INCLUDED
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
+// Zeroed allocations: stb_image leaves parts of some malformed files' buffers unwritten and
+// reads them (a truncated JPEG's colour conversion; found by the fuzzer as two decodes of one
+// file that differed), so a file would decode differently each time a streamed folder draws it.
+#define STBI_MALLOC(size) std::calloc(1, size)
+#define STBI_REALLOC(p, size) std::realloc(p, size)
+#define STBI_FREE(p) std::free(p)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #pragma GCC diagnostic ignored "-Wsign-compare"
