@@ -522,3 +522,37 @@ TEST_CASE("image_folder: a folder over the memory limit streams the same samples
     text(d.path / "a" / "img_00.png", "gone");
     CHECK_THROWS_WITH_AS((void)streamed.sample(0), doctest::Contains("img_00.png"), xgan::FileError);
 }
+
+namespace {
+// An uncompressed 8-bit BMP of w x 2 pixels (the same row twice) whose palette holds `colours`
+// gray entries.
+std::string bmp8(int w, int colours, const std::vector<std::uint8_t>& pixels) {
+    std::string b;
+    auto put = [&](std::uint32_t v, int n) {
+        for (int i = 0; i < n; ++i) b.push_back(char(v >> (8 * i) & 0xFF));
+    };
+    const int row = (w + 3) / 4 * 4, offset = 14 + 40 + 4 * colours;
+    b += "BM";
+    put(std::uint32_t(offset + 2 * row), 4), put(0, 4), put(std::uint32_t(offset), 4);
+    put(40, 4), put(std::uint32_t(w), 4), put(2, 4), put(1, 2), put(8, 2), put(0, 4), put(std::uint32_t(2 * row), 4);
+    put(2835, 4), put(2835, 4), put(std::uint32_t(colours), 4), put(0, 4);
+    for (int c = 0; c < colours; ++c) put(std::uint32_t(c * 0x010101), 4);
+    for (int y = 0; y < 2; ++y)
+        for (int x = 0; x < row; ++x) b.push_back(char(x < w ? pixels[std::size_t(x)] : 0));
+    return b;
+}
+}  // namespace
+
+TEST_CASE("image_folder: a paletted BMP needs every colour its pixels can name") {
+    TempDir d;
+    text(d.path / "full.bmp", bmp8(2, 256, {10, 200}));
+    ImageFolderReport rep;
+    const ImageDataset ds = load_image_folder(d.path, {.size = 2, .channels = 1}, &rep);
+    REQUIRE(ds.count == 1);
+    CHECK(ds.bytes == std::vector<std::uint8_t>{10, 200, 10, 200});  // the palette's grays
+    text(d.path / "short.bmp", bmp8(2, 16, {10, 200}));  // 200 is past a 16-colour palette
+    ImageFolderReport rep2;
+    CHECK(load_image_folder(d.path, {.size = 2, .channels = 1}, &rep2).count == 1);
+    REQUIRE(rep2.failures.size() == 1);
+    CHECK(rep2.failures[0].find("a BMP palette of 16 colours for 8-bit pixels") != std::string::npos);
+}

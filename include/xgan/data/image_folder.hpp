@@ -365,6 +365,29 @@ inline void check_png_chunks(std::vector<std::byte>& bytes) {
     bytes.resize(bytes.size() - (read - write));
 }
 
+// A paletted BMP (1, 4 or 8 bits per pixel) must hold all 2^bits colours: stb_image keeps the
+// palette in an uninitialised stack array and looks up any pixel value in it, so a pixel past
+// a shorter palette would take an undefined colour (found by the fuzzer: two decodes of one
+// file differed). The palette size is computed as stb does, from the pixel data's offset.
+inline void check_bmp_palette(std::span<const std::byte> bytes) {
+    if (bytes.size() < 34 || char(bytes[0]) != 'B' || char(bytes[1]) != 'M') return;
+    const auto le = [&](std::size_t k, int n) {
+        std::uint64_t v = 0;
+        for (int b = n - 1; b >= 0; --b) v = v << 8 | std::uint8_t(bytes[k + std::size_t(b)]);
+        return v;
+    };
+    const std::uint64_t offset = le(10, 4), header_size = le(14, 4);
+    const std::uint64_t bits = header_size == 12 ? le(24, 2) : le(28, 2);
+    if (bits != 1 && bits != 4 && bits != 8) return;
+    const std::uint64_t extra = 14 + (header_size == 40 && le(30, 4) == 3 ? 12 : 0);  // stb's extra_read
+    const std::uint64_t entry = header_size == 12 ? 3 : 4, start = extra + (header_size == 12 ? 24 - 14 : header_size);
+    const std::uint64_t colours = offset > start ? (offset - start) / entry : 0;
+    if (colours < (std::uint64_t(1) << bits))
+        throw Error("cannot decode: a BMP palette of " + std::to_string(colours) + " colours for " + std::to_string(bits) +
+                    "-bit pixels (xgan needs all " + std::to_string(std::uint64_t(1) << bits) +
+                    ": stb_image would give pixels past the palette undefined colours)");
+}
+
 // The dimensions in a file's header (PNM: pnm_header; the rest: stb_image's header readers),
 // checked against stb's limit per side and `max_pixels`, and a PNM for pixel data missing at
 // its end (stb would use uninitialised memory for it). Throws Error with the reason.
@@ -375,6 +398,7 @@ inline ImageHeader checked_header(std::span<const std::byte> bytes, std::uint64_
         h = pnm_header(bytes);
     } else {
         check_jpeg_huffman_tables(bytes);
+        check_bmp_palette(bytes);
         int w = 0, hh = 0, comp = 0;
         if (!stbi_info_from_memory(reinterpret_cast<const stbi_uc*>(bytes.data()), int(bytes.size()), &w, &hh, &comp)) {
             const char* why = stbi_failure_reason();
