@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <zlib.h>
+
 #include "xgan/data/image_folder.hpp"
 #include "xgan/data/loader.hpp"
 #include "xgan/io/png.hpp"
@@ -555,4 +557,41 @@ TEST_CASE("image_folder: a paletted BMP needs every colour its pixels can name")
     CHECK(load_image_folder(d.path, {.size = 2, .channels = 1}, &rep2).count == 1);
     REQUIRE(rep2.failures.size() == 1);
     CHECK(rep2.failures[0].find("a BMP palette of 16 colours for 8-bit pixels") != std::string::npos);
+}
+
+namespace {
+// A 2x2 8-bit paletted PNG whose PLTE holds `colours` entries (gray c * 100), pixel values `px`.
+std::string paletted_png(int colours, const std::array<std::uint8_t, 4>& px) {
+    std::string out("\x89PNG\r\n\x1a\n", 8);
+    auto chunk = [&](const char* type, const std::string& data) {
+        for (int i = 3; i >= 0; --i) out.push_back(char(data.size() >> (8 * i) & 0xFF));
+        std::string body = std::string(type, 4) + data;
+        out += body;
+        const uLong crc = crc32(0, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size()));
+        for (int i = 3; i >= 0; --i) out.push_back(char(crc >> (8 * i) & 0xFF));
+    };
+    chunk("IHDR", std::string("\0\0\0\2\0\0\0\2\x08\x03\0\0\0", 13));
+    std::string plte;
+    for (int c = 0; c < colours; ++c) plte += std::string(3, char(c * 100));
+    chunk("PLTE", plte);
+    const std::uint8_t raw[6] = {0, px[0], px[1], 0, px[2], px[3]};  // filter 0 per row
+    uLongf size = compressBound(6);
+    std::string z(size, '\0');
+    compress(reinterpret_cast<Bytef*>(z.data()), &size, raw, 6);
+    z.resize(size);
+    chunk("IDAT", z);
+    chunk("IEND", "");
+    return out;
+}
+}  // namespace
+
+TEST_CASE("image_folder: a PNG pixel past a short palette is black, the same on every decode") {
+    TempDir d;
+    text(d.path / "a.png", paletted_png(2, {0, 1, 1, 0}));
+    const ImageDataset ok = load_image_folder(d.path, {.size = 2, .channels = 1});
+    CHECK(ok.bytes == std::vector<std::uint8_t>{0, 100, 100, 0});
+    text(d.path / "a.png", paletted_png(2, {1, 200, 0, 1}));  // 200 names no colour
+    const ImageDataset first = load_image_folder(d.path, {.size = 2, .channels = 1});
+    CHECK(first.bytes == std::vector<std::uint8_t>{100, 0, 0, 100});
+    CHECK(load_image_folder(d.path, {.size = 2, .channels = 1}).bytes == first.bytes);
 }

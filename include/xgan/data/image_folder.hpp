@@ -334,6 +334,31 @@ inline void check_jpeg_huffman_tables(std::span<const std::byte> bytes) {
 //    2 GB chunk allocate 2 GB: a chunk (before IEND) longer than the bytes left is refused;
 //  - it copies a zero-length IDAT into its not yet allocated buffer (memcpy(NULL, p, 0),
 //    undefined behaviour): such chunks add nothing to the image and are dropped.
+// stb_image keeps a PNG's palette in an uninitialised stack array and looks up any pixel
+// value in it, so a pixel past a short PLTE would take an undefined colour. The PLTE is padded
+// to 256 black entries (stb reads no chunk CRCs), so such pixels are black every time.
+// `bytes` is a PNG whose chunks check_png_chunks has checked.
+inline void pad_png_palette(std::vector<std::byte>& bytes) {
+    std::size_t k = 8;
+    while (k + 12 <= bytes.size()) {
+        const std::size_t length = std::size_t(std::uint8_t(bytes[k])) << 24 | std::size_t(std::uint8_t(bytes[k + 1])) << 16 |
+                                   std::size_t(std::uint8_t(bytes[k + 2])) << 8 | std::uint8_t(bytes[k + 3]);
+        const bool plte = char(bytes[k + 4]) == 'P' && char(bytes[k + 5]) == 'L' && char(bytes[k + 6]) == 'T' &&
+                          char(bytes[k + 7]) == 'E';
+        if (plte) {
+            if (length < 768 && length % 3 == 0) {
+                bytes.insert(bytes.begin() + std::ptrdiff_t(k + 8 + length), 768 - length, std::byte{0});
+                bytes[k] = bytes[k + 1] = std::byte{0};
+                bytes[k + 2] = std::byte{3};  // 768 = 0x300
+                bytes[k + 3] = std::byte{0};
+            }
+            return;
+        }
+        if (char(bytes[k + 4]) == 'I' && char(bytes[k + 5]) == 'E' && char(bytes[k + 6]) == 'N') return;
+        k += 12 + length;
+    }
+}
+
 // Files that are not PNG are left alone. Throws Error for a truncated chunk.
 inline void check_png_chunks(std::vector<std::byte>& bytes) {
     static constexpr std::uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
@@ -360,9 +385,11 @@ inline void check_png_chunks(std::vector<std::byte>& bytes) {
         }
         read += chunk;
     }
-    if (write == read) return;
-    std::memmove(bytes.data() + write, bytes.data() + read, bytes.size() - read);  // the rest, as it was
-    bytes.resize(bytes.size() - (read - write));
+    if (write != read) {
+        std::memmove(bytes.data() + write, bytes.data() + read, bytes.size() - read);  // the rest, as it was
+        bytes.resize(bytes.size() - (read - write));
+    }
+    pad_png_palette(bytes);
 }
 
 // A paletted BMP (1, 4 or 8 bits per pixel) must hold all 2^bits colours: stb_image keeps the
