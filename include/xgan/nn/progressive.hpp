@@ -177,13 +177,25 @@ protected:
 };
 
 // The layers of a progressive network: its blocks and its to-RGB (G) or from-RGB (D) layers,
-// one per stage, with the state, random streams and initialisation of them all. State names:
+// one per stage, with their parameter count and flops, the growth setter, and the state,
+// random streams and initialisation of them all. State names:
 // blocks.K.<layer's names>, to_rgb.K. or from_rgb.K.<...>, then stage and alpha.
 template <class T, class Blocks, class Rgbs, bool ToRgb>
 class StageLayers : public GrowthState<T> {
     static constexpr std::size_t S = std::tuple_size_v<Blocks>;
 
 public:
+    static constexpr std::size_t parameter_count = []<std::size_t... K>(std::index_sequence<K...>) {
+        return (std::size_t{0} + ... +
+                (std::tuple_element_t<K, Blocks>::parameter_count + std::tuple_element_t<K, Rgbs>::parameter_count));
+    }(std::make_index_sequence<S>{});
+    static constexpr double forward_flops = []<std::size_t... K>(std::index_sequence<K...>) {
+        return (0.0 + ... + (std::tuple_element_t<K, Blocks>::forward_flops + std::tuple_element_t<K, Rgbs>::forward_flops));
+    }(std::make_index_sequence<S>{});
+
+    // Trains up to `stage` with the newest stage faded in by `alpha`.
+    void set_growth(std::size_t stage, double alpha) { this->set(stage, alpha, S); }
+
     template <class F>
     void visit_state(F&& f, const std::string& prefix = "") {
         detail::progressive::for_each_index<S>([&]<std::size_t K>() {
@@ -248,16 +260,8 @@ public:
     static constexpr std::size_t channels = image_dims<0>::C;
     template <std::size_t K>
     static constexpr std::size_t resolution = image_dims<K>::R;
-    static constexpr std::size_t parameter_count = []<std::size_t... K>(std::index_sequence<K...>) {
-        return (std::size_t{0} + ... + (block_t<K>::parameter_count + rgb_t<K>::parameter_count));
-    }(std::make_index_sequence<S>{});
-    static constexpr double forward_flops = []<std::size_t... K>(std::index_sequence<K...>) {
-        return (0.0 + ... + (block_t<K>::forward_flops + rgb_t<K>::forward_flops));
-    }(std::make_index_sequence<S>{});
     static std::string name() { return "ProgressiveGenerator(stages=" + std::to_string(S) + ")"; }
 
-    // Trains up to `stage` with the newest stage faded in by `alpha`.
-    void set_growth(std::size_t stage, double alpha) { this->set(stage, alpha, S); }
 
     void forward(const Tensor<In, B>& z, Tensor<output_shape, B>& y, Mode mode) {
         const std::size_t n = z.batch(), s = this->stage();
@@ -401,15 +405,8 @@ public:
     using backend = B;
     using scalar = T;
     static constexpr std::size_t stages = S;
-    static constexpr std::size_t parameter_count = []<std::size_t... K>(std::index_sequence<K...>) {
-        return (std::size_t{0} + ... + (block_t<K>::parameter_count + from_t<K>::parameter_count));
-    }(std::make_index_sequence<S>{});
-    static constexpr double forward_flops = []<std::size_t... K>(std::index_sequence<K...>) {
-        return (0.0 + ... + (block_t<K>::forward_flops + from_t<K>::forward_flops));
-    }(std::make_index_sequence<S>{});
     static std::string name() { return "ProgressiveDiscriminator(stages=" + std::to_string(S) + ")"; }
 
-    void set_growth(std::size_t stage, double alpha) { this->set(stage, alpha, S); }
 
     void forward(const Tensor<In, B>& x, Tensor<output_shape, B>& y, Mode mode) {
         const std::size_t n = x.batch(), s = this->stage();
