@@ -4,7 +4,8 @@
 # (-fno-sanitize-recover). The sample-quality cases (classifier training, minutes even without
 # sanitizers), the compile-fail and install-consumer checks (they test the build, not the code)
 # are left to the plain suite, and so are the data-parallel (MPI) tests: Open MPI's own
-# allocations that live until exit would read as leaks.
+# allocations that live until exit would read as leaks. So is cli_tutorial_args: a whole
+# tutorial program to build for a few lines of argument parsing.
 set -eu
 cd "$(dirname "$0")/.."
 build=${XGAN_BUILD_DIR:-build-asan}
@@ -20,4 +21,4 @@ cmake --build "$build" -j "$(nproc)" --target xgan_tests xgan_cli example_my_gan
 # detect_leaks: a leak is a finding too; halt_on_error: the first report ends the test.
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -E '^(sample_quality|install_consumer|compile_fail|data_parallel|cli_data_parallel)'
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -E '^(sample_quality|install_consumer|compile_fail|data_parallel|cli_data_parallel|cli_tutorial_args)'
