@@ -1,6 +1,7 @@
 // Progressive growing (nn/progressive.hpp): a 3-stage generator and discriminator (2x2 -> 4x4
 // -> 8x8) checked against finite differences at every stage, fading and not; the fade's end
-// points against the neighbouring stages; the growth state in the weights files.
+// points against the neighbouring stages; the growth state in the weights files; the summary
+// table of each stage's layers.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -18,6 +19,7 @@
 #include "xgan/layers/upsample.hpp"
 #include "xgan/nn/progressive.hpp"
 #include "xgan/nn/sequential.hpp"
+#include "xgan/nn/summary.hpp"
 #include "xgan/testing/gradcheck.hpp"
 
 using namespace xgan;
@@ -159,4 +161,47 @@ TEST_CASE("progressive networks: the growth state travels with the weights") {
     a.forward(z, ya, Mode::eval);
     b.forward(z, yb, Mode::eval);
     for (std::size_t k = 0; k < ya.size(); ++k) CHECK(ya[k] == yb[k]);
+}
+
+namespace {
+
+// The summary table's row for a layer name like "Conv2d-4", its spaces collapsed: "Conv2d-4
+// [-1, 1, 2, 2] 9"; empty if no row has it.
+std::string summary_row(const std::string& table, const std::string& layer) {
+    std::size_t at = 0;
+    while ((at = table.find(layer + " ", at)) != std::string::npos) {
+        if (at == 0 || table[at - 1] == ' ' || table[at - 1] == '\n') break;
+        ++at;
+    }
+    if (at == std::string::npos) return "";
+    std::string row, line = table.substr(at, table.find('\n', at) - at);
+    for (char c : line)
+        if (c != ' ' || (!row.empty() && row.back() != ' ')) row += c;
+    return row;
+}
+
+}  // namespace
+
+TEST_CASE("progressive networks: the summary lists every stage's layers, then the network's output") {
+    using G = Sequential<TinyG>::bind<Shape<4>, Cpu>::type;
+    using D = Sequential<TinyD>::bind<Shape<1, 8, 8>, Cpu>::type;
+    const std::string g = summary<G>(), d = summary<D>();
+    // G: each stage's block, then its to-RGB; last the network's output (the faded image,
+    // upsampled to 8x8), whose parameters are all in the rows above.
+    CHECK(summary_row(g, "Linear-1") == "Linear-1 [-1, 32] 160");
+    CHECK(summary_row(g, "Conv2d-4") == "Conv2d-4 [-1, 1, 2, 2] 9");
+    CHECK(summary_row(g, "Upsample-5") == "Upsample-5 [-1, 8, 4, 4] 0");
+    CHECK(summary_row(g, "Conv2d-12") == "Conv2d-12 [-1, 1, 8, 8] 5");
+    CHECK(summary_row(g, "ProgressiveGenerator-13") == "ProgressiveGenerator-13 [-1, 1, 8, 8] 0");
+    CHECK(g.find("-14 ") == std::string::npos);
+    // D: each stage's from-RGB before its block, in the order the data flows.
+    CHECK(summary_row(d, "Conv2d-1") == "Conv2d-1 [-1, 8, 2, 2] 16");
+    CHECK(summary_row(d, "Linear-3") == "Linear-3 [-1, 1] 33");
+    CHECK(summary_row(d, "Conv2d-4") == "Conv2d-4 [-1, 6, 4, 4] 12");
+    CHECK(summary_row(d, "ProgressiveDiscriminator-12") == "ProgressiveDiscriminator-12 [-1, 1] 0");
+    CHECK(g.find("Total params: " + std::to_string(G::parameter_count) + "\n") != std::string::npos);
+    CHECK(d.find("Total params: " + std::to_string(D::parameter_count) + "\n") != std::string::npos);
+    // Every row's output of one sample: stage 0 32+32+32+4, stage 1 128+96+96+16, stage 2
+    // 384+256+256+64, the network's output 64.
+    static_assert(summary_totals<G>().activations_per_sample == 100 + 336 + 960 + 64);
 }

@@ -185,6 +185,11 @@ class StageLayers : public GrowthState<T> {
     static constexpr std::size_t S = std::tuple_size_v<Blocks>;
 
 public:
+    // The bound blocks and RGB layers, stage by stage (summary<Net>() lists them, in the order
+    // the data flows: a from-RGB layer before its block).
+    using stage_blocks = Blocks;
+    using stage_rgbs = Rgbs;
+    static constexpr bool rgb_before_block = !ToRgb;
     static constexpr std::size_t parameter_count = []<std::size_t... K>(std::index_sequence<K...>) {
         return (std::size_t{0} + ... +
                 (std::tuple_element_t<K, Blocks>::parameter_count + std::tuple_element_t<K, Rgbs>::parameter_count));
