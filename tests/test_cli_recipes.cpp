@@ -8,6 +8,7 @@
 
 #include "xgan/cli/model.hpp"
 #include "xgan/cli/recipes.hpp"
+#include "xgan/cli/train.hpp"
 #include "xgan/models/tutorials.hpp"
 
 using namespace xgan;
@@ -85,9 +86,23 @@ TEST_CASE("seed1-mlp is seed 001's PyTorch listing") {
     CHECK(o.init == "pytorch");
     CHECK(o.fresh_noise);
     CHECK(!o.halve_d_loss);
-    CHECK(o.g_steps == 1);
+    CHECK(*o.g_steps == 1);
     CHECK(*o.critic_steps == 1);
     CHECK(o.clip == 0);
+}
+
+TEST_CASE("seed3-mlp keeps the listing's one G update per D update, where mlp's default takes two") {
+    const cli::RunOptions o = recipe_options("seed3-mlp");
+    CHECK(o.model == "mlp");
+    CHECK(*o.g_steps == 1);
+    CHECK(*o.beta1 == 0.9);
+    CHECK(tutorials.find("mlp")->defaults.generator_steps == 2);
+    // What train does with an unset --g-steps: the model's default; a given one stays.
+    CHECK(*cli::resolve<models::Mlp>(cli::RunOptions{}).g_steps == 2);
+    cli::RunOptions given;
+    given.g_steps = 1;
+    CHECK(*cli::resolve<models::Mlp>(given).g_steps == 1);
+    CHECK(*cli::resolve<models::Dcgan>(cli::RunOptions{}).g_steps == 1);
 }
 
 TEST_CASE("seed2-dcgan is seed 002's DCGAN with optim.Adam's defaults") {

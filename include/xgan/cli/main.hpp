@@ -101,9 +101,10 @@ int main(int argc, char** argv) {
     t->add_option("--rmsprop-alpha", train.rmsprop_alpha,
                   "rmsprop: the smoothing of its average of squared gradients (PyTorch's alpha, Keras' rho; default 0.99, "
                   "PyTorch's; Keras' is 0.9)");
-    t->add_option("--g-steps", train.g_steps, "generator updates per generator step (after each D update, or each "
-                                              "--critic-steps D updates); later ones draw fresh noise")
-        ->capture_default_str();
+    t->add_option("--g-steps", train.g_steps,
+                  "generator updates per generator step (after each D update, or each --critic-steps D updates); later "
+                  "ones draw fresh noise (default: " +
+                      per_model([](const ModelEntry& e) { return std::to_string(e.defaults.generator_steps); }) + ")");
     t->add_flag("--fresh-noise", train.fresh_noise,
                 "the generator's update draws its own noise instead of reusing the fake batch D just saw");
     t->add_option("--clip", train.clip,

@@ -133,7 +133,7 @@ using Objective = xgan::objective::Bce;
 using Gan = xgan::Gan<G, D, Noise, Objective>;
 
 // The settings `@NAME@ train` uses unless given others on its command line (--batch-size,
-// --lr, --beta1, --beta2, --epochs, --init, --real-label, --noisy-labels, --critic-steps).
+// --lr, --beta1, --beta2, --epochs, --init, --real-label, --noisy-labels, --critic-steps, --g-steps).
 inline xgan::TrainingDefaults training_defaults() {
     xgan::TrainingDefaults d;
     d.batch_size = 64;
@@ -144,6 +144,7 @@ inline xgan::TrainingDefaults training_defaults() {
     d.init = xgan::Init::pytorch;  // PyTorch's layer defaults; Init::dcgan: weights ~ N(0, 0.02)
     d.labels = {};  // targets 1 (real) and 0 (fake); LabelOptions::one_sided_smoothing(0.9), ::noisy(0.1)
     d.critic_steps = 1;  // D updates per G update (WGAN-GP: 5)
+    d.generator_steps = 1;  // G updates per G step (2 keeps an MLP GAN's D from winning outright)
     return d;
 }
 

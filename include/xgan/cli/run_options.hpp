@@ -32,7 +32,7 @@ struct RunOptions {
     std::optional<double> lr_g, lr_d;  // unset: --lr
     double momentum = 0;               // sgd and rmsprop
     std::optional<double> rmsprop_alpha;  // rmsprop's square-average smoothing (unset: PyTorch's 0.99)
-    std::int64_t g_steps = 1;          // G updates per D update
+    std::optional<std::int64_t> g_steps;  // G updates per D update
     bool fresh_noise = false;          // G's update draws its own noise
     bool sync_batchnorm = false;       // data-parallel: BatchNorm over the global batch
     double clip = 0;                   // D's weights clamped to [-clip, clip] (0: off)
@@ -120,7 +120,7 @@ inline void validate(const RunOptions& o, const std::filesystem::path& config = 
     if (o.lr_d) real("--lr-d", *o.lr_d, 0, 1, true);
     real("--momentum", o.momentum, 0, 1, false, true);
     if (o.rmsprop_alpha) real("--rmsprop-alpha", *o.rmsprop_alpha, 0, 1, false, true);
-    whole("--g-steps", o.g_steps, 1, 1000);
+    if (o.g_steps) whole("--g-steps", *o.g_steps, 1, 1000);
     real("--clip", o.clip, 0, 100);
     whole("--log-every", o.log_every, 1, 1 << 30);
     whole("--max-steps", o.max_steps, 0, big, " (0: no limit)");
@@ -167,7 +167,7 @@ inline nlohmann::json to_json(const RunOptions& o) {
             {"lr_d", o.lr_d.value_or(-1)},
             {"momentum", o.momentum},
             {"rmsprop_alpha", o.rmsprop_alpha.value_or(-1)},
-            {"g_steps", o.g_steps},
+            {"g_steps", o.g_steps.value_or(-1)},
             {"fresh_noise", o.fresh_noise},
             {"sync_batchnorm", o.sync_batchnorm},
             {"clip", o.clip},

@@ -28,6 +28,7 @@ RunOptions resolve(RunOptions o) {
     if (!o.beta1) o.beta1 = d.beta1;
     if (!o.beta2) o.beta2 = d.beta2;
     if (!o.critic_steps) o.critic_steps = d.critic_steps;
+    if (!o.g_steps) o.g_steps = d.generator_steps;
     if (o.init == "default") o.init = d.init == Init::dcgan ? "dcgan" : "pytorch";
     if (!o.noisy_labels && d.labels.real_low != d.labels.real_high) o.noisy_labels = d.labels.real_high - d.labels.real_low;
     if (!o.replay) o.replay = d.replay;
@@ -109,7 +110,7 @@ GanOptions gan_options(const RunOptions& o) {
     };
     options.generator_optimizer = optimizer(o.optimizer_g, o.lr_g);
     options.discriminator_optimizer = optimizer(o.optimizer_d, o.lr_d);
-    options.generator_steps = int(o.g_steps);
+    options.generator_steps = int(*o.g_steps);
     options.fresh_noise = o.fresh_noise;
     options.clip = o.clip;
     options.halve_discriminator_loss = o.halve_d_loss;
