@@ -60,9 +60,11 @@ public:
             return HealthWarning{"discriminator_wins",
                                  "the discriminator wins outright (mean D(x) " + fmt(d_real) + ", D(G(z)) " + fmt(d_fake) +
                                      " over the last " + std::to_string(window_) +
-                                     " steps, generator loss rising): the generator gets no useful gradient. Try experience "
-                                     "replay (GanOptions::replay, xgan train --replay 0.5), a lower learning rate (such as 2e-4), "
-                                     "Adam beta1 0.5, one-sided label smoothing (real targets 0.9), or a smaller discriminator."};
+                                     " steps, generator loss rising): the generator gets no useful gradient. Try more generator "
+                                     "updates per discriminator update (xgan train --g-steps 2; GanOptions::generator_steps), "
+                                     "experience replay (--replay 0.5; GanOptions::replay), a lower learning rate (--lr 2e-4), "
+                                     "Adam beta1 0.5 (--beta1 0.5), one-sided label smoothing (--real-label 0.9), or a smaller "
+                                     "discriminator."};
         }
         return std::nullopt;
     }
@@ -78,9 +80,11 @@ public:
             return HealthWarning{"mode_collapse",
                                  "mode collapse: the fixed-noise samples are nearly identical (mean pairwise distance " +
                                      fmt(fake_d) + " against " + fmt(real_d) +
-                                     " for real samples). Try experience replay (GanOptions::replay, xgan train --replay 0.5), "
-                                     "Adam beta1 0.5, a lower learning rate, one-sided label smoothing (real targets 0.9), or "
-                                     "more generator updates per discriminator update."};
+                                     " for real samples). Try more generator updates per discriminator update (xgan train "
+                                     "--g-steps 2; GanOptions::generator_steps), experience replay (--replay 0.5), minibatch "
+                                     "discrimination in D (the MinibatchDiscrimination layer; models mlp-mbd and dcgan-mbd), "
+                                     "Adam beta1 0.5 (--beta1 0.5), a lower learning rate (--lr), or one-sided label smoothing "
+                                     "(--real-label 0.9)."};
         }
         return std::nullopt;
     }
