@@ -97,6 +97,9 @@ TEST_CASE("seed3-mlp keeps the listing's one G update per D update, where mlp's 
     CHECK(*o.g_steps == 1);
     CHECK(*o.beta1 == 0.9);
     CHECK(tutorials.find("mlp")->defaults.generator_steps == 2);
+    // mlp-mbd and mlp-sn collapse with two (README, robust defaults): they keep one.
+    CHECK(tutorials.find("mlp-mbd")->defaults.generator_steps == 1);
+    CHECK(tutorials.find("mlp-sn")->defaults.generator_steps == 1);
     // What train does with an unset --g-steps: the model's default; a given one stays.
     CHECK(*cli::resolve<models::Mlp>(cli::RunOptions{}).g_steps == 2);
     cli::RunOptions given;

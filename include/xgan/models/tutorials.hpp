@@ -74,6 +74,8 @@ struct MlpMbd : Mlp {
                          Linear<512, 256>, LeakyReLU<ratio(0.2)>, MinibatchDiscrimination<50, 5, true, ratio(0.05)>,
                          Linear<306, 1>, Sigmoid>;
     using gan = Gan<Mlp::G, D, Shape<100>>;
+    // One G update per D update: with mlp's two it collapses onto one shape (seed 1: 1 class of 10).
+    static TrainingDefaults defaults() { return {}; }
 };
 
 // mlp with spectral norm on every Linear of D (SN-GAN): `--model mlp --spectral-norm`.
@@ -83,6 +85,8 @@ struct MlpSn : Mlp {
     static constexpr const char* description = "mlp with spectral norm on D's Linear layers";
     using D = with_spectral_norm<Mlp::D>;
     using gan = Gan<Mlp::G, D, Shape<100>>;
+    // One G update per D update, as mlp-mbd (with two, seed 1 covers 2 classes of 10).
+    static TrainingDefaults defaults() { return {}; }
 };
 
 // The smallest MLP GAN (a third tutorial): one hidden layer each, LeakyReLU(0.01), lr 3e-4.
