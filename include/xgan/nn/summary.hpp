@@ -39,7 +39,6 @@ inline std::string human_flops(double f) {
     return buf;
 }
 
-
 // A layer whose parts the table lists instead of the layer: a Sequential (its layers) and a
 // progressive network (each stage's block and to-/from-RGB layer, then the network's own
 // output, the faded and upsampled image or the score), as torchsummary lists a module's leaves.
@@ -65,8 +64,13 @@ constexpr void each_summary_row(F&& f) {
                 [&] {
                     using Block = std::tuple_element_t<K, typename L::stage_blocks>;
                     using Rgb = std::tuple_element_t<K, typename L::stage_rgbs>;
-                    if constexpr (L::rgb_before_block) each_summary_row<Rgb>(f), each_summary_row<Block>(f);
-                    else each_summary_row<Block>(f), each_summary_row<Rgb>(f);
+                    if constexpr (L::rgb_before_block) {
+                        each_summary_row<Rgb>(f);
+                        each_summary_row<Block>(f);
+                    } else {
+                        each_summary_row<Block>(f);
+                        each_summary_row<Rgb>(f);
+                    }
                 }(),
                 ...);
         }(std::make_index_sequence<std::tuple_size_v<typename L::stage_blocks>>{});
