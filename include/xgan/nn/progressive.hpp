@@ -267,7 +267,6 @@ public:
     static constexpr std::size_t resolution = image_dims<K>::R;
     static std::string name() { return "ProgressiveGenerator(stages=" + std::to_string(S) + ")"; }
 
-
     void forward(const Tensor<In, B>& z, Tensor<output_shape, B>& y, Mode mode) {
         const std::size_t n = z.batch(), s = this->stage();
         detail::progressive::for_each_index<S>([&]<std::size_t K>() {
@@ -411,7 +410,6 @@ public:
     using scalar = T;
     static constexpr std::size_t stages = S;
     static std::string name() { return "ProgressiveDiscriminator(stages=" + std::to_string(S) + ")"; }
-
 
     void forward(const Tensor<In, B>& x, Tensor<output_shape, B>& y, Mode mode) {
         const std::size_t n = x.batch(), s = this->stage();
