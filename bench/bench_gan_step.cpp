@@ -155,8 +155,8 @@ struct StepSetup {
     static xgan::GanOptions options() {
         const auto d = M::defaults();
         xgan::GanOptions o;
-        o.generator_optimizer = optim::OptimizerOptions::adam(d.lr, d.beta1, d.beta2);
-        o.discriminator_optimizer = optim::OptimizerOptions::adam(d.lr, d.beta1, d.beta2);
+        o.generator_optimizer = xgan::optim::OptimizerOptions::adam(d.lr, d.beta1, d.beta2);
+        o.discriminator_optimizer = xgan::optim::OptimizerOptions::adam(d.lr, d.beta1, d.beta2);
         o.init = d.init;
         o.labels = d.labels;
         return o;
@@ -335,8 +335,8 @@ void BM_wgan_gp_step(benchmark::State& state) {
     using gan = typename M::gan;
     const auto defaults = M::defaults();
     xgan::GanOptions options;
-    options.generator_optimizer = optim::OptimizerOptions::adam(defaults.lr, defaults.beta1, defaults.beta2);
-    options.discriminator_optimizer = optim::OptimizerOptions::adam(defaults.lr, defaults.beta1, defaults.beta2);
+    options.generator_optimizer = xgan::optim::OptimizerOptions::adam(defaults.lr, defaults.beta1, defaults.beta2);
+    options.discriminator_optimizer = xgan::optim::OptimizerOptions::adam(defaults.lr, defaults.beta1, defaults.beta2);
     options.init = defaults.init;
     xgan::GanTrainer<gan> trainer(options, seed);
 

@@ -55,7 +55,7 @@ int run(int steps, int threads) {
     options.init = defaults.init;
     auto trainer = std::make_unique<GanTrainer<GanT>>(options, 1);
     trainer->set_communicator(&comm);
-    Tensor<Sample> real(shard.count);
+    Tensor<Sample, Cpu> real(shard.count);
     Rng rng(2);
     for (auto& v : real.values()) v = float(rng.uniform(-1.0, 1.0));
     for (int i = 0; i < 3; ++i) trainer->train_step(real);  // warm-up: buffers sized, pages touched

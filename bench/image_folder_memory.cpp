@@ -82,7 +82,7 @@ int main(int argc, char** argv) try {
     // Batches of 3 x size x size: the shape is a template argument, so the sizes are listed.
     auto draw = [&]<std::size_t S>() {
         xgan::data::BatchLoader loader(ds, batch, 1);
-        xgan::Tensor<xgan::Shape<3, S, S>> out;
+        xgan::Tensor<xgan::Shape<3, S, S>, xgan::Cpu> out;
         const auto t1 = clock::now();
         int drawn = 0;
         while (drawn < batches)

@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "xgan/backend/cpu.hpp"
 #include "xgan/gan/penalty.hpp"
 
 namespace xgan_test {

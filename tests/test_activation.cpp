@@ -25,9 +25,9 @@ template <class Spec>
 std::vector<float> apply(const std::vector<float>& in) {
     using S = Shape<6>;
     bind_t<Spec, S, Cpu> layer;
-    Tensor<S> x(1);
+    Tensor<S, Cpu> x(1);
     std::copy(in.begin(), in.end(), x.data());
-    Tensor<S> y;
+    Tensor<S, Cpu> y;
     layer.forward(x, y, Mode::train);
     return {y.data(), y.data() + y.size()};
 }
@@ -37,7 +37,7 @@ template <class Spec>
 std::vector<float> slope(const std::vector<float>& in) {
     using S = Shape<6>;
     bind_t<Spec, S, Cpu> layer;
-    Tensor<S> x(1), y, dy(1), dx;
+    Tensor<S, Cpu> x(1), y, dy(1), dx;
     std::copy(in.begin(), in.end(), x.data());
     std::fill(dy.data(), dy.data() + 6, 1.0f);
     layer.forward(x, y, Mode::train);
@@ -135,7 +135,7 @@ TEST_CASE("activations: names, shapes and no parameters") {
 
 TEST_CASE("activations: ParamGrads::skip still computes dx - a null dx is allowed") {
     bind_t<Tanh, Shape<6>, Cpu> layer;
-    Tensor<Shape<6>> x(1), y, dy(1), dx;
+    Tensor<Shape<6>, Cpu> x(1), y, dy(1), dx;
     std::copy(inputs.begin(), inputs.end(), x.data());
     std::fill(dy.data(), dy.data() + 6, 2.0f);
     layer.forward(x, y, Mode::train);

@@ -120,7 +120,7 @@ TEST_CASE("BatchNorm2d running statistics after several train steps equal a hand
     set_state(bn, "weight", {1.5, 0.5, 2.0});
     set_state(bn, "bias", {0.1, -0.2, 0.3});
     std::vector<double> rmean(C, 0.0), rvar(C, 1.0);
-    Tensor<Shape<C, H, W>> x, y;
+    Tensor<Shape<C, H, W>, Cpu> x, y;
     for (std::size_t step = 0; step < 4; ++step) {
         const std::size_t n = 2 + step;  // the batch size changes between steps
         x.resize(n);
@@ -177,7 +177,7 @@ TEST_CASE("BatchNorm1d on (B, C): running statistics and output") {
     Rng rng(2);
     bn.reset_parameters(rng, Init::dcgan);
     const auto w = state(bn, "weight");
-    Tensor<Shape<C>> x(5), y;
+    Tensor<Shape<C>, Cpu> x(5), y;
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(0.5 + 2.0 * rng.normal());
     bn.forward(x, y, Mode::train);
     bn.forward(x, y, Mode::train);
@@ -197,11 +197,11 @@ TEST_CASE("BatchNorm1d on (B, C): running statistics and output") {
 
 TEST_CASE("BatchNorm1d in train mode rejects one value per channel, as PyTorch") {
     bind_t<BatchNorm1d<4>, Shape<4>, Cpu> bn;
-    Tensor<Shape<4>> x(1), y;
+    Tensor<Shape<4>, Cpu> x(1), y;
     CHECK_THROWS_AS(bn.forward(x, y, Mode::train), Error);
     CHECK_NOTHROW(bn.forward(x, y, Mode::eval));
     bind_t<BatchNorm2d<4>, Shape<4, 2, 1>, Cpu> bn2;  // one sample, two positions: fine
-    Tensor<Shape<4, 2, 1>> x2(1), y2;
+    Tensor<Shape<4, 2, 1>, Cpu> x2(1), y2;
     CHECK_NOTHROW(bn2.forward(x2, y2, Mode::train));
 }
 

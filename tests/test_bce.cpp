@@ -16,12 +16,12 @@ namespace {
 template <class T>
 T bce_of(const std::vector<T>& p, const std::vector<T>& t, std::vector<T>& grad) {
     grad.assign(p.size(), T(-7));
-    return loss::bce(std::span<const T>(p), std::span<const T>(t), std::span<T>(grad));
+    return loss::bce<backend::CpuBackend<T>>(std::span<const T>(p), std::span<const T>(t), std::span<T>(grad));
 }
 template <class T>
 T logits_of(const std::vector<T>& x, const std::vector<T>& t, std::vector<T>& grad) {
     grad.assign(x.size(), T(-7));
-    return loss::bce_with_logits(std::span<const T>(x), std::span<const T>(t), std::span<T>(grad));
+    return loss::bce_with_logits<backend::CpuBackend<T>>(std::span<const T>(x), std::span<const T>(t), std::span<T>(grad));
 }
 
 double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
@@ -53,7 +53,7 @@ TEST_CASE("bce: value and gradient by hand") {
 TEST_CASE("bce: gradient matches finite differences") {
     const std::vector<double> t = {1, 0, 0.9, 0.1, 1, 0};
     auto f = [&](const std::vector<double>& p, std::vector<double>& grad) {
-        return loss::bce(std::span<const double>(p), std::span<const double>(t), std::span<double>(grad));
+        return loss::bce<CpuF64>(std::span<const double>(p), std::span<const double>(t), std::span<double>(grad));
     };
     auto r = testing::gradcheck_function(f, {0.1, 0.25, 0.5, 0.7, 0.95, 0.6});
     CHECK_MESSAGE(r.ok, r.report());
@@ -105,7 +105,7 @@ TEST_CASE("bce_with_logits: value and gradient by hand, and equal to bce(sigmoid
 TEST_CASE("bce_with_logits: gradient matches finite differences") {
     const std::vector<double> t = {1, 0, 0.9, 0.1, 1, 0, 0.5};
     auto f = [&](const std::vector<double>& x, std::vector<double>& grad) {
-        return loss::bce_with_logits(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad));
+        return loss::bce_with_logits<CpuF64>(std::span<const double>(x), std::span<const double>(t), std::span<double>(grad));
     };
     auto r = testing::gradcheck_function(f, {-4, -1.5, -0.2, 0.3, 1.1, 2.5, 6});
     CHECK_MESSAGE(r.ok, r.report());
@@ -131,9 +131,9 @@ TEST_CASE("bce_with_logits: stable at |x| = 1000") {
 
 TEST_CASE("bce: mismatched or empty sizes are an Error") {
     std::vector<float> p = {0.5f, 0.5f}, t = {1.0f}, g(2);
-    CHECK_THROWS_AS(loss::bce(std::span<const float>(p), std::span<const float>(t), std::span<float>(g)), Error);
+    CHECK_THROWS_AS(loss::bce<Cpu>(std::span<const float>(p), std::span<const float>(t), std::span<float>(g)), Error);
     std::vector<float> t2 = {1, 0}, g1(1);
-    CHECK_THROWS_AS(loss::bce_with_logits(std::span<const float>(p), std::span<const float>(t2), std::span<float>(g1)), Error);
+    CHECK_THROWS_AS(loss::bce_with_logits<Cpu>(std::span<const float>(p), std::span<const float>(t2), std::span<float>(g1)), Error);
     std::vector<float> none;
-    CHECK_THROWS_AS(loss::bce(std::span<const float>(none), std::span<const float>(none), std::span<float>(none)), Error);
+    CHECK_THROWS_AS(loss::bce<Cpu>(std::span<const float>(none), std::span<const float>(none), std::span<float>(none)), Error);
 }

@@ -56,7 +56,7 @@ struct Snapshot {
     }
 };
 
-Snapshot snapshot(GanTrainer<TinyGan>& t, const Tensor<Shape<4>>& noise) {
+Snapshot snapshot(GanTrainer<TinyGan>& t, const Tensor<Shape<4>, Cpu>& noise) {
     Snapshot s;
     auto add = [&](const float* p, std::size_t n) { s.values.insert(s.values.end(), p, p + n); };
     auto visit = [&](const StateEntry<float>& e) { add(e.value, e.numel()); };
@@ -122,9 +122,9 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
     const data::ImageDataset ds = tiny_images(32);
     GanTrainer<TinyGan> trainer(GanOptions{}, 7);
     data::BatchLoader loader(ds, 8, 8);
-    Tensor<Shape<4>> noise(2);
+    Tensor<Shape<4>, Cpu> noise(2);
     Rng(3).fill_normal(noise.data(), noise.size());
-    Tensor<Shape<1, 3, 3>> real;
+    Tensor<Shape<1, 3, 3>, Cpu> real;
     std::vector<Snapshot> saved;
     std::vector<std::size_t> cursors;
     for (int k = 0; k < 3; ++k) {
@@ -145,7 +145,7 @@ TEST_CASE("checkpoint: a resume skips incomplete checkpoints and takes the newes
 
     GanTrainer<TinyGan> resumed(GanOptions{}, 99);
     data::BatchLoader loader2(ds, 8, 12);
-    Tensor<Shape<4>> noise2(2);
+    Tensor<Shape<4>, Cpu> noise2(2);
     const train::ResumePoint point = train::load_latest_checkpoint<TinyGan>(run.path, {resumed, loader2, noise2});
     CHECK(point.checkpoint.filename() == "step_0000002");
     REQUIRE(point.skipped.size() == 2);
@@ -174,9 +174,9 @@ struct OneStepRun {
     data::ImageDataset ds = tiny_images(12);
     GanTrainer<TinyGan> trainer{GanOptions{}, 1};
     data::BatchLoader loader{ds, 4, 3};
-    Tensor<Shape<4>> noise{2};
+    Tensor<Shape<4>, Cpu> noise{2};
     OneStepRun() {
-        Tensor<Shape<1, 3, 3>> real;
+        Tensor<Shape<1, 3, 3>, Cpu> real;
         REQUIRE(loader.next(real));
         trainer.train_step(real);
     }
@@ -206,7 +206,7 @@ TEST_CASE("checkpoint: counters out of range, an order that is no permutation an
     auto refused = [&](const std::string& what) {
         GanTrainer<TinyGan> t2(GanOptions{}, 2);
         data::BatchLoader l2(ds, 4, 5);
-        Tensor<Shape<4>> n2(2);
+        Tensor<Shape<4>, Cpu> n2(2);
         try {
             train::load_checkpoint<TinyGan>(dir, {t2, l2, n2});
             FAIL("loaded: " << what);
@@ -250,9 +250,9 @@ TEST_CASE("checkpoint: SGD and RMSprop state round-trips, and a resume equals th
     o.clip = 0.3;
     TempDir run("xgan_test_checkpoint_");
     const data::ImageDataset ds = tiny_images(32);
-    Tensor<Shape<4>> noise(2);
+    Tensor<Shape<4>, Cpu> noise(2);
     Rng(3).fill_normal(noise.data(), noise.size());
-    Tensor<Shape<1, 3, 3>> real;
+    Tensor<Shape<1, 3, 3>, Cpu> real;
     auto steps = [&](GanTrainer<TinyGan>& t, data::BatchLoader& loader, int n) {
         for (int s = 0; s < n; ++s) {
             if (!loader.next(real)) loader.next(real);
@@ -274,7 +274,7 @@ TEST_CASE("checkpoint: SGD and RMSprop state round-trips, and a resume equals th
 
     GanTrainer<TinyGan> resumed(o, 99);
     data::BatchLoader loader2(ds, 8, 12);
-    Tensor<Shape<4>> noise2(2);
+    Tensor<Shape<4>, Cpu> noise2(2);
     train::load_checkpoint<TinyGan>(saved, {resumed, loader2, noise2});
     CHECK(snapshot(resumed, noise2) == at_save);
     steps(resumed, loader2, 3);

@@ -61,16 +61,16 @@ void check_against_torch(const std::string& prefix) {
 
     const auto xv = floats(prefix + "x");
     const std::size_t batch = xv.size() / Net::input_shape::size;
-    Tensor<typename Net::input_shape> x(batch);
+    Tensor<typename Net::input_shape, Cpu> x(batch);
     std::copy(xv.begin(), xv.end(), x.data());
     const auto rv = floats(prefix + "r");
-    Tensor<typename Net::output_shape> r(batch);
+    Tensor<typename Net::output_shape, Cpu> r(batch);
     REQUIRE(rv.size() == r.size());
     std::copy(rv.begin(), rv.end(), r.data());
 
     const auto& y = net.forward(x, Mode::train);
     check_close(prefix + "out", y.data(), floats(prefix + "out"));
-    Tensor<typename Net::input_shape> dx;
+    Tensor<typename Net::input_shape, Cpu> dx;
     net.backward(r, &dx);
     check_close(prefix + "grad.x", dx.data(), floats(prefix + "grad.x"));
     float grad_scale = 0;  // the largest parameter gradient of the net

@@ -28,7 +28,7 @@ TEST_CASE("Dropout in eval mode is the identity, forward and backward") {
     bind_t<Dropout<ratio(0.3)>, Shape<50>, Cpu> d;
     Rng rng(1);
     d.reset_parameters(rng, Init::pytorch);
-    Tensor<Shape<50>> x(4), y, dy(4), dx;
+    Tensor<Shape<50>, Cpu> x(4), y, dy(4), dx;
     rng.fill_normal(x.data(), x.size());
     rng.fill_normal(dy.data(), dy.size());
     d.forward(x, y, Mode::eval);
@@ -44,7 +44,7 @@ TEST_CASE("Dropout in train mode drops a fraction p and scales the rest by 1/(1-
     bind_t<Dropout<ratio(p)>, Shape<1000>, Cpu> d;
     Rng rng(2);
     d.reset_parameters(rng, Init::pytorch);
-    Tensor<Shape<1000>> x(20), y, dy(20), dx;
+    Tensor<Shape<1000>, Cpu> x(20), y, dy(20), dx;
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1.0f + float(i % 7);
     rng.fill_normal(dy.data(), dy.size());
     d.forward(x, y, Mode::train);
@@ -71,7 +71,7 @@ TEST_CASE("Dropout masks are reproducible from the seed and differ between calls
     a.reset_parameters(ra, Init::pytorch);
     b.reset_parameters(rb, Init::pytorch);
     c.reset_parameters(rc, Init::pytorch);
-    Tensor<Shape<64>> x(3), ya, yb, yc, ya2;
+    Tensor<Shape<64>, Cpu> x(3), ya, yb, yc, ya2;
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1;
     a.forward(x, ya, Mode::train);
     b.forward(x, yb, Mode::train);
@@ -90,7 +90,7 @@ TEST_CASE("Dropout masks are reproducible from the seed and differ between calls
 TEST_CASE("Dropout with p = 0 is the identity and with p = 1 outputs zeros") {
     bind_t<Dropout<Ratio{0, 1}>, Shape<10>, Cpu> keep;
     bind_t<Dropout<Ratio{1, 1}>, Shape<10>, Cpu> drop;
-    Tensor<Shape<10>> x(2), y, dy(2), dx;
+    Tensor<Shape<10>, Cpu> x(2), y, dy(2), dx;
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i) + 1, dy[i] = 1;
     keep.forward(x, y, Mode::train);
     for (std::size_t i = 0; i < x.size(); ++i) CHECK(y[i] == x[i]);

@@ -59,17 +59,17 @@ void check_against_torch(const std::string& prefix) {
     using In = typename L::input_shape;
     using Out = typename L::output_shape;
     const auto xv = floats(prefix + "x");
-    Tensor<In> x(xv.size() / In::size);
+    Tensor<In, Cpu> x(xv.size() / In::size);
     REQUIRE(x.size() == xv.size());
     std::copy(xv.begin(), xv.end(), x.data());
-    Tensor<Out> y, r(x.batch());
+    Tensor<Out, Cpu> y, r(x.batch());
     const auto rv = floats(prefix + "r");
     REQUIRE(rv.size() == r.size());
     std::copy(rv.begin(), rv.end(), r.data());
 
     layer.forward(x, y, Mode::train);
     check_close(prefix + "out", y.data(), floats(prefix + "out"));
-    Tensor<In> dx;
+    Tensor<In, Cpu> dx;
     layer.backward(x, y, r, &dx, ParamGrads::accumulate);
     check_close(prefix + "grad.x", dx.data(), floats(prefix + "grad.x"));
     layer.visit_state([&](const StateEntry<float>& e) { check_close(prefix + "grad." + e.name, e.grad, floats(prefix + "grad." + e.name)); },

@@ -68,7 +68,7 @@ TEST_CASE("fit trains a user's GAN type into a run directory and calls every hoo
         last_step = ctx.trainer.steps();
         CHECK(std::isfinite(s.d_loss));
     });
-    hooks.after_epoch.push_back([&](train::RunContext<FitGan>& ctx, const Tensor<Shape<1, 4, 4>>& samples) {
+    hooks.after_epoch.push_back([&](train::RunContext<FitGan>& ctx, const Tensor<Shape<1, 4, 4>, Cpu>& samples) {
         epochs_seen.push_back(ctx.epoch);
         CHECK(samples.batch() == 64);
     });

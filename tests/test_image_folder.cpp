@@ -18,6 +18,7 @@
 
 #include <zlib.h>
 
+#include "xgan/backend/cpu.hpp"
 #include "xgan/data/image_folder.hpp"
 #include "xgan/data/loader.hpp"
 #include "xgan/io/png.hpp"
@@ -507,7 +508,7 @@ TEST_CASE("image_folder: a folder over the memory limit streams the same samples
 
     // The loader decodes a streamed batch in parallel; the batches are the in-memory ones.
     xgan::data::BatchLoader a(kept, 5, 3), b(streamed, 5, 3);
-    xgan::Tensor<xgan::Shape<3, 3, 3>> ta, tb;
+    xgan::Tensor<xgan::Shape<3, 3, 3>, xgan::Cpu> ta, tb;
     std::vector<std::int32_t> la, lb;
     for (int step = 0; step < 8; ++step) {
         const bool got = a.next(ta, &la);

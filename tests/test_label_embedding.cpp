@@ -35,13 +35,13 @@ TEST_CASE("LabelEmbedding: a one-hot code is replaced by its row of the weight -
         CHECK(e.shape == std::vector<std::int64_t>{3, 16});
         w.assign(e.value, e.value + e.numel());
     }, "");
-    Tensor<Shape<5, 4, 4>> x(2);
+    Tensor<Shape<5, 4, 4>, Cpu> x(2);
     rng.fill_normal(x.data(), x.size());
     const int labels[2] = {2, 0};
     for (std::size_t i = 0; i < 2; ++i)
         for (std::size_t c = 0; c < 3; ++c)
             std::fill(x.sample(i) + (2 + c) * 16, x.sample(i) + (3 + c) * 16, c == std::size_t(labels[i]) ? 1.f : 0.f);
-    Tensor<Shape<3, 4, 4>> y;
+    Tensor<Shape<3, 4, 4>, Cpu> y;
     layer.forward(x, y, Mode::train);
     for (std::size_t i = 0; i < 2; ++i) {
         for (std::size_t k = 0; k < 32; ++k) CHECK(y.sample(i)[k] == x.sample(i)[k]);
@@ -73,7 +73,7 @@ TEST_CASE("LabelEmbedding: a conditional GAN embedding its labels trains (BCE wi
     auto run = [&]<class Objective>() {
         using GanT = ConditionalGan<EmbedG, EmbedD, Shape<8>, 3, Objective>;
         GanTrainer<GanT> trainer(GanOptions{}, 5);
-        Tensor<Shape<1, 4, 4>> real(6);
+        Tensor<Shape<1, 4, 4>, Cpu> real(6);
         Rng rng(6);
         rng.fill_uniform(real.data(), real.size(), -1.0, 1.0);
         const std::vector<std::int32_t> labels = {0, 1, 2, 0, 1, 2};
@@ -93,7 +93,7 @@ TEST_CASE("LabelEmbedding: a conditional GAN embedding its labels trains (BCE wi
                 for (std::size_t k = 0; k < e.numel(); ++k) moved += std::abs(double(e.value[k]) - before[k]);
         }, "");
         CHECK(moved > 0);
-        Tensor<Shape<8>> z(3);
+        Tensor<Shape<8>, Cpu> z(3);
         rng.fill_normal(z.data(), z.size());
         const std::vector<std::int32_t> asked = {2, 1, 0};
         const auto& samples = trainer.generate(z, Mode::eval, asked);

@@ -50,10 +50,10 @@ TEST_CASE("Linear: forward and backward against a hand-computed case") {
     std::fill(st[0].grad, st[0].grad + 6, 0.0f);
     std::fill(st[1].grad, st[1].grad + 2, 0.0f);
 
-    Tensor<Shape<3>> x(2);
+    Tensor<Shape<3>, Cpu> x(2);
     const float xv[6] = {1, 0, -1, 2, 1, 0.5f};
     std::copy(xv, xv + 6, x.data());
-    Tensor<Shape<2>> y;
+    Tensor<Shape<2>, Cpu> y;
     lin.forward(x, y, Mode::train);
     REQUIRE(y.batch() == 2);
     // y0 = [1 - 3 + 0.5, -1 - 2 - 1] ; y1 = [2 + 2 + 1.5 + 0.5, -2 + 0.5 + 1 - 1]
@@ -62,10 +62,10 @@ TEST_CASE("Linear: forward and backward against a hand-computed case") {
     CHECK(y[2] == doctest::Approx(6.0));
     CHECK(y[3] == doctest::Approx(-1.5));
 
-    Tensor<Shape<2>> dy(2);
+    Tensor<Shape<2>, Cpu> dy(2);
     const float dyv[4] = {1, 2, -1, 0.5f};
     std::copy(dyv, dyv + 4, dy.data());
-    Tensor<Shape<3>> dx;
+    Tensor<Shape<3>, Cpu> dx;
     lin.backward(x, y, dy, &dx, ParamGrads::accumulate);
     // dx = dy W: row0 = [1 - 2, 2 + 1, 3 + 4] ; row1 = [-1 - 0.5, -2 + 0.25, -3 + 1]
     const float dx_expected[6] = {-1, 3, 7, -1.5f, -1.75f, -2};
@@ -90,10 +90,10 @@ TEST_CASE("Linear: without bias there is no bias tensor and no offset") {
     REQUIRE(st.size() == 1);
     st[0].value[0] = 2;
     st[0].value[1] = -3;
-    Tensor<Shape<2>> x(1);
+    Tensor<Shape<2>, Cpu> x(1);
     x[0] = 1.5f;
     x[1] = 1;
-    Tensor<Shape<1>> y;
+    Tensor<Shape<1>, Cpu> y;
     lin.forward(x, y, Mode::eval);
     CHECK(y[0] == doctest::Approx(0.0));
     CHECK(decltype(lin)::name() == "Linear(in_features=2, out_features=1, bias=False)");
@@ -154,13 +154,13 @@ TEST_CASE("Linear: ParamGrads::skip computes dx and leaves parameter gradients u
     auto st = state_of(lin);
     for (auto& e : st) std::fill(e.grad, e.grad + e.numel(), 0.25f);  // sentinel
 
-    Tensor<Shape<6>> x(5);
+    Tensor<Shape<6>, Cpu> x(5);
     rng.fill_normal(x.data(), x.size());
-    Tensor<Shape<4>> y, dy(5);
+    Tensor<Shape<4>, Cpu> y, dy(5);
     rng.fill_normal(dy.data(), dy.size());
     lin.forward(x, y, Mode::train);
 
-    Tensor<Shape<6>> dx_skip, dx_acc;
+    Tensor<Shape<6>, Cpu> dx_skip, dx_acc;
     lin.backward(x, y, dy, &dx_skip, ParamGrads::skip);
     for (auto& e : st)
         for (std::size_t i = 0; i < e.numel(); ++i) REQUIRE(e.grad[i] == 0.25f);

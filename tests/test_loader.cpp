@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "xgan/backend/cpu.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/data/loader.hpp"
 
@@ -33,7 +34,7 @@ using Sample = Shape<1, 2, 2>;
 // The sample ids of every batch of one epoch (next() until it returns false).
 std::vector<std::vector<int>> epoch(BatchLoader& loader) {
     std::vector<std::vector<int>> batches;
-    Tensor<Sample> t;
+    Tensor<Sample, Cpu> t;
     std::vector<std::int32_t> labels;
     while (loader.next(t, &labels)) {
         std::vector<int> ids;
@@ -118,7 +119,7 @@ TEST_CASE("BatchLoader: a restored position continues identically") {
     const auto ds = numbered(23);
     BatchLoader a(ds, 4, 99);
     epoch(a);
-    Tensor<Sample> t;
+    Tensor<Sample, Cpu> t;
     REQUIRE(a.next(t));
     REQUIRE(a.next(t));
     const auto saved_epoch = a.epoch();
@@ -143,9 +144,9 @@ TEST_CASE("BatchLoader: a restored position continues identically") {
 TEST_CASE("BatchLoader: wrong sample size, empty data set or zero batch is an Error") {
     const auto ds = numbered(6);
     BatchLoader loader(ds, 2, 0);
-    Tensor<Shape<5>> wrong;
+    Tensor<Shape<5>, Cpu> wrong;
     CHECK_THROWS_AS(loader.next(wrong), Error);
-    Tensor<Shape<2, 2, 1>> same_size_other_shape;  // 4 values per sample: accepted
+    Tensor<Shape<2, 2, 1>, Cpu> same_size_other_shape;  // 4 values per sample: accepted
     CHECK(loader.next(same_size_other_shape));
     CHECK_THROWS_AS(BatchLoader(ds, 0, 0), Error);
     const ImageDataset empty;
@@ -154,7 +155,7 @@ TEST_CASE("BatchLoader: wrong sample size, empty data set or zero batch is an Er
     ImageDataset unlabelled = numbered(3);
     unlabelled.labels.clear();
     BatchLoader u(unlabelled, 2, 0);
-    Tensor<Sample> t;
+    Tensor<Sample, Cpu> t;
     std::vector<std::int32_t> labels;
     REQUIRE(u.next(t, &labels));
     CHECK(labels == std::vector<std::int32_t>{-1, -1});
@@ -217,7 +218,7 @@ TEST_CASE("loader: a data set held as 8-bit samples gives the batches of its flo
     for (std::size_t i = 0; i < 40; ++i) bytes.bytes.push_back(std::uint8_t(i * 37 % 256));
     const ImageDataset floats = data::with_float_samples(bytes);
     BatchLoader a(bytes, 4, 9), b(floats, 4, 9);
-    Tensor<Sample> ta, tb;
+    Tensor<Sample, Cpu> ta, tb;
     for (int step = 0; step < 7; ++step) {  // over an epoch's end
         const bool got = a.next(ta);
         REQUIRE(got == b.next(tb));

@@ -188,8 +188,8 @@ TEST_CASE("MinibatchDiscrimination: by hand") {
 
 TEST_CASE("MinibatchDiscrimination: Mean needs a batch of at least 2") {
     bind_t<MinibatchDiscrimination<2, 2, true>, Shape<3>, Cpu> layer;
-    Tensor<Shape<3>> x(1);
-    Tensor<Shape<5>> y;
+    Tensor<Shape<3>, Cpu> x(1);
+    Tensor<Shape<5>, Cpu> y;
     std::fill(x.data(), x.data() + x.size(), 1.0f);
     CHECK_THROWS_WITH_AS(layer.forward(x, y, Mode::train), doctest::Contains("a batch of 1 has none"), Error);
     x.resize(2);
@@ -271,7 +271,7 @@ TEST_CASE("MinibatchDiscrimination: state, name and shapes") {
     std::vector<std::string> names;
     net.visit_state([&](const StateEntry<float>& s) { names.push_back(s.name); });
     CHECK(names == std::vector<std::string>{"1.weight", "1.bias", "3.T", "4.weight", "4.bias"});
-    Tensor<Shape<1, 28, 28>> x(3);
+    Tensor<Shape<1, 28, 28>, Cpu> x(3);
     rng.fill_normal(x.data(), x.size());
     const auto& out = net.forward(x, Mode::train);
     CHECK(out.batch() == 3);
@@ -282,9 +282,9 @@ TEST_CASE("MinibatchDiscrimination: train and eval mode give the same output") {
     bind_t<MinibatchDiscrimination<4, 3>, Shape<10>, Cpu> layer;
     Rng rng(3);
     layer.reset_parameters(rng, Init::pytorch);
-    Tensor<Shape<10>> x(6);
+    Tensor<Shape<10>, Cpu> x(6);
     rng.fill_normal(x.data(), x.size(), 0.0, 0.1);
-    Tensor<Shape<14>> train, eval;
+    Tensor<Shape<14>, Cpu> train, eval;
     layer.forward(x, train, Mode::train);
     layer.forward(x, eval, Mode::eval);
     REQUIRE(train.size() == eval.size());

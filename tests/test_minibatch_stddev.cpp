@@ -143,15 +143,15 @@ TEST_CASE("MinibatchStdDev: by hand - groups of consecutive samples, and groups 
 
 TEST_CASE("MinibatchStdDev: a batch that does not divide into groups is refused") {
     bind_t<MinibatchStdDev<4>, Shape<2, 2, 2>, Cpu> layer;
-    Tensor<Shape<2, 2, 2>> x(6), y4(4), x4(4);
-    Tensor<Shape<3, 2, 2>> y;
+    Tensor<Shape<2, 2, 2>, Cpu> x(6), y4(4), x4(4);
+    Tensor<Shape<3, 2, 2>, Cpu> y;
     std::fill(x.data(), x.data() + x.size(), 1.0f);
     CHECK_THROWS_WITH_AS(layer.forward(x, y, Mode::train),
                          doctest::Contains("a batch of 6 does not divide into groups of 4"), Error);
     std::fill(x4.data(), x4.data() + x4.size(), 1.0f);
     layer.forward(x4, y, Mode::train);  // 4 and any batch of at most 4 are fine
     CHECK(y.batch() == 4);
-    Tensor<Shape<2, 2, 2>> x3(3);
+    Tensor<Shape<2, 2, 2>, Cpu> x3(3);
     std::fill(x3.data(), x3.data() + x3.size(), 1.0f);
     layer.forward(x3, y, Mode::train);
     CHECK(y.batch() == 3);

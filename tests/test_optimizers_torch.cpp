@@ -161,7 +161,7 @@ TEST_CASE("optim torch: Adam and AdamW match torch.optim over 5 steps") {
         options.weight_decay = o["weight_decay"];
         options.decoupled_weight_decay = kind == "adamw";
         Params p = initial_params();
-        optim::Adam<float> adam(p.refs(), options);
+        optim::Adam<float, Cpu> adam(p.refs(), options);
         const MaxDiff d = replay(config, p, [&] { adam.step(); });
         CHECK(adam.steps() == 5);
         MaxDiff s;
@@ -181,7 +181,7 @@ TEST_CASE("optim torch: SGD with momentum, Nesterov, dampening and weight decay 
         options.weight_decay = o["weight_decay"];
         options.nesterov = o["nesterov"];
         Params p = initial_params();
-        optim::Sgd<float> sgd(p.refs(), options);
+        optim::Sgd<float, Cpu> sgd(p.refs(), options);
         const MaxDiff d = replay(config, p, [&] { sgd.step(); });
         CHECK(sgd.steps() == 5);
         MaxDiff s;
@@ -201,7 +201,7 @@ TEST_CASE("optim torch: RMSprop plain, with momentum, centered and with weight d
         options.momentum = o["momentum"];
         options.centered = o["centered"];
         Params p = initial_params();
-        optim::Rmsprop<float> rmsprop(p.refs(), options);
+        optim::Rmsprop<float, Cpu> rmsprop(p.refs(), options);
         const MaxDiff d = replay(config, p, [&] { rmsprop.step(); });
         CHECK(rmsprop.steps() == 5);
         MaxDiff s;
@@ -220,7 +220,7 @@ TEST_CASE("optim torch: RMSprop from a network, its state layout, set_lr and set
     net.reset_parameters(rng);
     auto params = trainable_parameters(net);
     REQUIRE(params.size() == 3);
-    optim::Rmsprop<float> rmsprop(net, {.lr = 0.1, .momentum = 0.5, .centered = true});
+    optim::Rmsprop<float, Cpu> rmsprop(net, {.lr = 0.1, .momentum = 0.5, .centered = true});
     CHECK(rmsprop.parameters().size() == 3);
     CHECK(rmsprop.square_avg().size() == 12 + 4 + 8);
     CHECK(rmsprop.grad_avg().size() == 12 + 4 + 8);
@@ -246,7 +246,7 @@ TEST_CASE("optim torch: RMSprop from a network, its state layout, set_lr and set
     rmsprop.set_steps(7);
     CHECK(rmsprop.steps() == 7);
 
-    optim::Rmsprop<float> plain(net, {});
+    optim::Rmsprop<float, Cpu> plain(net, {});
     CHECK(plain.square_avg().size() == 24);
     CHECK(plain.grad_avg().empty());
     CHECK(plain.momentum_buffer().empty());
@@ -256,49 +256,51 @@ TEST_CASE("optim torch: bad optimizer options throw xgan::Error") {
     std::vector<float> value(3, 1.0f), grad(3, 0.0f);
     const std::vector<ParamRef<float>> refs = {{"w", value.data(), grad.data(), value.size()}};
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    using optim::Adam, optim::Rmsprop, optim::Sgd;
+    using CpuAdam = optim::Adam<float, Cpu>;
+    using CpuRmsprop = optim::Rmsprop<float, Cpu>;
+    using CpuSgd = optim::Sgd<float, Cpu>;
 
     // RMSprop: torch's checks, and alpha at most 1.
-    CHECK_THROWS_WITH_AS(Rmsprop<float>(refs, {.lr = -1e-3}), doctest::Contains("learning rate"), Error);
-    CHECK_THROWS_WITH_AS(Rmsprop<float>(refs, {.lr = nan}), doctest::Contains("learning rate"), Error);
-    CHECK_THROWS_WITH_AS(Rmsprop<float>(refs, {.alpha = -0.1}), doctest::Contains("alpha"), Error);
-    CHECK_THROWS_WITH_AS(Rmsprop<float>(refs, {.alpha = 1.5}), doctest::Contains("alpha must be in [0, 1], got 1.5"),
+    CHECK_THROWS_WITH_AS(CpuRmsprop(refs, {.lr = -1e-3}), doctest::Contains("learning rate"), Error);
+    CHECK_THROWS_WITH_AS(CpuRmsprop(refs, {.lr = nan}), doctest::Contains("learning rate"), Error);
+    CHECK_THROWS_WITH_AS(CpuRmsprop(refs, {.alpha = -0.1}), doctest::Contains("alpha"), Error);
+    CHECK_THROWS_WITH_AS(CpuRmsprop(refs, {.alpha = 1.5}), doctest::Contains("alpha must be in [0, 1], got 1.5"),
                          Error);
-    CHECK_THROWS_WITH_AS(Rmsprop<float>(refs, {.eps = -1e-8}), doctest::Contains("eps must be >= 0, got -1e-08"),
+    CHECK_THROWS_WITH_AS(CpuRmsprop(refs, {.eps = -1e-8}), doctest::Contains("eps must be >= 0, got -1e-08"),
                          Error);
-    CHECK_THROWS_WITH_AS(Rmsprop<float>(refs, {.weight_decay = -0.01}), doctest::Contains("weight_decay"), Error);
-    CHECK_THROWS_WITH_AS(Rmsprop<float>(refs, {.momentum = -0.9}), doctest::Contains("momentum"), Error);
-    CHECK_NOTHROW(Rmsprop<float>(refs, {.lr = 0, .alpha = 0, .eps = 0}));
-    CHECK_NOTHROW(Rmsprop<float>(refs, {.alpha = 1}));
-    Rmsprop<float> rmsprop(refs, {});
+    CHECK_THROWS_WITH_AS(CpuRmsprop(refs, {.weight_decay = -0.01}), doctest::Contains("weight_decay"), Error);
+    CHECK_THROWS_WITH_AS(CpuRmsprop(refs, {.momentum = -0.9}), doctest::Contains("momentum"), Error);
+    CHECK_NOTHROW(CpuRmsprop(refs, {.lr = 0, .alpha = 0, .eps = 0}));
+    CHECK_NOTHROW(CpuRmsprop(refs, {.alpha = 1}));
+    CpuRmsprop rmsprop(refs, {});
     CHECK_THROWS_AS(rmsprop.set_lr(-1), Error);
     CHECK(rmsprop.options().lr == 1e-2);
 
     // SGD: torch's checks.
-    CHECK_THROWS_WITH_AS(Sgd<float>(refs, {.lr = -0.1}), doctest::Contains("learning rate"), Error);
-    CHECK_THROWS_WITH_AS(Sgd<float>(refs, {.momentum = -0.9}), doctest::Contains("momentum"), Error);
-    CHECK_THROWS_WITH_AS(Sgd<float>(refs, {.weight_decay = -1}), doctest::Contains("weight_decay"), Error);
-    CHECK_THROWS_WITH_AS(Sgd<float>(refs, {.nesterov = true}), doctest::Contains("nesterov requires momentum > 0"),
+    CHECK_THROWS_WITH_AS(CpuSgd(refs, {.lr = -0.1}), doctest::Contains("learning rate"), Error);
+    CHECK_THROWS_WITH_AS(CpuSgd(refs, {.momentum = -0.9}), doctest::Contains("momentum"), Error);
+    CHECK_THROWS_WITH_AS(CpuSgd(refs, {.weight_decay = -1}), doctest::Contains("weight_decay"), Error);
+    CHECK_THROWS_WITH_AS(CpuSgd(refs, {.nesterov = true}), doctest::Contains("nesterov requires momentum > 0"),
                          Error);
-    CHECK_THROWS_WITH_AS(Sgd<float>(refs, {.momentum = 0.9, .dampening = 0.1, .nesterov = true}),
+    CHECK_THROWS_WITH_AS(CpuSgd(refs, {.momentum = 0.9, .dampening = 0.1, .nesterov = true}),
                          doctest::Contains("dampening 0"), Error);
-    CHECK_NOTHROW(Sgd<float>(refs, {.lr = 0, .momentum = 0.9, .nesterov = true}));
-    CHECK_NOTHROW(Sgd<float>(refs, {.momentum = 0.9, .dampening = 0.5}));
-    Sgd<float> sgd(refs, {.lr = 0.1});
+    CHECK_NOTHROW(CpuSgd(refs, {.lr = 0, .momentum = 0.9, .nesterov = true}));
+    CHECK_NOTHROW(CpuSgd(refs, {.momentum = 0.9, .dampening = 0.5}));
+    CpuSgd sgd(refs, {.lr = 0.1});
     CHECK_THROWS_AS(sgd.set_lr(nan), Error);
     sgd.set_lr(0.5);
     CHECK(sgd.options().lr == 0.5);
 
     // Adam and AdamW: torch's checks.
-    CHECK_THROWS_WITH_AS(Adam<float>(refs, {.lr = -1e-3}), doctest::Contains("Adam: learning rate"), Error);
-    CHECK_THROWS_WITH_AS(Adam<float>(refs, {.beta1 = 1.0}), doctest::Contains("beta1 must be in [0, 1)"), Error);
-    CHECK_THROWS_WITH_AS(Adam<float>(refs, {.beta1 = -0.5}), doctest::Contains("beta1"), Error);
-    CHECK_THROWS_WITH_AS(Adam<float>(refs, {.beta2 = 1.2}), doctest::Contains("beta2"), Error);
-    CHECK_THROWS_WITH_AS(Adam<float>(refs, {.beta2 = nan}), doctest::Contains("beta2"), Error);
-    CHECK_THROWS_WITH_AS(Adam<float>(refs, {.eps = -1e-8}), doctest::Contains("eps"), Error);
-    CHECK_THROWS_WITH_AS(Adam<float>(refs, {.weight_decay = -0.01, .decoupled_weight_decay = true}),
+    CHECK_THROWS_WITH_AS(CpuAdam(refs, {.lr = -1e-3}), doctest::Contains("Adam: learning rate"), Error);
+    CHECK_THROWS_WITH_AS(CpuAdam(refs, {.beta1 = 1.0}), doctest::Contains("beta1 must be in [0, 1)"), Error);
+    CHECK_THROWS_WITH_AS(CpuAdam(refs, {.beta1 = -0.5}), doctest::Contains("beta1"), Error);
+    CHECK_THROWS_WITH_AS(CpuAdam(refs, {.beta2 = 1.2}), doctest::Contains("beta2"), Error);
+    CHECK_THROWS_WITH_AS(CpuAdam(refs, {.beta2 = nan}), doctest::Contains("beta2"), Error);
+    CHECK_THROWS_WITH_AS(CpuAdam(refs, {.eps = -1e-8}), doctest::Contains("eps"), Error);
+    CHECK_THROWS_WITH_AS(CpuAdam(refs, {.weight_decay = -0.01, .decoupled_weight_decay = true}),
                          doctest::Contains("AdamW: weight_decay"), Error);
-    CHECK_NOTHROW(Adam<float>(refs, {.lr = 0, .beta1 = 0, .beta2 = 0, .eps = 0}));
+    CHECK_NOTHROW(CpuAdam(refs, {.lr = 0, .beta1 = 0, .beta2 = 0, .eps = 0}));
 }
 
 // By hand: the first Adam step, set_lr, and optimizers built from a network clearing the
@@ -307,7 +309,7 @@ TEST_CASE("optim: Adam's first step moves every parameter by about lr against it
     Params p;
     p.value = {{1.0f, -2.0f, 0.5f, 3.0f}};
     p.grad = {{0.3f, -4.0f, 0.0f, 1e-3f}};
-    optim::Adam<float> adam(p.refs(), {.lr = 0.01});
+    optim::Adam<float, Cpu> adam(p.refs(), {.lr = 0.01});
     adam.step();
     CHECK(p.value[0][0] == doctest::Approx(0.99).epsilon(1e-6));
     CHECK(p.value[0][1] == doctest::Approx(-1.99).epsilon(1e-6));
@@ -332,7 +334,7 @@ TEST_CASE("optim: optimizers built from a network see all its trainable tensors 
     net.reset_parameters(rng);
     auto params = trainable_parameters(net);
     REQUIRE(params.size() == 3);
-    optim::Adam<float> adam(net, {.lr = 0.1});
+    optim::Adam<float, Cpu> adam(net, {.lr = 0.1});
     REQUIRE(adam.parameters().size() == 3);
     CHECK(adam.exp_avg().size() == 12 + 4 + 8);
     for (auto& p : params) std::fill(p.grad, p.grad + p.size, 1.0f);
@@ -342,7 +344,7 @@ TEST_CASE("optim: optimizers built from a network see all its trainable tensors 
     for (auto& p : params)
         for (std::size_t i = 0; i < p.size; ++i) CHECK(p.grad[i] == 0.0f);
 
-    optim::Sgd<float> sgd(net, {.lr = 0.5});
+    optim::Sgd<float, Cpu> sgd(net, {.lr = 0.5});
     for (auto& p : params) std::fill(p.grad, p.grad + p.size, 2.0f);
     const float b = params[1].value[3];
     sgd.step();

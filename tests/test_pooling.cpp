@@ -27,11 +27,11 @@ TEST_CASE("MaxPool2d output size and name") {
 
 TEST_CASE("MaxPool2d takes window maxima - ties go to the first, the gradient to the argmax") {
     bind_t<MaxPool2d<2>, Shape<1, 2, 5>, Cpu> pool;  // the last column is dropped (floor)
-    Tensor<Shape<1, 2, 5>> x(1), dx;
+    Tensor<Shape<1, 2, 5>, Cpu> x(1), dx;
     const float v[] = {1, 3, 2, 2, 9,
                        3, 0, 2, 2, 9};
     std::copy(v, v + 10, x.data());
-    Tensor<Shape<1, 1, 2>> y, dy(1);
+    Tensor<Shape<1, 1, 2>, Cpu> y, dy(1);
     pool.forward(x, y, Mode::train);
     CHECK(y[0] == 3);
     CHECK(y[1] == 2);
@@ -45,22 +45,22 @@ TEST_CASE("MaxPool2d takes window maxima - ties go to the first, the gradient to
 
 TEST_CASE("MaxPool2d propagates NaN, as PyTorch") {
     bind_t<MaxPool2d<2>, Shape<1, 2, 2>, Cpu> pool;
-    Tensor<Shape<1, 2, 2>> x(1);
+    Tensor<Shape<1, 2, 2>, Cpu> x(1);
     x[0] = 1;
     x[1] = std::numeric_limits<float>::quiet_NaN();
     x[2] = 5;
     x[3] = 2;
-    Tensor<Shape<1, 1, 1>> y;
+    Tensor<Shape<1, 1, 1>, Cpu> y;
     pool.forward(x, y, Mode::train);
     CHECK(std::isnan(y[0]));
 }
 
 TEST_CASE("MaxPool2d with overlapping windows adds the gradients of every window") {
     bind_t<MaxPool2d<2, 1>, Shape<1, 3, 3>, Cpu> pool;
-    Tensor<Shape<1, 3, 3>> x(1), dx;
+    Tensor<Shape<1, 3, 3>, Cpu> x(1), dx;
     for (std::size_t i = 0; i < 9; ++i) x[i] = 0;
     x[4] = 1;  // the centre is the maximum of all four windows
-    Tensor<Shape<1, 2, 2>> y, dy(1);
+    Tensor<Shape<1, 2, 2>, Cpu> y, dy(1);
     pool.forward(x, y, Mode::train);
     for (std::size_t i = 0; i < 4; ++i) dy[i] = float(i + 1);
     pool.backward(x, y, dy, &dx, ParamGrads::accumulate);
@@ -104,10 +104,10 @@ void check_avg_pool_golden(const char* name) {
     using L = bind_t<Spec, In, Cpu>;
     L pool;
     const auto xs = g.at("x").get<std::vector<float>>(), r = g.at("r").get<std::vector<float>>();
-    Tensor<In> x(2), dx;
+    Tensor<In, Cpu> x(2), dx;
     REQUIRE(xs.size() == x.size());
     std::copy(xs.begin(), xs.end(), x.data());
-    Tensor<typename L::output_shape> y, dy(2);
+    Tensor<typename L::output_shape, Cpu> y, dy(2);
     pool.forward(x, y, Mode::train);
     CHECK(g.at("y_shape").get<std::vector<std::size_t>>() ==
           std::vector<std::size_t>{2, L::output_shape::dims[0], L::output_shape::dims[1], L::output_shape::dims[2]});

@@ -37,7 +37,7 @@ struct Batch {
 std::vector<Batch> reference(const ImageDataset& ds, std::size_t batch, std::uint64_t seed, bool drop_last,
                              int epochs) {
     BatchLoader loader(ds, batch, seed, drop_last);
-    Tensor<S> t;
+    Tensor<S, xgan::Cpu> t;
     std::vector<std::int32_t> labels;
     std::vector<Batch> out;
     for (int e = 0; e < epochs; ++e) {
@@ -50,7 +50,7 @@ std::vector<Batch> reference(const ImageDataset& ds, std::size_t batch, std::uin
 std::vector<Batch> prefetched(PrefetchingLoader<S>& loader, int epochs) {
     std::vector<Batch> out;
     for (int e = 0; e < epochs; ++e) {
-        while (const Tensor<S>* t = loader.next()) out.push_back({{t->values().begin(), t->values().end()}, loader.labels()});
+        while (const Tensor<S, xgan::Cpu>* t = loader.next()) out.push_back({{t->values().begin(), t->values().end()}, loader.labels()});
         out.push_back({});
     }
     return out;
@@ -75,7 +75,7 @@ TEST_CASE("prefetch: two buffers, reused after the first batches") {
     PrefetchingLoader<S> loader(ds, 8, 1);
     std::set<const float*> seen;
     for (int e = 0; e < 3; ++e)
-        while (const Tensor<S>* t = loader.next()) seen.insert(t->data());
+        while (const Tensor<S, xgan::Cpu>* t = loader.next()) seen.insert(t->data());
     CHECK(seen.size() == 2);
 }
 
@@ -87,7 +87,7 @@ TEST_CASE("prefetch: loader() rewinds to the consumer's position, for checkpoint
         PrefetchingLoader<S> a(ds, 4, 9);
         std::vector<Batch> got;
         for (std::size_t i = 0; i < stop; ++i) {
-            const Tensor<S>* t = a.next();
+            const Tensor<S, xgan::Cpu>* t = a.next();
             got.push_back(t ? Batch{{t->values().begin(), t->values().end()}, a.labels()} : Batch{});
         }
         BatchLoader& saved = a.loader();
@@ -98,14 +98,14 @@ TEST_CASE("prefetch: loader() rewinds to the consumer's position, for checkpoint
         PrefetchingLoader<S> b(ds, 4, 12345);  // another seed: everything comes from the restore
         b.loader().restore(epoch, cursor, order, rng);
         while (got.size() < expected.size()) {
-            const Tensor<S>* t = b.next();
+            const Tensor<S, xgan::Cpu>* t = b.next();
             got.push_back(t ? Batch{{t->values().begin(), t->values().end()}, b.labels()} : Batch{});
         }
         CHECK(got == expected);
         // The first loader continues as if nothing happened.
         std::vector<Batch> rest;
         for (std::size_t i = stop; i < expected.size(); ++i) {
-            const Tensor<S>* t = a.next();
+            const Tensor<S, xgan::Cpu>* t = a.next();
             rest.push_back(t ? Batch{{t->values().begin(), t->values().end()}, a.labels()} : Batch{});
         }
         CHECK(std::equal(rest.begin(), rest.end(), expected.begin() + std::ptrdiff_t(stop)));

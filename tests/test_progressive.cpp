@@ -155,9 +155,9 @@ TEST_CASE("progressive networks: the growth state travels with the weights") {
     io::load_weights(b, dir.path / "g.safetensors");
     CHECK(b.stage() == 2);
     CHECK(b.alpha() == 0.375f);
-    Tensor<Shape<4>> z(2);
+    Tensor<Shape<4>, Cpu> z(2);
     rng.fill_normal(z.data(), z.size());
-    Tensor<Shape<1, 8, 8>> ya, yb;
+    Tensor<Shape<1, 8, 8>, Cpu> ya, yb;
     a.forward(z, ya, Mode::eval);
     b.forward(z, yb, Mode::eval);
     for (std::size_t k = 0; k < ya.size(); ++k) CHECK(ya[k] == yb[k]);

@@ -32,22 +32,22 @@ TEST_CASE("Flatten and Reshape: output shapes and names") {
 
 TEST_CASE("Flatten and Reshape: values keep NCHW order, batch by batch") {
     bind_t<Flatten, Shape<2, 2, 3>, Cpu> flat;
-    Tensor<Shape<2, 2, 3>> x(2);
+    Tensor<Shape<2, 2, 3>, Cpu> x(2);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i) * 0.5f - 3;
-    Tensor<Shape<12>> y;
+    Tensor<Shape<12>, Cpu> y;
     flat.forward(x, y, Mode::train);
     REQUIRE(y.batch() == 2);
     for (std::size_t i = 0; i < y.size(); ++i) CHECK(y[i] == x[i]);
 
-    Tensor<Shape<12>> dy(2);
+    Tensor<Shape<12>, Cpu> dy(2);
     for (std::size_t i = 0; i < dy.size(); ++i) dy[i] = float(i * i);
-    Tensor<Shape<2, 2, 3>> dx;
+    Tensor<Shape<2, 2, 3>, Cpu> dx;
     flat.backward(x, y, dy, &dx, ParamGrads::skip);
     REQUIRE(dx.batch() == 2);
     for (std::size_t i = 0; i < dx.size(); ++i) CHECK(dx[i] == dy[i]);
 
     bind_t<Reshape<3, 4>, Shape<12>, Cpu> re;
-    Tensor<Shape<3, 4>> z;
+    Tensor<Shape<3, 4>, Cpu> z;
     re.forward(y, z, Mode::eval);
     REQUIRE(z.batch() == 2);
     CHECK(z.sample(1)[5] == x.sample(1)[5]);

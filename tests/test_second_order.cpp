@@ -274,41 +274,41 @@ TEST_CASE("critic objectives: Wasserstein, hinge and least squares by hand") {
     using G = std::span<double>;
 
     // Wasserstein: real -mean, fake +mean, G -mean.
-    CHECK(Wasserstein::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) == doctest::Approx(-(1.5 - 0.5 + 0.25 - 2.0) / 4));
+    CHECK(Wasserstein::discriminator_loss<CpuF64>(D(out), objective::Side::real, D(ones), G(grad)) == doctest::Approx(-(1.5 - 0.5 + 0.25 - 2.0) / 4));
     for (double v : grad) CHECK(v == doctest::Approx(-0.25));
-    CHECK(Wasserstein::discriminator_loss(D(out), objective::Side::fake, D(zeros), G(grad)) == doctest::Approx((1.5 - 0.5 + 0.25 - 2.0) / 4));
+    CHECK(Wasserstein::discriminator_loss<CpuF64>(D(out), objective::Side::fake, D(zeros), G(grad)) == doctest::Approx((1.5 - 0.5 + 0.25 - 2.0) / 4));
     for (double v : grad) CHECK(v == doctest::Approx(0.25));
-    CHECK(Wasserstein::generator_loss(D(out), G(grad), G(scratch)) == doctest::Approx(0.1875));
+    CHECK(Wasserstein::generator_loss<CpuF64>(D(out), G(grad), G(scratch)) == doctest::Approx(0.1875));
     for (double v : grad) CHECK(v == doctest::Approx(-0.25));
 
     // The side decides, not the targets: a real batch with targets below 0.5 keeps the real loss.
     const std::vector<double> low(4, 0.4);
-    CHECK(Wasserstein::discriminator_loss(D(out), objective::Side::real, D(low), G(grad)) ==
+    CHECK(Wasserstein::discriminator_loss<CpuF64>(D(out), objective::Side::real, D(low), G(grad)) ==
           doctest::Approx(-(1.5 - 0.5 + 0.25 - 2.0) / 4));
-    CHECK(objective::Hinge::discriminator_loss(D(out), objective::Side::real, D(low), G(grad)) == doctest::Approx(5.25 / 4));
+    CHECK(objective::Hinge::discriminator_loss<CpuF64>(D(out), objective::Side::real, D(low), G(grad)) == doctest::Approx(5.25 / 4));
 
     // Hinge, real: mean relu(1 - out) = (0 + 1.5 + 0.75 + 3) / 4; d/dout = -1/4 where 1 - out > 0.
-    CHECK(objective::Hinge::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) == doctest::Approx(5.25 / 4));
+    CHECK(objective::Hinge::discriminator_loss<CpuF64>(D(out), objective::Side::real, D(ones), G(grad)) == doctest::Approx(5.25 / 4));
     CHECK(grad == std::vector<double>{0, -0.25, -0.25, -0.25});
     // fake: mean relu(1 + out) = (2.5 + 0.5 + 1.25 + 0) / 4; d/dout = 1/4 where 1 + out > 0.
-    CHECK(objective::Hinge::discriminator_loss(D(out), objective::Side::fake, D(zeros), G(grad)) == doctest::Approx(4.25 / 4));
+    CHECK(objective::Hinge::discriminator_loss<CpuF64>(D(out), objective::Side::fake, D(zeros), G(grad)) == doctest::Approx(4.25 / 4));
     CHECK(grad[0] == 0.25);
     CHECK(grad[1] == 0.25);
     CHECK(grad[2] == 0.25);
     CHECK(grad[3] == 0);
-    CHECK(objective::Hinge::generator_loss(D(out), G(grad), G(scratch)) == doctest::Approx(0.1875));
+    CHECK(objective::Hinge::generator_loss<CpuF64>(D(out), G(grad), G(scratch)) == doctest::Approx(0.1875));
     for (double v : grad) CHECK(v == doctest::Approx(-0.25));
 
     // Least squares: 0.5 mean (out - t)^2, gradient (out - t) / n.
-    CHECK(objective::LeastSquares::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) ==
+    CHECK(objective::LeastSquares::discriminator_loss<CpuF64>(D(out), objective::Side::real, D(ones), G(grad)) ==
           doctest::Approx(0.5 * (0.25 + 2.25 + 0.5625 + 9.0) / 4));
     CHECK(grad[0] == doctest::Approx(0.125));
     CHECK(grad[3] == doctest::Approx(-0.75));
-    CHECK(objective::LeastSquares::discriminator_loss(D(out), objective::Side::fake, D(zeros), G(grad)) ==
+    CHECK(objective::LeastSquares::discriminator_loss<CpuF64>(D(out), objective::Side::fake, D(zeros), G(grad)) ==
           doctest::Approx(0.5 * (2.25 + 0.25 + 0.0625 + 4.0) / 4));
     CHECK(grad[1] == doctest::Approx(-0.125));
     std::vector<double> targets(4, 1.0);
-    CHECK(objective::LeastSquares::generator_loss(D(out), G(grad), G(targets)) ==
+    CHECK(objective::LeastSquares::generator_loss<CpuF64>(D(out), G(grad), G(targets)) ==
           doctest::Approx(0.5 * (0.25 + 2.25 + 0.5625 + 9.0) / 4));
     CHECK(grad[2] == doctest::Approx(-0.1875));
 
@@ -327,22 +327,22 @@ TEST_CASE("critic objectives: PGGAN's drift term adds epsilon * mean D(real)^2 t
     using D = std::span<const double>;
     using G = std::span<double>;
     const double mean = (1.5 - 0.5 + 0.25 - 2.0) / 4, mean_square = (2.25 + 0.25 + 0.0625 + 4.0) / 4;
-    CHECK(Drift::discriminator_loss(D(out), objective::Side::real, D(ones), G(grad)) ==
+    CHECK(Drift::discriminator_loss<CpuF64>(D(out), objective::Side::real, D(ones), G(grad)) ==
           doctest::Approx(-mean + 0.001 * mean_square));
     // Against central differences of the loss.
     for (std::size_t i = 0; i < 4; ++i) {
         std::vector<double> up = out, down = out, unused(4);
         up[i] += 1e-6;
         down[i] -= 1e-6;
-        const double numeric = (Drift::discriminator_loss(D(up), objective::Side::real, D(ones), G(unused)) -
-                                Drift::discriminator_loss(D(down), objective::Side::real, D(ones), G(unused))) / 2e-6;
+        const double numeric = (Drift::discriminator_loss<CpuF64>(D(up), objective::Side::real, D(ones), G(unused)) -
+                                Drift::discriminator_loss<CpuF64>(D(down), objective::Side::real, D(ones), G(unused))) / 2e-6;
         CHECK(grad[i] == doctest::Approx(numeric).epsilon(1e-7));
         CHECK(grad[i] == doctest::Approx((-1.0 + 2 * 0.001 * out[i]) / 4));
     }
     // The fake side and the generator are Wasserstein's.
-    CHECK(Drift::discriminator_loss(D(out), objective::Side::fake, D(ones), G(grad)) == doctest::Approx(mean));
+    CHECK(Drift::discriminator_loss<CpuF64>(D(out), objective::Side::fake, D(ones), G(grad)) == doctest::Approx(mean));
     for (double v : grad) CHECK(v == doctest::Approx(0.25));
-    CHECK(Drift::generator_loss(D(out), G(grad), G(scratch)) == doctest::Approx(-mean));
+    CHECK(Drift::generator_loss<CpuF64>(D(out), G(grad), G(scratch)) == doctest::Approx(-mean));
     CHECK(std::string(GradientPenalty<Drift>::name) == "wgan-gp-drift");
     CHECK(std::string(GradientPenalty<Wasserstein>::name) == "wgan-gp");
     CHECK(std::string(GradientPenalty<objective::Hinge>::name) == "gradient-penalty");

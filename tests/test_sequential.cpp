@@ -152,7 +152,7 @@ TEST_CASE("Sequential: forward composes the layers, backward chains their gradie
     params[1].value[0] = 3;  // y = 3 h0 - h1
     params[1].value[1] = -1;
     zero_grad(net);
-    Tensor<Shape<2>> x(2);
+    Tensor<Shape<2>, Cpu> x(2);
     x[0] = 2, x[1] = 1;   // h = [1, 5], y = -2
     x[2] = -1, x[3] = 1;  // h = [0, 0] (relu), y = 0
     const auto& y = net.forward(x, Mode::train);
@@ -162,9 +162,9 @@ TEST_CASE("Sequential: forward composes the layers, backward chains their gradie
     CHECK(&y == &net.output());
     CHECK(net.layer_output<1>()[1] == doctest::Approx(5));
 
-    Tensor<Shape<1>> dy(2);
+    Tensor<Shape<1>, Cpu> dy(2);
     dy[0] = 1, dy[1] = 1;
-    Tensor<Shape<2>> dx;
+    Tensor<Shape<2>, Cpu> dx;
     net.backward(dy, &dx);
     // sample 0: dh = [3, -1], both active: dx = dh W0 = [3 - 2, -3 - 1]; sample 1: all inactive
     CHECK(dx[0] == doctest::Approx(1));
@@ -175,7 +175,7 @@ TEST_CASE("Sequential: forward composes the layers, backward chains their gradie
     CHECK(params[1].grad[1] == doctest::Approx(5));
 
     // skip: dx is the same, parameter gradients stay.
-    Tensor<Shape<2>> dx2;
+    Tensor<Shape<2>, Cpu> dx2;
     net.forward(x, Mode::train);
     net.backward(dy, &dx2, ParamGrads::skip);
     CHECK(dx2[0] == dx[0]);

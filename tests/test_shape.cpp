@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "xgan/backend/cpu.hpp"
 #include "xgan/backend/tensor.hpp"
 #include "xgan/core/shape.hpp"
 
@@ -33,13 +34,13 @@ TEST_CASE("Shape: str() prints a sample's shape as PyTorch does") {
 }
 
 TEST_CASE("Tensor: resize sets the batch and keeps storage when shrinking") {
-    Tensor<Shape<2, 3>> t;
+    Tensor<Shape<2, 3>, Cpu> t;
     CHECK(t.batch() == 0);
     CHECK(t.size() == 0);
     t.resize(4);
     CHECK(t.batch() == 4);
     CHECK(t.size() == 24);
-    CHECK(Tensor<Shape<2, 3>>::sample_size == 6);
+    CHECK(Tensor<Shape<2, 3>, Cpu>::sample_size == 6);
     for (std::size_t i = 0; i < t.size(); ++i) t[i] = float(i);
     CHECK(t.sample(2) == t.data() + 12);
     CHECK(*t.sample(3) == 18.0f);

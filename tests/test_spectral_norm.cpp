@@ -86,10 +86,10 @@ void check_against_torch(const std::string& prefix) {
     load_init(layer, prefix);
 
     const auto xv = floats(prefix + "x");
-    Tensor<In> x(xv.size() / In::size);
+    Tensor<In, Cpu> x(xv.size() / In::size);
     REQUIRE(x.size() == xv.size());
     std::copy(xv.begin(), xv.end(), x.data());
-    Tensor<Out> y, r(x.batch());
+    Tensor<Out, Cpu> y, r(x.batch());
     const auto rv = floats(prefix + "r");
     REQUIRE(rv.size() == r.size());
     std::copy(rv.begin(), rv.end(), r.data());
@@ -97,7 +97,7 @@ void check_against_torch(const std::string& prefix) {
     const std::int64_t forwards = integer(prefix + "forwards");
     for (std::int64_t k = 0; k < forwards; ++k) layer.forward(x, y, Mode::train);
     check_close(prefix + "out", y.data(), floats(prefix + "out"));
-    Tensor<In> dx;
+    Tensor<In, Cpu> dx;
     layer.backward(x, y, r, &dx, ParamGrads::accumulate);
     check_close(prefix + "grad.x", dx.data(), floats(prefix + "grad.x"));
     layer.visit_state(
@@ -177,7 +177,7 @@ TEST_CASE("SpectralNorm critic: torch's state loads, and WGAN-GP with its gradie
         CHECK_MESSAGE(std::equal(a[k].value, a[k].value + a[k].numel(), b[k].value), a[k].name);
 
     const auto xv = floats("critic.x_hat");
-    Tensor<Shape<2, 8, 8>> x(4);
+    Tensor<Shape<2, 8, 8>, Cpu> x(4);
     REQUIRE(xv.size() == x.size());
     std::copy(xv.begin(), xv.end(), x.data());
     PenaltyBuffers<Net> buf;

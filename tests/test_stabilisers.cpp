@@ -40,8 +40,8 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 // Batches of 1x3x3 images with values in [-1, 1].
-Tensor<Sample> batch_of(std::size_t n, double phase) {
-    Tensor<Sample> x(n);
+Tensor<Sample, Cpu> batch_of(std::size_t n, double phase) {
+    Tensor<Sample, Cpu> x(n);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(std::sin(0.37 * double(i) + phase));
     return x;
 }
@@ -144,7 +144,7 @@ TEST_CASE("weight average: trained tensors move by (1 - decay) toward the networ
     const auto start = state_values(live, true);
 
     // A train-mode forward moves BatchNorm's running statistics; new weights stand for a step.
-    Tensor<Shape<4>> z(5);
+    Tensor<Shape<4>, Cpu> z(5);
     rng.fill_normal(z.data(), z.size());
     (void)live.forward(z, Mode::train);
     for (const auto& p : trainable_parameters(live))
@@ -178,9 +178,9 @@ TEST_CASE("trainer: with ema, G's average follows each G update and is what gene
     }
     CHECK(moved);
 
-    Tensor<Shape<4>> z(3);
+    Tensor<Shape<4>, Cpu> z(3);
     Rng(8).fill_normal(z.data(), z.size());
-    const Tensor<Sample> sampled = trainer.generate(z);
+    const Tensor<Sample, Cpu> sampled = trainer.generate(z);
     const auto& direct = trainer.averaged_generator()->forward(z, Mode::eval);
     CHECK(std::memcmp(sampled.data(), direct.data(), direct.size() * sizeof(float)) == 0);
     const auto& trained = trainer.generator().forward(z, Mode::eval);
@@ -207,7 +207,7 @@ TEST_CASE("trainer: with replay p = 1, D's fake of a step is the one of the step
         const std::vector<float> stored(trainer.replay_buffer()->samples().begin(), trainer.replay_buffer()->samples().end());
         double expected = 0;  // D's output on the stored fake, before this step changes D
         if (!stored.empty()) {
-            Tensor<Sample> x(1);
+            Tensor<Sample, Cpu> x(1);
             std::copy(stored.begin(), stored.end(), x.data());
             expected = double(trainer.discriminator().forward(x, Mode::eval)[0]);
         }
@@ -231,9 +231,9 @@ TEST_CASE("checkpoint: with replay and ema, a resume equals the uninterrupted ru
     o.ema = 0.9;
     TempDir run("xgan_test_stabilisers_");
     const data::ImageDataset ds = tiny_images(32);
-    Tensor<Shape<4>> noise(2);
+    Tensor<Shape<4>, Cpu> noise(2);
     Rng(3).fill_normal(noise.data(), noise.size());
-    Tensor<Sample> real;
+    Tensor<Sample, Cpu> real;
     auto steps = [&](GanTrainer<TinyGan>& t, data::BatchLoader& loader, int n) {
         for (int s = 0; s < n; ++s) {
             if (!loader.next(real)) loader.next(real);
@@ -259,7 +259,7 @@ TEST_CASE("checkpoint: with replay and ema, a resume equals the uninterrupted ru
 
     GanTrainer<TinyGan> resumed(o, 99);
     data::BatchLoader loader2(ds, 4, 12);
-    Tensor<Shape<4>> noise2(2);
+    Tensor<Shape<4>, Cpu> noise2(2);
     train::load_checkpoint<TinyGan>(saved, {resumed, loader2, noise2});
     CHECK(resumed.replay_buffer()->size() == 10);
     steps(resumed, loader2, 4);

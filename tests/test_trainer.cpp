@@ -132,7 +132,7 @@ bool bit_identical(const std::vector<std::vector<float>>& a, const std::vector<s
 
 // Deterministic "real" data: a smooth pattern per sample, in [-1, 1].
 template <ShapeType S>
-void fill_pattern(Tensor<S>& t, std::size_t batch, int phase = 0) {
+void fill_pattern(Tensor<S, Cpu>& t, std::size_t batch, int phase = 0) {
     t.resize(batch);
     for (std::size_t b = 0; b < batch; ++b)
         for (std::size_t i = 0; i < S::size; ++i)
@@ -169,7 +169,7 @@ struct Signal {
 Signal train_mlp_small(const data::ImageDataset& ds, std::uint64_t seed) {
     auto trainer = std::make_unique<GanTrainer<SmallGan>>(GanOptions{}, seed);
     data::BatchLoader loader(ds, 64, seed, /*drop_last=*/true);
-    Tensor<Shape<1, 28, 28>> real;
+    Tensor<Shape<1, 28, 28>, Cpu> real;
     Signal s;
     const int steps = 100;
     for (int step = 1; step <= steps; ++step) {
@@ -198,7 +198,7 @@ TEST_CASE("GanTrainer: same seed and data give bit-identical weights, another se
     options.instance_noise = 0.05;
     auto run = [&](std::uint64_t seed, std::vector<StepStats>& stats) {
         auto t = std::make_unique<GanTrainer<TinyGan>>(options, seed);
-        Tensor<Shape<1, 7, 7>> real;
+        Tensor<Shape<1, 7, 7>, Cpu> real;
         for (int step = 0; step < 20; ++step) {
             fill_pattern(real, 16, step);
             stats.push_back(t->train_step(real));
@@ -261,7 +261,7 @@ TEST_CASE("GanTrainer: learning signal on MNIST (mlp-small, lr 2e-4, 100 steps)"
 TEST_CASE("GanTrainer: no heap allocation after the first step") {
     auto check_steps = [](const GanOptions& options) {
         auto trainer = std::make_unique<GanTrainer<SmallGan>>(options, 5);
-        Tensor<Shape<1, 28, 28>> big, small;
+        Tensor<Shape<1, 28, 28>, Cpu> big, small;
         fill_pattern(big, 32);
         fill_pattern(small, 8, 3);
         trainer->train_step(big);  // the first step sizes every buffer
@@ -317,10 +317,10 @@ TEST_CASE("GanTrainer: WGAN-GP (conv critic with LayerNorm and Dropout) allocate
                          Flatten, Linear<128, 1>>;
     using WganGp = Gan<G, D, Shape<16>, objective::GradientPenalty<objective::Wasserstein>>;
     auto trainer = std::make_unique<GanTrainer<WganGp>>(GanOptions{}, 3);
-    Tensor<Shape<1, 8, 8>> big, small;
+    Tensor<Shape<1, 8, 8>, Cpu> big, small;
     fill_pattern(big, 32);
     fill_pattern(small, 8, 3);
-    auto step = [&](const Tensor<Shape<1, 8, 8>>& real) {  // 3 critic steps, then G on fresh noise
+    auto step = [&](const Tensor<Shape<1, 8, 8>, Cpu>& real) {  // 3 critic steps, then G on fresh noise
         for (int k = 0; k < 3; ++k) CHECK(trainer->discriminator_step(real).penalty > 0);
         trainer->generator_step(true, real.batch());
     };
@@ -349,7 +349,7 @@ TEST_CASE("GanTrainer: WGAN-GP (conv critic with LayerNorm and Dropout) allocate
 
 TEST_CASE("GanTrainer: NaN in the real data throws NumericError and keeps the weights") {
     auto trainer = std::make_unique<GanTrainer<TinyGan>>(GanOptions{}, 21);
-    Tensor<Shape<1, 7, 7>> real;
+    Tensor<Shape<1, 7, 7>, Cpu> real;
     for (int step = 0; step < 3; ++step) {
         fill_pattern(real, 8, step);
         trainer->train_step(real);
@@ -401,7 +401,7 @@ TEST_CASE("GanTrainer: generator_steps and fresh_noise are the manual D and G st
     o.fresh_noise = true;
     GanTrainer<TinyGan> a(o, 5);
     GanTrainer<TinyGan> b(GanOptions{}, 5);  // the same steps by hand
-    Tensor<Shape<1, 7, 7>> real;
+    Tensor<Shape<1, 7, 7>, Cpu> real;
     for (int step = 0; step < 4; ++step) {
         fill_pattern(real, 8, step);
         const StepStats s = a.train_step(real);
@@ -418,7 +418,7 @@ TEST_CASE("GanTrainer: generator_steps and fresh_noise are the manual D and G st
 }
 
 TEST_CASE("GanTrainer: weight clipping keeps every D weight in [-c, c], and a halved D loss halves D's update") {
-    Tensor<Shape<1, 7, 7>> real;
+    Tensor<Shape<1, 7, 7>, Cpu> real;
     fill_pattern(real, 8);
     SUBCASE("clip") {
         GanOptions o;

@@ -18,9 +18,9 @@ TEST_CASE("Upsample shapes and name") {
 
 TEST_CASE("Upsample copies each pixel into a Scale x Scale block - backward sums the block") {
     bind_t<Upsample<2>, Shape<2, 2, 3>, Cpu> up;
-    Tensor<Shape<2, 2, 3>> x(2), dx;
+    Tensor<Shape<2, 2, 3>, Cpu> x(2), dx;
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i);
-    Tensor<Shape<2, 4, 6>> y, dy(2);
+    Tensor<Shape<2, 4, 6>, Cpu> y, dy(2);
     up.forward(x, y, Mode::train);
     for (std::size_t n = 0; n < 2; ++n)
         for (std::size_t c = 0; c < 2; ++c)

@@ -82,7 +82,7 @@ TEST_CASE("weights: save and load round trip is bit-identical") {
         CHECK(sa[i].second == sb[i].second);
     }
     // Same weights, same outputs.
-    Tensor<Shape<3, 2, 2>> x(3);
+    Tensor<Shape<3, 2, 2>, Cpu> x(3);
     Rng rng(9);
     rng.fill_normal(x.data(), x.size());
     const auto ya = a.forward(x, Mode::eval);
@@ -226,7 +226,7 @@ TEST_CASE("weights: a checkpoint written by PyTorch loads, with the same outputs
     const auto input = io["input"].get<std::vector<float>>();
     const auto expected = io["output"].get<std::vector<float>>();
     REQUIRE(io["input_shape"] == nlohmann::json({4, 3, 2, 2}));
-    Tensor<Shape<3, 2, 2>> x(4);
+    Tensor<Shape<3, 2, 2>, Cpu> x(4);
     REQUIRE(input.size() == x.size());
     std::copy(input.begin(), input.end(), x.data());
     const auto& y = net.forward(x, Mode::eval);
@@ -245,7 +245,7 @@ TEST_CASE("weights: export for the PyTorch check") {
     Net net;
     seeded(net, 2024);
     io::save_weights(net, dir / "model.safetensors");
-    Tensor<Shape<3, 2, 2>> x(5);
+    Tensor<Shape<3, 2, 2>, Cpu> x(5);
     Rng rng(77);
     rng.fill_normal(x.data(), x.size());
     const auto& y = net.forward(x, Mode::eval);

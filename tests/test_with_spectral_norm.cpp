@@ -39,7 +39,7 @@ TEST_CASE("with_spectral_norm: a GAN with such a D trains with finite losses") {
     using G = Sequential<Linear<4, 16>, Tanh, Reshape<1, 4, 4>>;
     using D = with_spectral_norm<Sequential<Flatten, Linear<16, 8>, LeakyReLU<>, Linear<8, 1>, Sigmoid>>;
     GanTrainer<Gan<G, D, Shape<4>>> trainer(GanOptions{}, 3);
-    Tensor<Shape<1, 4, 4>> real(8);
+    Tensor<Shape<1, 4, 4>, Cpu> real(8);
     for (std::size_t i = 0; i < real.size(); ++i) real[i] = float(i % 5) / 5.0f - 0.4f;
     for (int step = 0; step < 3; ++step) {
         const StepStats s = trainer.train_step(real);

@@ -24,9 +24,9 @@ TEST_CASE("ZeroPad2d shapes and name") {
 
 TEST_CASE("ZeroPad2d puts each image at (Top, Left) of zeros - backward crops") {
     bind_t<ZeroPad2d<1, 2, 2, 1>, Shape<2, 2, 3>, Cpu> pad;
-    Tensor<Shape<2, 2, 3>> x(2), dx;
+    Tensor<Shape<2, 2, 3>, Cpu> x(2), dx;
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i + 1);
-    Tensor<Shape<2, 5, 6>> y, dy(2);
+    Tensor<Shape<2, 5, 6>, Cpu> y, dy(2);
     pad.forward(x, y, Mode::train);
     for (std::size_t n = 0; n < 2; ++n)
         for (std::size_t c = 0; c < 2; ++c)
@@ -66,11 +66,11 @@ TEST_CASE("ZeroPad2d<1, 2, 1, 2> then Conv2d(k=4) is PyTorch's padding='same'") 
     std::copy(w.begin(), w.end(), state[0].value);
     std::copy(b.begin(), b.end(), state[1].value);
     const auto xs = g.at("x").get<std::vector<float>>(), r = g.at("r").get<std::vector<float>>();
-    Tensor<Shape<2, 5, 6>> x(2), dx;
+    Tensor<Shape<2, 5, 6>, Cpu> x(2), dx;
     std::copy(xs.begin(), xs.end(), x.data());
     const auto& y = net.forward(x, Mode::train);
     xgan_test::check_close("y", y.data(), g.at("y").get<std::vector<float>>());
-    Tensor<Shape<3, 5, 6>> dy(2);
+    Tensor<Shape<3, 5, 6>, Cpu> dy(2);
     std::copy(r.begin(), r.end(), dy.data());
     net.backward(dy, &dx);
     xgan_test::check_close("dx", dx.data(), g.at("dx").get<std::vector<float>>());

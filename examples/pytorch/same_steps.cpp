@@ -13,7 +13,7 @@ int main() {
   std::vector<float> reals(steps*n*784), zs(steps*n*100);
   Rng zr = tr.rng();
   for (int s = 0; s < steps; ++s) {
-    Tensor<Shape<1,28,28>> real(n);
+    Tensor<Shape<1,28,28>, Cpu> real(n);
     for (int i = 0; i < n; ++i) ds.copy_sample(std::size_t(s*n+i), real.sample(i));
     std::copy(real.data(), real.data()+real.size(), reals.data()+s*n*784);
     zr.fill_normal(zs.data()+s*n*100, n*100);

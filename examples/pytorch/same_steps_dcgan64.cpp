@@ -27,7 +27,7 @@ int main() {
   Rng data(99); data.fill_uniform(reals.data(), reals.size(), -1.0, 1.0);
   Rng zr = tr.rng();
   for (int s = 0; s < steps; ++s) {
-    Tensor<Shape<3,64,64>> real(n);
+    Tensor<Shape<3,64,64>, Cpu> real(n);
     std::copy(reals.data()+s*n*S, reals.data()+(s+1)*n*S, real.data());
     zr.fill_normal(zs.data()+s*n*100, n*100);
     auto st = tr.train_step(real);
@@ -37,7 +37,7 @@ int main() {
   io::save_weights(tr.generator(), "g5.safetensors");
   io::save_weights(tr.discriminator(), "d5.safetensors");
   // eval-mode samples of the final G for z of the last step
-  Tensor<Shape<100,1,1>> z(n); std::copy(zs.data()+(steps-1)*n*100, zs.data()+steps*n*100, z.data());
+  Tensor<Shape<100,1,1>, Cpu> z(n); std::copy(zs.data()+(steps-1)*n*100, zs.data()+steps*n*100, z.data());
   const auto& y = tr.generate(z, Mode::eval);
   io::write_safetensors("eval.safetensors", {{"y", io::DType::F32, {n, 3, 64, 64}, y.data()}});
 }

@@ -24,14 +24,14 @@ int main() {
     static_assert(MyGan::generator::parameter_count == 8 * 32 + 32 + 32 * 16 + 16);
 
     auto trainer = std::make_unique<xgan::GanTrainer<MyGan>>(xgan::GanOptions{}, 1);
-    xgan::Tensor<xgan::Shape<8>> z(4);
+    xgan::Tensor<xgan::Shape<8>, xgan::Cpu> z(4);
     trainer->rng().fill_normal(z.data(), z.size());
     const auto& fake = trainer->generate(z);
     if (fake.batch() != 4) return fail("wrong batch from the generator");
     for (float v : fake.values())
         if (!(v > -1.0f && v < 1.0f)) return fail("generator output outside (-1, 1)");
 
-    xgan::Tensor<xgan::Shape<1, 4, 4>> real(4);
+    xgan::Tensor<xgan::Shape<1, 4, 4>, xgan::Cpu> real(4);
     for (std::size_t i = 0; i < real.size(); ++i) real[i] = std::sin(float(i));
     const xgan::StepStats s = trainer->train_step(real);
     if (!std::isfinite(s.d_loss) || !std::isfinite(s.g_loss) || trainer->steps() != 1) return fail("training step failed");

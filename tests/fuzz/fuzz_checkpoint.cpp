@@ -20,9 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     run_one([&] {
         xgan::GanTrainer<TinyGan> trainer(xgan::GanOptions{}, 1);
         xgan::data::BatchLoader loader(dataset, tiny_batch, 2);
-        xgan::Tensor<xgan::Shape<8>> noise(tiny_grid);
+        xgan::Tensor<xgan::Shape<8>, xgan::Cpu> noise(tiny_grid);
         xgan::train::load_checkpoint<TinyGan>(checkpoint, {trainer, loader, noise});
-        xgan::Tensor<TinySample> real;
+        xgan::Tensor<TinySample, xgan::Cpu> real;
         if (!loader.next(real)) loader.next(real);
         trainer.train_step(real);
         (void)trainer.generate(noise, xgan::Mode::eval);

@@ -28,9 +28,9 @@ inline std::filesystem::path write_tiny_checkpoint(const std::filesystem::path& 
     const auto ds = tiny_dataset();
     xgan::GanTrainer<TinyGan> trainer(xgan::GanOptions{}, 1);
     xgan::data::BatchLoader loader(ds, tiny_batch, 2);
-    xgan::Tensor<xgan::Shape<8>> noise(tiny_grid);
+    xgan::Tensor<xgan::Shape<8>, xgan::Cpu> noise(tiny_grid);
     xgan::Rng(3).fill_normal(noise.data(), noise.size());
-    xgan::Tensor<TinySample> real;
+    xgan::Tensor<TinySample, xgan::Cpu> real;
     for (int i = 0; i < steps; ++i) {
         if (!loader.next(real)) loader.next(real);
         trainer.train_step(real);

@@ -69,7 +69,7 @@ struct Data {
         for (std::size_t i = 0; i < n; ++i) labels[i] = classes ? std::int32_t(i % classes) : 0;
     }
     // Rows [begin, begin + n) of global batch b into `out` (and their labels).
-    void rows(std::size_t b, std::size_t begin, std::size_t n, Tensor<Sample>& out, std::vector<std::int32_t>& l) const {
+    void rows(std::size_t b, std::size_t begin, std::size_t n, Tensor<Sample, Cpu>& out, std::vector<std::int32_t>& l) const {
         out.resize(n);
         l.resize(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -83,7 +83,7 @@ struct Data {
 // kSteps generator steps of `critic` D updates each; comm: this rank's shard of every batch.
 template <class GanT>
 void train(GanTrainer<GanT>& t, const Data<typename GanT::sample_shape>& data, int critic, distributed::Communicator* comm) {
-    Tensor<typename GanT::sample_shape> real;
+    Tensor<typename GanT::sample_shape, Cpu> real;
     std::vector<std::int32_t> labels;
     std::size_t batch = 0;
     for (int step = 0; step < kSteps; ++step) {

@@ -2,15 +2,16 @@
 // Tensor<S, B>: a batch of samples of compile-time shape S, stored contiguously (NCHW) in the
 // backend's heap buffer. Resizing to a smaller batch keeps the storage, so after the largest
 // batch has been seen no call allocates (a training step allocates nothing after its first).
+// The backend is part of the type and has no default: where users write types, xgan::Cpu.
 #include <cstddef>
 #include <span>
 
-#include "xgan/backend/cpu.hpp"
+#include "xgan/backend/backend.hpp"
 #include "xgan/core/shape.hpp"
 
 namespace xgan {
 
-template <ShapeType S, class B = Cpu>
+template <ShapeType S, backend::Backend B>
 class Tensor {
 public:
     using shape = S;

@@ -118,10 +118,10 @@ inline int train_classifier(ClassifierOptions o) {
     auto net = std::make_unique<ClassifierNet>();
     Rng rng(o.seed);
     net->reset_parameters(rng, Init::pytorch);
-    optim::Adam<float> adam(*net, optim::AdamOptions{o.lr});
+    optim::Adam<float, Cpu> adam(*net, optim::AdamOptions{o.lr});
     data::BatchLoader loader(train, std::size_t(o.batch_size), o.seed + 1);
-    Tensor<ClassifierNet::input_shape> x;
-    Tensor<ClassifierNet::output_shape> grad;
+    Tensor<ClassifierNet::input_shape, Cpu> x;
+    Tensor<ClassifierNet::output_shape, Cpu> grad;
     std::vector<std::int32_t> labels;
     if (!o.quiet)
         std::printf("training the %s classifier: %zu images, %d epochs, batch %d, Adam lr %g, seed %llu\n", o.data.c_str(),

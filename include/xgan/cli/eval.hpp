@@ -195,8 +195,8 @@ std::vector<float> generate_samples(typename GanT::generator& g, std::size_t n, 
     std::vector<float> noise(n * Noise::size), out(n * Sample::size);
     Rng rng(seed);
     rng.fill_normal(noise.data(), noise.size());
-    Tensor<Noise> z;
-    Tensor<typename GanT::generator_input> g_in;
+    Tensor<Noise, typename GanT::backend> z;
+    Tensor<typename GanT::generator_input, typename GanT::backend> g_in;
     std::vector<std::int32_t> labels;  // conditional models: sample i asks for class i % classes
     constexpr std::size_t batch = 250;
     for (std::size_t start = 0; start < n; start += batch) {

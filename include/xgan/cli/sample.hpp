@@ -46,9 +46,9 @@ inline std::filesystem::path run_generator(const std::filesystem::path& run, boo
 
 // G's input: z, or [z, one-hot(label)] for conditional models (as the trainer builds it).
 template <class GanT>
-const Tensor<typename GanT::generator_input>& with_labels(const Tensor<typename GanT::noise_shape>& z,
-                                                          const std::vector<std::int32_t>& labels,
-                                                          Tensor<typename GanT::generator_input>& out) {
+const Tensor<typename GanT::generator_input, typename GanT::backend>& with_labels(
+    const Tensor<typename GanT::noise_shape, typename GanT::backend>& z, const std::vector<std::int32_t>& labels,
+    Tensor<typename GanT::generator_input, typename GanT::backend>& out) {
     if constexpr (GanT::classes == 0) return z;
     else return append_label_planes(z, std::span<const std::int32_t>(labels), out);
 }
@@ -66,13 +66,13 @@ int sample_command(const SampleOptions& o) {
     if (o.label >= int(classes) && classes)
         throw Error("--label " + std::to_string(o.label) + " is out of range: model " + M::name + " has labels 0 to " +
                     std::to_string(classes - 1));
-    Tensor<Noise> z(std::size_t(o.n));
+    Tensor<Noise, typename GanT::backend> z(std::size_t(o.n));
     Rng rng(o.seed);
     rng.fill_normal(z.data(), z.size());
     std::vector<std::int32_t> labels;
     for (int i = 0; classes && i < o.n; ++i)  // one class per row of 8, or all of --label
         labels.push_back(o.label >= 0 ? o.label : std::int32_t((i / 8) % int(classes)));
-    Tensor<typename GanT::generator_input> g_in;
+    Tensor<typename GanT::generator_input, typename GanT::backend> g_in;
     const auto& x = g.forward(with_labels<GanT>(z, labels, g_in), o.train_mode ? Mode::train : Mode::eval);
     if (o.out.extension() == ".safetensors") {
         std::vector<std::int64_t> shape = {o.n};

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "xgan/backend/cpu.hpp"
 #include "xgan/backend/tensor.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/data/dataset.hpp"

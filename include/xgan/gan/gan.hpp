@@ -3,6 +3,7 @@
 // and the objective into one type, and checks at compile time that they fit: G takes the
 // noise (its first layer checks), D takes G's output (D's first layer checks), D outputs one
 // number per sample, and a Sigmoid-ended D is not paired with a logits objective.
+#include "xgan/backend/cpu.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/gan/objective.hpp"
 #include "xgan/layers/activation.hpp"

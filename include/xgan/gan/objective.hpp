@@ -1,10 +1,11 @@
 #pragma once
 // GAN objectives: what the discriminator's output means and which loss trains each network.
-// An objective provides
-//   discriminator_loss(out, side, target, grad)  loss for one batch of D outputs, all of one side
+// An objective provides (each loss on backend B's memory, through B's kernels)
+//   discriminator_loss<B>(out, side, target, grad)  loss for one batch of D outputs, all of one side
 //                                          (real data or generated), with per-sample targets
-//   generator_loss(out, grad, ones)        the generator's loss on D(G(z))
+//   generator_loss<B>(out, grad, ones)     the generator's loss on D(G(z))
 //   probability(out)                       D's output as a probability, for D(x) / D(G(z)) logs
+//                                          (a functor's body: one scalar)
 //   uses_logits                            true when D's last layer must not be a Sigmoid
 //   uses_targets                           true when the loss reads the targets (label smoothing,
 //                                          noise and flipping act through them); otherwise the
@@ -32,13 +33,13 @@ struct Bce {
     static constexpr bool outputs_probability = true;
     static constexpr bool uses_targets = true;
     static constexpr const char* name = "bce";
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T discriminator_loss(std::span<const T> out, Side, std::span<const T> target, std::span<T> grad) {
-        return loss::bce(out, target, grad);
+        return loss::bce<B>(out, target, grad);
     }
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T> ones) {
-        return loss::bce(out, std::span<const T>(ones), grad);
+        return loss::bce<B>(out, std::span<const T>(ones), grad);
     }
     template <class T>
     static T probability(T out) { return out; }
@@ -50,30 +51,59 @@ struct BceWithLogits {
     static constexpr bool outputs_probability = true;
     static constexpr bool uses_targets = true;
     static constexpr const char* name = "bce-logits";
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T discriminator_loss(std::span<const T> out, Side, std::span<const T> target, std::span<T> grad) {
-        return loss::bce_with_logits(out, target, grad);
+        return loss::bce_with_logits<B>(out, target, grad);
     }
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T> ones) {
-        return loss::bce_with_logits(out, std::span<const T>(ones), grad);
+        return loss::bce_with_logits<B>(out, std::span<const T>(ones), grad);
     }
     template <class T>
     static T probability(T out) { return T(1) / (T(1) + std::exp(-out)); }
 };
 
 namespace detail {
+struct Identity {
+    template <class T>
+    T operator()(T x) const { return x; }
+};
+struct Square {
+    template <class T>
+    T operator()(T x) const { return x * x; }
+};
+
 // Loss sign*mean(out) with its gradient.
-template <class T>
+template <class B, class T>
 T signed_mean(std::span<const T> out, T sign, std::span<T> grad) {
-    T sum = 0;
-    const T n = T(out.size());
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        sum += out[i];
-        grad[i] = sign / n;
-    }
-    return sign * sum / n;
+    B::fill(grad.data(), grad.size(), sign / T(out.size()));
+    return T(double(sign) * B::sum(out.size(), Identity{}, out.data()) / double(out.size()));
 }
+
+struct DriftGrad {  // g + 2 eps x / n
+    double eps, n;
+    template <class T>
+    T operator()(T g, T x) const { return g + T(2) * T(eps) * x / T(n); }
+};
+struct HingeTerm {  // relu(1 - sign x)
+    double sign;
+    template <class T>
+    T operator()(T x) const { return T(1) - T(sign) * x > T(0) ? T(1) - T(sign) * x : T(0); }
+};
+struct HingeGrad {
+    double sign, n;
+    template <class T>
+    T operator()(T x) const { return T(1) - T(sign) * x > T(0) ? -T(sign) / T(n) : T(0); }
+};
+struct SquaredError {  // (x - t)^2
+    template <class T>
+    T operator()(T x, T t) const { return (x - t) * (x - t); }
+};
+struct ErrorOverN {  // (x - t) / n
+    double n;
+    template <class T>
+    T operator()(T x, T t) const { return (x - t) / T(n); }
+};
 }  // namespace detail
 
 // Wasserstein GAN: the critic maximises mean D(real) - mean D(fake) (loss: mean D(fake) -
@@ -84,13 +114,13 @@ struct Wasserstein {
     static constexpr bool uses_targets = false;
     static constexpr const char* name = "wasserstein";
     static constexpr const char* penalised_name = "wgan-gp";  // GradientPenalty<Wasserstein>'s
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T discriminator_loss(std::span<const T> out, Side side, std::span<const T>, std::span<T> grad) {
-        return detail::signed_mean(out, side == Side::real ? T(-1) : T(1), grad);
+        return detail::signed_mean<B>(out, side == Side::real ? T(-1) : T(1), grad);
     }
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T>) {
-        return detail::signed_mean(out, T(-1), grad);
+        return detail::signed_mean<B>(out, T(-1), grad);
     }
     template <class T>
     static T probability(T out) { return out; }
@@ -104,17 +134,13 @@ struct WassersteinDrift : Wasserstein {
     static constexpr const char* name = "wasserstein-drift";
     static constexpr const char* penalised_name = "wgan-gp-drift";
     static constexpr double drift = Epsilon.value();
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T discriminator_loss(std::span<const T> out, Side side, std::span<const T> target, std::span<T> grad) {
-        T loss = Wasserstein::discriminator_loss(out, side, target, grad);
+        T loss = Wasserstein::discriminator_loss<B>(out, side, target, grad);
         if (side == Side::fake) return loss;
-        const T n = T(out.size()), eps = T(drift);
-        T squares = 0;
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            squares += out[i] * out[i];
-            grad[i] += T(2) * eps * out[i] / n;
-        }
-        return loss + eps * squares / n;
+        const double n = double(out.size());
+        B::map(out.size(), detail::DriftGrad{drift, n}, grad.data(), grad.data(), out.data());
+        return T(double(loss) + drift * B::sum(out.size(), detail::Square{}, out.data()) / n);
     }
 };
 
@@ -124,21 +150,16 @@ struct Hinge {
     static constexpr bool outputs_probability = false;
     static constexpr bool uses_targets = false;
     static constexpr const char* name = "hinge";
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T discriminator_loss(std::span<const T> out, Side side, std::span<const T>, std::span<T> grad) {
-        const T sign = side == Side::real ? T(1) : T(-1);  // real: relu(1 - out), fake: relu(1 + out)
-        const T n = T(out.size());
-        T sum = 0;
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            const T m = T(1) - sign * out[i];
-            sum += m > T(0) ? m : T(0);
-            grad[i] = m > T(0) ? -sign / n : T(0);
-        }
-        return sum / n;
+        const double sign = side == Side::real ? 1 : -1;  // real: relu(1 - out), fake: relu(1 + out)
+        const double n = double(out.size());
+        B::map(out.size(), detail::HingeGrad{sign, n}, grad.data(), out.data());
+        return T(B::sum(out.size(), detail::HingeTerm{sign}, out.data()) / n);
     }
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T>) {
-        return detail::signed_mean(out, T(-1), grad);
+        return detail::signed_mean<B>(out, T(-1), grad);
     }
     template <class T>
     static T probability(T out) { return out; }
@@ -150,20 +171,15 @@ struct LeastSquares {
     static constexpr bool outputs_probability = false;
     static constexpr bool uses_targets = true;
     static constexpr const char* name = "lsgan";
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T discriminator_loss(std::span<const T> out, Side, std::span<const T> target, std::span<T> grad) {
-        const T n = T(out.size());
-        T sum = 0;
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            const T d = out[i] - target[i];
-            sum += d * d;
-            grad[i] = d / n;
-        }
-        return T(0.5) * sum / n;
+        const double n = double(out.size());
+        B::map(out.size(), detail::ErrorOverN{n}, grad.data(), out.data(), target.data());
+        return T(0.5 * B::sum(out.size(), detail::SquaredError{}, out.data(), target.data()) / n);
     }
-    template <class T>
+    template <class B, class T = typename B::scalar>
     static T generator_loss(std::span<const T> out, std::span<T> grad, std::span<T> ones) {
-        return discriminator_loss(std::span<const T>(out), Side::real, std::span<const T>(ones), grad);
+        return discriminator_loss<B>(std::span<const T>(out), Side::real, std::span<const T>(ones), grad);
     }
     template <class T>
     static T probability(T out) { return out; }

@@ -37,6 +37,29 @@
 
 namespace xgan {
 
+namespace detail {
+// The trainer's element-wise maps (backend kernels take them as functors).
+struct Scale {  // x k, in double
+    double k;
+    template <class T>
+    T operator()(T x) const { return T(double(x) * k); }
+};
+struct Clamp {  // x clamped to [-c, c]
+    double c;
+    template <class T>
+    T operator()(T x) const { return std::clamp(x, -T(c), T(c)); }
+};
+struct Add {
+    template <class T>
+    T operator()(T x, T y) const { return x + y; }
+};
+template <class Objective>
+struct Probability {
+    template <class T>
+    T operator()(T x) const { return Objective::probability(x); }
+};
+}  // namespace detail
+
 struct GanOptions {
     // Each network's optimizer (default: Adam, lr 2e-4, betas (0.5, 0.999), DCGAN's).
     optim::OptimizerOptions generator_optimizer = optim::OptimizerOptions::adam(2e-4, 0.5, 0.999);
@@ -134,7 +157,7 @@ public:
         // Discriminator on real data.
         const auto& real_in = d_input(noisy(real, noisy_real_), labels, d_real_in_);
         const auto& out_real = d_.forward(real_in, Mode::train);
-        s.d_loss = Objective::discriminator_loss(out_real.values(), objective::Side::real, draw_targets(true),
+        s.d_loss = Objective::template discriminator_loss<B>(out_real.values(), objective::Side::real, draw_targets(true),
                                                   d_grad_.values());
         s.d_real = mean_probability(out_real);
         halve_if_asked(s.d_loss);
@@ -145,7 +168,7 @@ public:
         const auto& fake_in = generate_fake(n);
         const auto& d_fake_in = replayed(fake_in);
         const auto& out_fake = d_.forward(d_fake_in, Mode::train);
-        double fake_loss = Objective::discriminator_loss(out_fake.values(), objective::Side::fake, draw_targets(false),
+        double fake_loss = Objective::template discriminator_loss<B>(out_fake.values(), objective::Side::fake, draw_targets(false),
                                                          d_grad_.values());
         halve_if_asked(fake_loss);
         scale_loss_gradient();
@@ -230,8 +253,8 @@ private:
         targets_.resize(n);
         d_grad_.resize(n);
         const auto& out_g = d_.forward(*fake_in_, Mode::train);
-        std::fill(targets_.begin(), targets_.begin() + std::ptrdiff_t(n), T(1));
-        double g_loss = Objective::generator_loss(out_g.values(), d_grad_.values(), std::span<T>(targets_.data(), n));
+        B::fill(targets_.data(), n, T(1));
+        double g_loss = Objective::template generator_loss<B>(out_g.values(), d_grad_.values(), std::span<T>(targets_.data(), n));
         scale_loss_gradient();
         if (comm_) {
             g_loss *= grad_scale_;
@@ -271,14 +294,12 @@ private:
     void halve_if_asked(double& loss) {
         if (!options_.halve_discriminator_loss) return;
         loss /= 2;
-        for (T& g : d_grad_.values()) g /= T(2);
+        B::map(d_grad_.size(), detail::Scale{0.5}, d_grad_.data(), d_grad_.data());
     }
 
     // The original WGAN's Lipschitz constraint: every trained weight of D clamped to [-c, c].
     void clip_discriminator() {
-        const T c = T(options_.clip);
-        for (const auto& p : d_params_)
-            for (std::size_t i = 0; i < p.size; ++i) p.value[i] = std::clamp(p.value[i], -c, c);
+        for (const auto& p : d_params_) B::map(p.size, detail::Clamp{options_.clip}, p.value, p.value);
     }
     template <class Net>
     Net& init_params(Net& net) {
@@ -324,7 +345,7 @@ private:
     // batch's mean (this shard's part), so every backward sums to the global gradient.
     void scale_loss_gradient() {
         if (grad_scale_ == 1) return;
-        for (T& g : d_grad_.values()) g = T(double(g) * grad_scale_);
+        B::map(d_grad_.size(), detail::Scale{grad_scale_}, d_grad_.data(), d_grad_.data());
     }
 
     // Data-parallel: each parameter gradient summed over the ranks, in buckets of at most 4M values.
@@ -438,14 +459,12 @@ private:
         scratch.resize(x.batch());
         draw_rows(scratch.data(), Sample::size,
                   [&](T* out, std::size_t count) { rng_.fill_normal(out, count, 0.0, options_.instance_noise); });
-        for (std::size_t i = 0; i < x.size(); ++i) scratch[i] += x[i];
+        B::map(x.size(), detail::Add{}, scratch.data(), scratch.data(), x.data());
         return scratch;
     }
 
     double mean_probability(const Tensor<DOut, B>& out) const {
-        double sum = 0;
-        for (T v : out.values()) sum += double(Objective::probability(v));
-        return sum / double(out.size());
+        return B::sum(out.size(), detail::Probability<Objective>{}, out.data()) / double(out.size());
     }
 
     // On a non-finite loss, clears the gradients this step accumulated (they may hold NaN/Inf,

@@ -8,12 +8,35 @@
 #include <cmath>
 #include <string>
 
-#include "xgan/backend/simd.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
 
-// Fn provides: name(), apply(x), derivative(x, y).
+// Fn provides: name(), apply(x), derivative(x, y), second_derivative(x, y); optionally
+// apply_batch(xsimd batch) where the compiler would leave apply scalar.
+namespace detail::act {
+template <class Fn>
+struct Apply {  // f(x)
+    template <class T>
+    T operator()(T x) const { return Fn::apply(x); }
+    template <class Batch>
+        requires requires(Batch b) { Fn::apply_batch(b); }
+    Batch simd(Batch x) const { return Fn::apply_batch(x); }
+};
+template <class Fn>
+struct Chain {  // g f'(x), f' from (x, y)
+    template <class T>
+    T operator()(T g, T x, T y) const { return g * Fn::derivative(x, y); }
+};
+template <class Fn>
+struct SecondOrder {  // f'(x) ybar + f''(x) xt ytbar
+    template <class T>
+    T operator()(T ybar, T ytbar, T xt, T x, T y) const {
+        return Fn::derivative(x, y) * ybar + Fn::second_derivative(x, y) * xt * ytbar;
+    }
+};
+}  // namespace detail::act
+
 template <class Fn, ShapeType S, class B>
 class ActivationLayer : public StatelessLayer<S, S, B> {
 public:
@@ -23,41 +46,32 @@ public:
 
     void forward(const Tensor<S, B>& x, Tensor<S, B>& y, Mode) {
         y.resize(x.batch());
-        const scalar* in = x.data();
-        scalar* out = y.data();
-        const std::size_t n = x.size();
-        std::size_t i = 0;
-        if constexpr (requires(xsimd::batch<scalar> b) { Fn::apply_batch(b); }) {
-            using batch = xsimd::batch<scalar>;
-            for (; i + batch::size <= n; i += batch::size) Fn::apply_batch(batch::load_unaligned(in + i)).store_unaligned(out + i);
-        }
-        for (; i < n; ++i) out[i] = Fn::apply(in[i]);
+        B::map(x.size(), detail::act::Apply<Fn>{}, y.data(), x.data());
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& dy, Tensor<S, B>* dx,
                   ParamGrads) {
         if (!dx) return;
         dx->resize(x.batch());
-        const scalar *in = x.data(), *out = y.data(), *g = dy.data();
-        scalar* d = dx->data();
-        const std::size_t n = x.size();
-        for (std::size_t i = 0; i < n; ++i) d[i] = g[i] * Fn::derivative(in[i], out[i]);
+        B::map(x.size(), detail::act::Chain<Fn>{}, dx->data(), dy.data(), x.data(), y.data());
     }
 
     // Second order: yt = f'(x) xt;  xtbar = f'(x) ytbar;  xbar = f'(x) ybar + f''(x) xt ytbar.
     void tangent_forward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& xt, Tensor<S, B>& yt) {
         yt.resize(x.batch());
-        for (std::size_t i = 0; i < x.size(); ++i) yt[i] = xt[i] * Fn::derivative(x[i], y[i]);
+        B::map(x.size(), detail::act::Chain<Fn>{}, yt.data(), xt.data(), x.data(), y.data());
     }
     void tangent_backward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& xt, const Tensor<S, B>&,
                           const Tensor<S, B>& ybar, const Tensor<S, B>& ytbar, Tensor<S, B>* xbar, Tensor<S, B>* xtbar,
                           ParamGrads) {
-        if (xbar) xbar->resize(x.batch());
-        if (xtbar) xtbar->resize(x.batch());
-        for (std::size_t i = 0; i < x.size(); ++i) {
-            const scalar d1 = Fn::derivative(x[i], y[i]);
-            if (xtbar) (*xtbar)[i] = d1 * ytbar[i];
-            if (xbar) (*xbar)[i] = d1 * ybar[i] + Fn::second_derivative(x[i], y[i]) * xt[i] * ytbar[i];
+        if (xtbar) {
+            xtbar->resize(x.batch());
+            B::map(x.size(), detail::act::Chain<Fn>{}, xtbar->data(), ytbar.data(), x.data(), y.data());
+        }
+        if (xbar) {
+            xbar->resize(x.batch());
+            B::map(x.size(), detail::act::SecondOrder<Fn>{}, xbar->data(), ybar.data(), ytbar.data(), xt.data(), x.data(),
+                   y.data());
         }
     }
 };
@@ -101,7 +115,7 @@ struct Tanh {
     template <class T>
     static T apply(T x) { return std::tanh(x); }
     template <class Batch>
-    static Batch apply_batch(Batch x) { return xsimd::tanh(x); }  // std::tanh does not vectorise
+    static Batch apply_batch(Batch x) { return tanh(x); }  // the SIMD library's tanh, found by ADL (std::tanh does not vectorise)
     template <class T>
     static T derivative(T, T y) { return T(1) - y * y; }
     template <class T>

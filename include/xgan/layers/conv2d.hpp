@@ -258,7 +258,7 @@ public:
                           const Tensor<output_shape, B>&, const Tensor<output_shape, B>& ybar,
                           const Tensor<output_shape, B>& ytbar, Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar,
                           ParamGrads grads) {
-        if (!detail::all_zero(ybar.data(), ybar.size())) {
+        if (!detail::all_zero(ybar)) {
             run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
         } else if (xbar) {  // ybar = 0 (a penalty's reverse pass): the primal half is zero
             xbar->resize(x.batch());

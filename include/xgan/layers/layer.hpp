@@ -39,6 +39,9 @@
 
 namespace xgan {
 
+using backend::ChannelLayout;
+using backend::Trans;
+
 // One tensor of a layer's state, named as in PyTorch's state_dict.
 template <class T>
 struct StateEntry {
@@ -164,15 +167,17 @@ constexpr Ratio ratio(double v) {
 }
 
 namespace detail {
-// Whether all n values are exactly zero (stops at the first that is not). A gradient penalty's
-// reverse pass starts with ybar = 0, and layers without second-order terms (convolutions,
-// Linear, ReLU/LeakyReLU, Dropout) keep it zero, so their tangent_backward can skip the primal
-// half (xbar = 0, no parameter gradient from ybar): a whole backward pass per layer.
-template <class T>
-bool all_zero(const T* p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i)
-        if (p[i] != T(0)) return false;
-    return true;
+struct NonZero {
+    template <class T>
+    T operator()(T x) const { return x != T(0) ? T(1) : T(0); }
+};
+// Whether every value of t is exactly zero. A gradient penalty's reverse pass starts with
+// ybar = 0, and layers without second-order terms (convolutions, Linear, ReLU/LeakyReLU,
+// Dropout) keep it zero, so their tangent_backward can skip the primal half (xbar = 0, no
+// parameter gradient from ybar): a whole backward pass per layer.
+template <ShapeType S, class B>
+bool all_zero(const Tensor<S, B>& t) {
+    return B::sum(t.size(), NonZero{}, t.data()) == 0;
 }
 }  // namespace detail
 

@@ -33,28 +33,22 @@ public:
     void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) {
         const std::size_t n = x.batch();
         y.resize(n);
-        if constexpr (Bias)
-            for (std::size_t i = 0; i < n; ++i) std::copy(bias_.begin(), bias_.end(), y.sample(i));
-        B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(n), int(Out), int(In), scalar(1), x.data(), int(In),
-                weight_.data(), int(In), Bias ? scalar(1) : scalar(0), y.data(), int(Out));
+        B::gemm(Trans::no, Trans::yes, int(n), int(Out), int(In), scalar(1), x.data(), int(In), weight_.data(), int(In),
+                scalar(0), y.data(), int(Out));
+        if constexpr (Bias) B::bias_add({n, Out, 1}, bias_.data(), y.data());
     }
 
     void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
                   Tensor<input_shape, B>* dx, ParamGrads grads) {
         const std::size_t n = x.batch();
         if (grads == ParamGrads::accumulate) {
-            B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(Out), int(In), int(n), scalar(1), dy.data(),
+            B::gemm(Trans::yes, Trans::no, int(Out), int(In), int(n), scalar(1), dy.data(),
                     int(Out), x.data(), int(In), scalar(1), weight_grad_.data(), int(In));
-            if constexpr (Bias) {
-                for (std::size_t i = 0; i < n; ++i) {
-                    const scalar* row = dy.sample(i);
-                    for (std::size_t o = 0; o < Out; ++o) bias_grad_[o] += row[o];
-                }
-            }
+            if constexpr (Bias) B::bias_grad({n, Out, 1}, dy.data(), bias_grad_.data());
         }
         if (dx) {
             dx->resize(n);
-            B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(n), int(In), int(Out), scalar(1), dy.data(), int(Out),
+            B::gemm(Trans::no, Trans::no, int(n), int(In), int(Out), scalar(1), dy.data(), int(Out),
                     weight_.data(), int(In), scalar(0), dx->data(), int(In));
         }
     }
@@ -65,25 +59,25 @@ public:
                          const Tensor<input_shape, B>& xt, Tensor<output_shape, B>& yt) {
         const std::size_t n = x.batch();
         yt.resize(n);
-        B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(n), int(Out), int(In), scalar(1), xt.data(), int(In),
+        B::gemm(Trans::no, Trans::yes, int(n), int(Out), int(In), scalar(1), xt.data(), int(In),
                 weight_.data(), int(In), scalar(0), yt.data(), int(Out));
     }
     void tangent_backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>& y,
                           const Tensor<input_shape, B>& xt, const Tensor<output_shape, B>&,
                           const Tensor<output_shape, B>& ybar, const Tensor<output_shape, B>& ytbar,
                           Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar, ParamGrads grads) {
-        if (!detail::all_zero(ybar.data(), ybar.size())) {
+        if (!detail::all_zero(ybar)) {
             backward(x, y, ybar, xbar, grads);  // the primal path, bias included
         } else if (xbar) {                      // ybar = 0 (a penalty's reverse pass): the primal path is zero
             xbar->resize(x.batch());
-            std::fill(xbar->data(), xbar->data() + xbar->size(), scalar(0));
+            B::fill(xbar->data(), xbar->size(), scalar(0));
         }
         if (grads == ParamGrads::accumulate)
-            B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(Out), int(In), int(x.batch()), scalar(1),
+            B::gemm(Trans::yes, Trans::no, int(Out), int(In), int(x.batch()), scalar(1),
                     ytbar.data(), int(Out), xt.data(), int(In), scalar(1), weight_grad_.data(), int(In));
         if (xtbar) {
             xtbar->resize(x.batch());
-            B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(x.batch()), int(In), int(Out), scalar(1),
+            B::gemm(Trans::no, Trans::no, int(x.batch()), int(In), int(Out), scalar(1),
                     ytbar.data(), int(Out), weight_.data(), int(In), scalar(0), xtbar->data(), int(In));
         }
     }
@@ -98,7 +92,7 @@ public:
     void reset_parameters(Rng& rng, Init init) {
         if (init == Init::dcgan) {
             rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
-            std::fill(bias_.begin(), bias_.end(), scalar(0));
+            B::fill(bias_.data(), bias_.size(), scalar(0));
             return;
         }
         const double bound = 1.0 / std::sqrt(double(In));

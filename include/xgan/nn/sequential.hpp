@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "xgan/backend/cpu.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {

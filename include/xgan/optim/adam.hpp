@@ -3,10 +3,10 @@
 //   t += 1;  g += wd * p (Adam) | p *= 1 - lr * wd (AdamW)
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
-// Fused: one pass over each tensor updates m, v and p and clears the gradient (so no separate
-// zero_grad pass is needed). The scalars are computed in double and applied in float, as
-// PyTorch does. State (m, v, t) is held in one buffer each, allocated at construction.
-// The pass is explicit SIMD code: memory-bound, so one thread is as fast as two here.
+// Fused: one pass over each tensor (the backend's adam_update) updates m, v and p and clears
+// the gradient (so no separate zero_grad pass is needed). The scalars are computed in double
+// and applied in float, as PyTorch does. State (m, v, t) is held in one buffer each,
+// allocated at construction.
 // The constructor refuses what torch.optim.Adam refuses (negative lr, eps or weight decay, a
 // beta outside [0, 1)), throwing xgan::Error.
 #include <cmath>
@@ -14,8 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "xgan/backend/cpu.hpp"
-#include "xgan/backend/simd.hpp"
+#include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
 
@@ -29,7 +28,7 @@ struct AdamOptions {
     bool decoupled_weight_decay = false;  // true: AdamW
 };
 
-template <class T = float, class B = Cpu>
+template <class T, backend::Backend B>
 class Adam {
 public:
     Adam(std::vector<ParamRef<T>> params, AdamOptions options) : params_(std::move(params)), options_(options) {
@@ -47,16 +46,21 @@ public:
         ++steps_;
         const double bc1 = 1.0 - std::pow(options_.beta1, double(steps_));
         const double bc2_sqrt = std::sqrt(1.0 - std::pow(options_.beta2, double(steps_)));
-        const T b1 = T(options_.beta1), b2 = T(options_.beta2), eps = T(options_.eps);
-        const T one_minus_b1 = T(1.0 - options_.beta1), one_minus_b2 = T(1.0 - options_.beta2);
-        const T step_size = T(options_.lr / bc1), inv_bc2_sqrt = T(1.0 / bc2_sqrt);
-        const T wd = T(options_.weight_decay), decay = T(1.0 - options_.lr * options_.weight_decay);
-        const bool decoupled = options_.decoupled_weight_decay && options_.weight_decay != 0;
-        const bool coupled = !options_.decoupled_weight_decay && options_.weight_decay != 0;
+        backend::AdamStep<T> k;
+        k.beta1 = T(options_.beta1);
+        k.beta2 = T(options_.beta2);
+        k.one_minus_beta1 = T(1.0 - options_.beta1);
+        k.one_minus_beta2 = T(1.0 - options_.beta2);
+        k.eps = T(options_.eps);
+        k.step_size = T(options_.lr / bc1);
+        k.inv_bc2_sqrt = T(1.0 / bc2_sqrt);
+        k.weight_decay = T(options_.weight_decay);
+        k.decay = T(1.0 - options_.lr * options_.weight_decay);
+        k.decoupled = options_.decoupled_weight_decay && options_.weight_decay != 0;
+        k.coupled = !options_.decoupled_weight_decay && options_.weight_decay != 0;
         std::size_t offset = 0;
         for (const auto& p : params_) {
-            update(p.value, p.grad, exp_avg_.data() + offset, exp_avg_sq_.data() + offset, p.size,
-                   {b1, b2, one_minus_b1, one_minus_b2, eps, step_size, inv_bc2_sqrt, wd, decay, coupled, decoupled});
+            B::adam_update(p.size, p.value, p.grad, exp_avg_.data() + offset, exp_avg_sq_.data() + offset, k);
             offset += p.size;
         }
     }
@@ -81,41 +85,6 @@ private:
         if (!(o.beta2 >= 0 && o.beta2 < 1)) fail("beta2 must be in [0, 1)", o.beta2);
         if (!(o.eps >= 0)) fail("eps must be >= 0", o.eps);
         if (!(o.weight_decay >= 0)) fail("weight_decay must be >= 0", o.weight_decay);
-    }
-
-    struct Coefficients {
-        T b1, b2, one_minus_b1, one_minus_b2, eps, step_size, inv_bc2_sqrt, wd, decay;
-        bool coupled, decoupled;
-    };
-
-    // One fused pass over a tensor, in SIMD batches (sqrt keeps the loop scalar otherwise).
-    static void update(T* __restrict value, T* __restrict grad, T* __restrict m, T* __restrict v, std::size_t n,
-                       const Coefficients c) {
-        using batch = xsimd::batch<T>;
-        constexpr std::size_t w = batch::size;
-        std::size_t i = 0;
-        for (; i + w <= n; i += w) {
-            batch g = batch::load_unaligned(grad + i);
-            batch p = batch::load_unaligned(value + i);
-            if (c.coupled) g += batch(c.wd) * p;
-            if (c.decoupled) p *= batch(c.decay);
-            const batch mi = batch(c.b1) * batch::load_unaligned(m + i) + batch(c.one_minus_b1) * g;
-            const batch vi = batch(c.b2) * batch::load_unaligned(v + i) + batch(c.one_minus_b2) * g * g;
-            p -= batch(c.step_size) * mi / (xsimd::sqrt(vi) * batch(c.inv_bc2_sqrt) + batch(c.eps));
-            mi.store_unaligned(m + i);
-            vi.store_unaligned(v + i);
-            p.store_unaligned(value + i);
-            batch(T(0)).store_unaligned(grad + i);
-        }
-        for (; i < n; ++i) {
-            T g = grad[i];
-            if (c.coupled) g += c.wd * value[i];
-            if (c.decoupled) value[i] *= c.decay;
-            m[i] = c.b1 * m[i] + c.one_minus_b1 * g;
-            v[i] = c.b2 * v[i] + c.one_minus_b2 * g * g;
-            value[i] -= c.step_size * m[i] / (std::sqrt(v[i]) * c.inv_bc2_sqrt + c.eps);
-            grad[i] = T(0);
-        }
     }
 
     std::vector<ParamRef<T>> params_;

@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "xgan/backend/cpu.hpp"
+#include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/optim/adam.hpp"
 #include "xgan/optim/rmsprop.hpp"
@@ -59,7 +59,7 @@ struct OptimizerOptions {
     }
 };
 
-template <class T = float, class B = Cpu>
+template <class T, backend::Backend B>
 class Optimizer {
 public:
     // Throws Error when an option is out of its range for the kind.
@@ -93,7 +93,7 @@ public:
                 if constexpr (std::is_same_v<O, Adam<T, B>>) {
                     f("exp_avg", opt.exp_avg());
                     f("exp_avg_sq", opt.exp_avg_sq());
-                } else if constexpr (std::is_same_v<O, Sgd<T>>) {
+                } else if constexpr (std::is_same_v<O, Sgd<T, B>>) {
                     if (!opt.momentum_buffer().empty()) f("momentum_buffer", opt.momentum_buffer());
                 } else {
                     f("square_avg", opt.square_avg());
@@ -115,7 +115,7 @@ public:
     }
 
 private:
-    using Impl = std::variant<Adam<T, B>, Sgd<T>, Rmsprop<T>>;
+    using Impl = std::variant<Adam<T, B>, Sgd<T, B>, Rmsprop<T, B>>;
 
     static Impl make(std::vector<ParamRef<T>> params, const OptimizerOptions& o) {
         switch (o.kind) {
@@ -124,9 +124,9 @@ private:
                 return Adam<T, B>(std::move(params),
                                   AdamOptions{o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.kind == Kind::adamw});
             case Kind::sgd:
-                return Sgd<T>(std::move(params), SgdOptions{o.lr, o.momentum, o.dampening, o.weight_decay, o.nesterov});
+                return Sgd<T, B>(std::move(params), SgdOptions{o.lr, o.momentum, o.dampening, o.weight_decay, o.nesterov});
             case Kind::rmsprop:
-                return Rmsprop<T>(std::move(params),
+                return Rmsprop<T, B>(std::move(params),
                                   RmspropOptions{o.lr, o.alpha, o.eps, o.weight_decay, o.momentum, o.centered});
         }
         throw Error("unknown optimizer kind");

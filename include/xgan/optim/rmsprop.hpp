@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
 
@@ -24,7 +25,7 @@ struct RmspropOptions {
     bool centered = false;
 };
 
-template <class T = float>
+template <class T, backend::Backend B>
 class Rmsprop {
 public:
     Rmsprop(std::vector<ParamRef<T>> params, RmspropOptions options) : params_(std::move(params)), options_(options) {
@@ -40,33 +41,21 @@ public:
 
     // Applies the gradients, then clears them.
     void step() {
-        const T lr = T(options_.lr), alpha = T(options_.alpha), one_minus_alpha = T(1.0 - options_.alpha);
-        const T eps = T(options_.eps), wd = T(options_.weight_decay), mu = T(options_.momentum);
-        const bool centered = options_.centered, momentum = options_.momentum > 0;
+        backend::RmspropStep<T> k;
+        k.lr = T(options_.lr);
+        k.alpha = T(options_.alpha);
+        k.one_minus_alpha = T(1.0 - options_.alpha);
+        k.eps = T(options_.eps);
+        k.weight_decay = T(options_.weight_decay);
+        k.momentum = T(options_.momentum);
+        k.centered = options_.centered;
+        k.use_momentum = options_.momentum > 0;
+        k.use_weight_decay = options_.weight_decay != 0;
         std::size_t offset = 0;
         for (const auto& p : params_) {
-            T* s = square_avg_.data() + offset;
-            T* a = centered ? grad_avg_.data() + offset : nullptr;
-            T* b = momentum ? momentum_buffer_.data() + offset : nullptr;
-            for (std::size_t i = 0; i < p.size; ++i) {
-                T g = p.grad[i];
-                if (options_.weight_decay != 0) g += wd * p.value[i];
-                s[i] = alpha * s[i] + one_minus_alpha * g * g;
-                T d;
-                if (centered) {
-                    a[i] = alpha * a[i] + one_minus_alpha * g;
-                    d = std::sqrt(s[i] - a[i] * a[i]) + eps;
-                } else {
-                    d = std::sqrt(s[i]) + eps;
-                }
-                if (momentum) {
-                    b[i] = mu * b[i] + g / d;
-                    p.value[i] -= lr * b[i];
-                } else {
-                    p.value[i] -= lr * g / d;  // (lr * g) / d, as torch's addcdiv_
-                }
-                p.grad[i] = T(0);
-            }
+            B::rmsprop_update(p.size, p.value, p.grad, square_avg_.data() + offset,
+                              k.centered ? grad_avg_.data() + offset : nullptr,
+                              k.use_momentum ? momentum_buffer_.data() + offset : nullptr, k);
             offset += p.size;
         }
         ++steps_;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
 
@@ -22,7 +23,7 @@ struct SgdOptions {
     bool nesterov = false;
 };
 
-template <class T = float>
+template <class T, backend::Backend B>
 class Sgd {
 public:
     Sgd(std::vector<ParamRef<T>> params, SgdOptions options) : params_(std::move(params)), options_(options) {
@@ -35,20 +36,17 @@ public:
     Sgd(Net& net, SgdOptions options) : Sgd(trainable_parameters(net), options) {}
 
     void step() {
-        const T lr = T(options_.lr), mu = T(options_.momentum), damp = T(1.0 - options_.dampening);
-        const T wd = T(options_.weight_decay);
+        backend::SgdStep<T> k;
+        k.lr = T(options_.lr);
+        k.momentum = T(options_.momentum);
+        k.dampening_complement = T(1.0 - options_.dampening);
+        k.weight_decay = T(options_.weight_decay);
+        k.use_momentum = options_.momentum != 0;
+        k.first_step = steps_ == 0;
+        k.nesterov = options_.nesterov;
         std::size_t offset = 0;
         for (const auto& p : params_) {
-            for (std::size_t i = 0; i < p.size; ++i) {
-                T g = p.grad[i] + wd * p.value[i];
-                if (options_.momentum != 0) {
-                    T& b = momentum_buffer_[offset + i];
-                    b = steps_ == 0 ? g : mu * b + damp * g;
-                    g = options_.nesterov ? g + mu * b : b;
-                }
-                p.value[i] -= lr * g;
-                p.grad[i] = T(0);
-            }
+            B::sgd_update(p.size, p.value, p.grad, k.use_momentum ? momentum_buffer_.data() + offset : nullptr, k);
             offset += p.size;
         }
         ++steps_;

@@ -95,7 +95,7 @@ template <class GanT>
 struct RunState {
     GanTrainer<GanT>& trainer;
     data::BatchLoader& loader;
-    Tensor<typename GanT::noise_shape>& fixed_noise;
+    Tensor<typename GanT::noise_shape, typename GanT::backend>& fixed_noise;
     int world_size = 1;  // the processes of a data-parallel run; a checkpoint resumes with as many
 };
 

@@ -86,7 +86,7 @@ struct RunContext {
 template <class GanT>
 struct Hooks {
     using Context = RunContext<GanT>;
-    using Samples = Tensor<typename GanT::sample_shape>;
+    using Samples = Tensor<typename GanT::sample_shape, typename GanT::backend>;
     std::vector<std::function<void(Context&, const StepStats&)>> after_step;      // each generator step
     std::vector<std::function<void(Context&, const Samples&)>> after_epoch;       // with the grid's samples
     std::vector<std::function<void(Context&, const fs::path&)>> after_checkpoint;  // the checkpoint folder
@@ -141,9 +141,9 @@ inline nlohmann::json settings_json(const RunSettings& s) {
 }
 
 // Fixed noise for the sample grids: its own stream, so it does not depend on training.
-template <class Noise>
-Tensor<Noise> fixed_noise(std::uint64_t seed, std::size_t n) {
-    Tensor<Noise> z(n);
+template <class Noise, class B>
+Tensor<Noise, B> fixed_noise(std::uint64_t seed, std::size_t n) {
+    Tensor<Noise, B> z(n);
     Rng rng(seed ^ 0x5eed0f1dedc0ffeeULL);
     rng.fill_normal(z.data(), z.size());
     return z;
@@ -235,7 +235,7 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
     trainer.set_communicator(comm, s.sync_batchnorm);
     data::BatchLoader loader(dataset, s.batch_size, s.seed + 1);
     if (comm) loader.set_shard(comm->rank(), comm->size());
-    Tensor<Noise> grid_noise = fixed_noise<Noise>(s.seed, classes ? 8 * classes : 64);
+    Tensor<Noise, typename GanT::backend> grid_noise = fixed_noise<Noise, typename GanT::backend>(s.seed, classes ? 8 * classes : 64);
     const std::vector<std::int32_t> grid_labels = class_rows(classes, 8);
     std::optional<fs::path> checkpoint;
     if (s.resume) {
@@ -254,7 +254,7 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
     std::optional<RunContext<GanT>> ctx;
     if (files) ctx.emplace(RunContext<GanT>{trainer, *files, s});
     HealthMonitor health;
-    Tensor<Sample> real;
+    Tensor<Sample, typename GanT::backend> real;
     std::vector<std::int32_t> labels;
 
     const detail::StopSignals signals;

@@ -1,0 +1,47 @@
+#pragma once
+// The CPU backend's element-wise kernels: fill, copy, map and sum by functor. A functor that
+// also has simd(batch...) (xsimd batches) gets explicit vector code: for the maps compilers
+// leave scalar (tanh, sqrt and exp keep errno semantics, so GCC does not vectorise them).
+#include <algorithm>
+#include <cstddef>
+
+#include "xgan/backend/cpu/simd.hpp"
+
+namespace xgan::backend::cpu {
+
+template <class T>
+void fill(T* x, std::size_t n, T v) {
+    std::fill(x, x + n, v);
+}
+
+template <class T>
+void copy(const T* x, std::size_t n, T* y) {
+    std::copy(x, x + n, y);
+}
+
+template <class, class U>
+using same_as_t = U;
+
+template <class F, class T, class... X>
+concept SimdFunctor = requires(const F& f, same_as_t<X, xsimd::batch<T>>... b) { f.simd(b...); };
+
+// y[i] = f(x[i]...); y may alias an input.
+template <class T, class F, class... X>
+void map(std::size_t n, const F& f, T* y, const X*... x) {
+    std::size_t i = 0;
+    if constexpr (SimdFunctor<F, T, X...>) {
+        using batch = xsimd::batch<T>;
+        for (; i + batch::size <= n; i += batch::size) f.simd(batch::load_unaligned(x + i)...).store_unaligned(y + i);
+    }
+    for (; i < n; ++i) y[i] = f(x[i]...);
+}
+
+// sum_i f(x[i]...), accumulated in double.
+template <class F, class... X>
+double sum(std::size_t n, const F& f, const X*... x) {
+    double s = 0;
+    for (std::size_t i = 0; i < n; ++i) s += double(f(x[i]...));
+    return s;
+}
+
+}  // namespace xgan::backend::cpu

@@ -1,0 +1,330 @@
+#pragma once
+// check_backend<B>(): runs every kernel of the Backend concept on B and on the reference
+// backend (plain loops in double, backend/reference/) with the same random inputs, and
+// compares the results element by element, with a tolerance per kernel that allows for B's
+// scalar (float rounding, a GEMM's summation order). For backend authors:
+//
+//   auto r = xgan::testing::check_backend<MyBackend<float>>();
+//   if (!r.ok) std::cerr << r.report();   // which kernel, which element, by how much
+//
+// Inputs have odd sizes (no SIMD width divides them), GEMMs come in all four transpose
+// combinations, large enough to be split across threads, and with beta = 0 over a C full of
+// NaN (BLAS semantics: C is not read); maps run in place too.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "xgan/backend/backend.hpp"
+#include "xgan/backend/reference/reference_backend.hpp"
+#include "xgan/core/rng.hpp"
+
+namespace xgan::testing {
+
+struct BackendCheckOptions {
+    std::uint64_t seed = 7;
+};
+
+struct BackendCheckResult {
+    bool ok = true;
+    std::size_t kernels = 0;   // kernel calls compared
+    std::size_t elements = 0;  // values compared
+    std::vector<std::string> failures;
+    std::string report() const {
+        std::ostringstream s;
+        s << (ok ? "check_backend passed" : "check_backend FAILED") << " (" << kernels << " kernel calls, " << elements
+          << " values)";
+        for (std::size_t i = 0; i < failures.size() && i < 20; ++i) s << "\n  " << failures[i];
+        return s.str();
+    }
+};
+
+namespace detail::backend_check {
+
+// Functors as layers write them: generic in the scalar; Tanh also offers a SIMD body.
+struct Tanh {
+    template <class T>
+    T operator()(T x) const {
+        using std::tanh;
+        return tanh(x);
+    }
+    template <class Batch>
+    Batch simd(Batch x) const { return tanh(x); }
+};
+struct Axpy {
+    double a;
+    template <class T>
+    T operator()(T x, T y) const { return T(a) * x + y; }
+};
+struct Fma3 {
+    template <class T>
+    T operator()(T x, T y, T z) const { return x * y + z; }
+};
+struct Square {
+    template <class T>
+    T operator()(T x) const { return x * x; }
+};
+
+template <class B>
+class Checker {
+public:
+    using T = typename B::scalar;
+    using R = backend::ReferenceBackend<double>;
+    static constexpr bool single = sizeof(T) < sizeof(double);
+
+    explicit Checker(std::uint64_t seed) : rng_(seed) {}
+
+    // Random values representable in T, as the host copies each backend starts from.
+    std::vector<double> random(std::size_t n, double lo = -1, double hi = 1) {
+        std::vector<double> v(n);
+        for (auto& x : v) x = double(T(rng_.uniform(lo, hi)));
+        return v;
+    }
+
+    // B-side storage holding host values, and the way back.
+    struct Device {
+        typename B::template buffer<T> data;
+        T* ptr() { return data.data(); }
+    };
+    static Device upload(const std::vector<double>& h) {
+        std::vector<T> t(h.begin(), h.end());
+        Device d{typename B::template buffer<T>(h.size())};
+        B::copy_from_host(t.data(), t.size(), d.ptr());
+        return d;
+    }
+    static std::vector<double> download(Device& d, std::size_t n) {
+        std::vector<T> t(n);
+        B::copy_to_host(d.ptr(), n, t.data());
+        return {t.begin(), t.end()};
+    }
+
+    // |got - want| <= atol + rtol |want| for every element; NaN agrees only with NaN.
+    void compare(const std::string& kernel, const std::vector<double>& got, const std::vector<double>& want, double rtol,
+                 double atol) {
+        ++result.kernels;
+        std::size_t bad = 0;
+        double worst = 0;
+        std::size_t worst_i = 0;
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            ++result.elements;
+            const double err = std::abs(got[i] - want[i]);
+            const bool same_nan = std::isnan(got[i]) && std::isnan(want[i]);
+            if (!same_nan && !(err <= atol + rtol * std::abs(want[i]))) {
+                if (bad++ == 0 || err > worst) {
+                    worst = std::isnan(err) ? std::numeric_limits<double>::infinity() : err;
+                    worst_i = i;
+                }
+            }
+        }
+        if (bad) {
+            result.ok = false;
+            std::ostringstream s;
+            s << kernel << ": " << bad << " of " << want.size() << " values differ; worst [" << worst_i << "] got "
+              << got[worst_i] << ", reference " << want[worst_i];
+            result.failures.push_back(s.str());
+        }
+    }
+
+    void storage() {
+        const std::size_t n = 1003;
+        auto x = random(n);
+        Device d = upload(x);
+        compare("copy_from_host/copy_to_host", download(d, n), x, 0, 0);
+        Device y = upload(random(n));
+        B::copy(d.ptr(), n, y.ptr());
+        compare("copy", download(y, n), x, 0, 0);
+        B::fill(y.ptr(), n, T(0.375));
+        compare("fill", download(y, n), std::vector<double>(n, 0.375), 0, 0);
+    }
+
+    void gemm(backend::Trans ta, backend::Trans tb, int m, int n, int k, double alpha, double beta) {
+        using backend::Trans;
+        auto a = random(std::size_t(m) * k), b = random(std::size_t(k) * n);
+        auto c = beta == 0 ? std::vector<double>(std::size_t(m) * n, std::nan("")) : random(std::size_t(m) * n);
+        const int lda = ta == Trans::no ? k : m, ldb = tb == Trans::no ? n : k;
+        Device da = upload(a), db = upload(b), dc = upload(c);
+        B::gemm(ta, tb, m, n, k, T(alpha), da.ptr(), lda, db.ptr(), ldb, T(beta), dc.ptr(), n);
+        R::gemm(ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), n);
+        std::ostringstream name;
+        name << "gemm(" << (ta == Trans::yes ? "T" : "N") << (tb == Trans::yes ? "T" : "N") << ", m " << m << ", n " << n
+             << ", k " << k << ", alpha " << alpha << ", beta " << beta << ")";
+        // float: each product rounds, and the sum of k of them in some order
+        compare(name.str(), download(dc, c.size()), c, single ? 1e-5 : 1e-12, (single ? 2e-6 : 1e-14) * k);
+    }
+
+    template <class F, class... V>
+    void map(const std::string& name, std::size_t n, const F& f, double rtol, double atol, const V&... x) {
+        Device y = upload(random(n));
+        std::vector<double> want(n);
+        {
+            std::vector<Device> inputs{upload(x)...};
+            call_map(f, n, y.ptr(), inputs, std::index_sequence_for<V...>{});
+        }
+        R::map(n, f, want.data(), x.data()...);
+        compare(name, download(y, n), want, rtol, atol);
+    }
+
+    template <class F, std::size_t... I>
+    static void call_map(const F& f, std::size_t n, T* y, std::vector<Device>& in, std::index_sequence<I...>) {
+        B::map(n, f, y, static_cast<const T*>(in[I].ptr())...);
+    }
+
+    void maps() {
+        const std::size_t n = 1001;
+        const double tol = single ? 1e-6 : 1e-14;
+        auto x = random(n, -4, 4), y = random(n), z = random(n);
+        map("map(tanh, with a SIMD body)", n, Tanh{}, tol, tol, x);
+        map("map(a x + y)", n, Axpy{-1.5}, tol, tol, x, y);
+        map("map(x y + z)", n, Fma3{}, tol, tol, x, y, z);
+        // in place: y = f(y, x)
+        Device dy = upload(y), dx = upload(x);
+        B::map(n, Axpy{0.5}, dy.ptr(), static_cast<const T*>(dx.ptr()), static_cast<const T*>(dy.ptr()));
+        std::vector<double> want = y;
+        R::map(n, Axpy{0.5}, want.data(), x.data(), want.data());
+        compare("map in place (y = a x + y)", download(dy, n), want, tol, tol);
+        // sums: double accumulation of T values
+        const double got = B::sum(n, Square{}, static_cast<const T*>(dx.ptr()));
+        const double ref = R::sum(n, Square{}, x.data());
+        compare("sum(x^2)", {got}, {ref}, single ? 1e-6 : 1e-13, 0);
+        const double got2 = B::sum(n, Fma3{}, static_cast<const T*>(dx.ptr()), static_cast<const T*>(dx.ptr()),
+                                   static_cast<const T*>(dy.ptr()));
+        const double ref2 = R::sum(n, Fma3{}, x.data(), x.data(), want.data());
+        compare("sum(x x + y)", {got2}, {ref2}, single ? 1e-6 : 1e-13, single ? 1e-4 : 1e-12);
+    }
+
+    void bias(backend::ChannelLayout l) {
+        const double tol = single ? 1e-6 : 1e-14;
+        auto b = random(l.channels), y = random(l.size());
+        Device db = upload(b), dy = upload(y);
+        B::bias_add(l, db.ptr(), dy.ptr());
+        R::bias_add(l, b.data(), y.data());
+        std::ostringstream name;
+        name << "(outer " << l.outer << ", channels " << l.channels << ", inner " << l.inner << ")";
+        compare("bias_add" + name.str(), download(dy, y.size()), y, tol, tol);
+        auto g = random(l.channels), dys = random(l.size());
+        Device dg = upload(g), ddy = upload(dys);
+        B::bias_grad(l, ddy.ptr(), dg.ptr());
+        R::bias_grad(l, dys.data(), g.data());
+        // float: a sum of outer * inner terms
+        compare("bias_grad" + name.str(), download(dg, g.size()), g, single ? 1e-5 : 1e-12,
+                (single ? 1e-6 : 1e-14) * double(l.outer * l.inner));
+    }
+
+    // One optimizer kernel on random parameters, gradients and state (state >= 0 where it
+    // holds squares), three steps in a row so that the state matters.
+    template <class Step, class Run, class RunRef>
+    void update(const std::string& name, std::size_t states, Run run, RunRef run_ref) {
+        const std::size_t n = 1037;
+        std::vector<std::vector<double>> host;
+        host.push_back(random(n));  // parameters
+        for (std::size_t s = 0; s < states; ++s) host.push_back(random(n, s == 0 ? 0 : -1, 1));
+        std::vector<Device> dev;
+        for (auto& h : host) dev.push_back(upload(h));
+        for (int step = 0; step < 3; ++step) {
+            auto g = random(n);
+            Device dg = upload(g);
+            run(n, dev, dg.ptr(), step);
+            run_ref(n, host, g.data(), step);
+            compare(name + ": gradient cleared", download(dg, n), std::vector<double>(n, 0.0), 0, 0);
+        }
+        const double tol = single ? 2e-5 : 1e-12;
+        compare(name + ": parameters", download(dev[0], n), host[0], tol, tol);
+        for (std::size_t s = 0; s < states; ++s)
+            compare(name + ": state " + std::to_string(s), download(dev[s + 1], n), host[s + 1], tol, tol);
+    }
+
+    void optimizers() {
+        for (bool decoupled : {false, true}) {
+            backend::AdamStep<double> k;
+            k.beta1 = 0.9, k.beta2 = 0.999, k.one_minus_beta1 = 0.1, k.one_minus_beta2 = 0.001, k.eps = 1e-8;
+            k.step_size = 1e-2, k.inv_bc2_sqrt = 3.0, k.weight_decay = 0.01, k.decay = 0.9999;
+            k.coupled = !decoupled, k.decoupled = decoupled;
+            const auto kt = cast_adam(k);
+            // state 0 is v (squares, >= 0), state 1 is m
+            update<backend::AdamStep<T>>(
+                decoupled ? "adam_update (decoupled decay)" : "adam_update (coupled decay)", 2,
+                [&](std::size_t n, std::vector<Device>& d, T* g, int) { B::adam_update(n, d[0].ptr(), g, d[2].ptr(), d[1].ptr(), kt); },
+                [&](std::size_t n, std::vector<std::vector<double>>& h, double* g, int) {
+                    R::adam_update(n, h[0].data(), g, h[2].data(), h[1].data(), k);
+                });
+        }
+        for (int variant = 0; variant < 2; ++variant) {
+            backend::RmspropStep<double> k;
+            k.lr = 1e-2, k.alpha = 0.99, k.one_minus_alpha = 0.01, k.eps = 1e-8, k.weight_decay = 0.01, k.momentum = 0.5;
+            k.centered = variant == 1, k.use_momentum = variant == 1, k.use_weight_decay = true;
+            const backend::RmspropStep<T> kt{T(k.lr), T(k.alpha), T(k.one_minus_alpha), T(k.eps), T(k.weight_decay),
+                                             T(k.momentum), k.centered, k.use_momentum, k.use_weight_decay};
+            // state 0: square_avg (>= 0, and kept above grad_avg^2 by starting grad_avg at 0)
+            update<backend::RmspropStep<T>>(
+                variant ? "rmsprop_update (centered, momentum)" : "rmsprop_update", 3,
+                [&](std::size_t n, std::vector<Device>& d, T* g, int step) {
+                    if (step == 0) B::fill(d[2].ptr(), n, T(0));
+                    B::rmsprop_update(n, d[0].ptr(), g, d[1].ptr(), k.centered ? d[2].ptr() : nullptr,
+                                      k.use_momentum ? d[3].ptr() : nullptr, kt);
+                },
+                [&](std::size_t n, std::vector<std::vector<double>>& h, double* g, int step) {
+                    if (step == 0) std::fill(h[2].begin(), h[2].end(), 0.0);
+                    R::rmsprop_update(n, h[0].data(), g, h[1].data(), k.centered ? h[2].data() : nullptr,
+                                      k.use_momentum ? h[3].data() : nullptr, k);
+                });
+        }
+        for (bool nesterov : {false, true}) {
+            backend::SgdStep<double> k;
+            k.lr = 0.1, k.momentum = 0.9, k.dampening_complement = nesterov ? 1.0 : 0.75, k.weight_decay = 0.01;
+            k.use_momentum = true, k.nesterov = nesterov;
+            update<backend::SgdStep<T>>(
+                nesterov ? "sgd_update (nesterov)" : "sgd_update (momentum, dampening)", 1,
+                [&](std::size_t n, std::vector<Device>& d, T* g, int step) {
+                    backend::SgdStep<T> kt{T(k.lr), T(k.momentum), T(k.dampening_complement), T(k.weight_decay),
+                                           true, step == 0, k.nesterov};
+                    B::sgd_update(n, d[0].ptr(), g, d[1].ptr(), kt);
+                },
+                [&](std::size_t n, std::vector<std::vector<double>>& h, double* g, int step) {
+                    auto kr = k;
+                    kr.first_step = step == 0;
+                    R::sgd_update(n, h[0].data(), g, h[1].data(), kr);
+                });
+        }
+    }
+
+    static backend::AdamStep<T> cast_adam(const backend::AdamStep<double>& k) {
+        return {T(k.beta1),        T(k.beta2),        T(k.one_minus_beta1), T(k.one_minus_beta2), T(k.eps),
+                T(k.step_size),    T(k.inv_bc2_sqrt), T(k.weight_decay),    T(k.decay),           k.coupled,
+                k.decoupled};
+    }
+
+    BackendCheckResult result;
+
+private:
+    Rng rng_;
+};
+
+}  // namespace detail::backend_check
+
+template <class B>
+    requires backend::Backend<B>
+BackendCheckResult check_backend(BackendCheckOptions options = {}) {
+    using backend::Trans;
+    detail::backend_check::Checker<B> c(options.seed);
+    c.storage();
+    for (Trans ta : {Trans::no, Trans::yes})
+        for (Trans tb : {Trans::no, Trans::yes}) {
+            c.gemm(ta, tb, 7, 5, 3, 1.0, 0.0);
+            c.gemm(ta, tb, 37, 129, 65, 0.5, 0.25);
+            c.gemm(ta, tb, 131, 67, 190, 1.0, 1.0);  // m n k above the size where the CPU splits
+        }
+    c.gemm(Trans::no, Trans::no, 1, 1, 1000, -2.0, 0.0);
+    c.maps();
+    c.bias({5, 33, 1});      // a batch of vectors
+    c.bias({3, 7, 17 * 17}); // images
+    c.bias({129, 3, 1000});
+    c.optimizers();
+    return c.result;
+}
+
+}  // namespace xgan::testing
