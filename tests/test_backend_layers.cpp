@@ -13,7 +13,20 @@
 #include "xgan/backend/reference/reference_backend.hpp"
 #include "xgan/gan/trainer.hpp"
 #include "xgan/layers/activation.hpp"
+#include "xgan/layers/batchnorm.hpp"
+#include "xgan/layers/conv2d.hpp"
+#include "xgan/layers/conv_transpose2d.hpp"
+#include "xgan/layers/equalized.hpp"
+#include "xgan/layers/label_embedding.hpp"
+#include "xgan/layers/layernorm.hpp"
 #include "xgan/layers/linear.hpp"
+#include "xgan/layers/minibatch_stddev.hpp"
+#include "xgan/layers/pixel_norm.hpp"
+#include "xgan/layers/pooling.hpp"
+#include "xgan/layers/reshape.hpp"
+#include "xgan/layers/spectral_norm.hpp"
+#include "xgan/layers/upsample.hpp"
+#include "xgan/layers/zero_pad.hpp"
 #include "xgan/loss/bce.hpp"
 #include "xgan/testing/gradcheck.hpp"
 
@@ -51,11 +64,11 @@ Tensor<S, B> random_tensor(std::size_t batch, std::uint64_t seed) {
 // Forward, backward and (where the layer has them) the tangent passes of Spec on In, once on
 // the CPU backend and once on the reference backend, from the same parameters and inputs.
 template <class Spec, ShapeType In>
-void check_layer_on_both(const char* name, double rtol = 1e-4, double atol = 1e-5) {
+void check_layer_on_both(const char* name, double rtol = 1e-4, double atol = 1e-5, Mode mode = Mode::train) {
     using Fast = bind_t<Spec, In, Cpu>;
     using Ref = bind_t<Spec, In, Reference>;
     using Out = typename Fast::output_shape;
-    constexpr std::size_t batch = 5;
+    constexpr std::size_t batch = 6;
     Fast fast;
     Ref ref;
     Rng rng(3);
@@ -63,6 +76,10 @@ void check_layer_on_both(const char* name, double rtol = 1e-4, double atol = 1e-
     auto fs = state_of(fast), rs = state_of(ref);
     REQUIRE(fs.size() == rs.size());
     for (std::size_t k = 0; k < fs.size(); ++k) {
+        if (fs[k].integer) {
+            *rs[k].integer = *fs[k].integer;
+            continue;
+        }
         std::copy(fs[k].value, fs[k].value + fs[k].numel(), rs[k].value);
         if (fs[k].trainable()) {
             std::fill(fs[k].grad, fs[k].grad + fs[k].numel(), 0.0f);
@@ -78,8 +95,8 @@ void check_layer_on_both(const char* name, double rtol = 1e-4, double atol = 1e-
     const auto xr = random_tensor<In, Reference>(batch, 11);
     Tensor<Out, Cpu> yf;
     Tensor<Out, Reference> yr;
-    fast.forward(xf, yf, Mode::train);
-    ref.forward(xr, yr, Mode::train);
+    fast.forward(xf, yf, mode);
+    ref.forward(xr, yr, mode);
     agree("forward", yf.data(), yr.data(), yf.size());
 
     const auto dyf = random_tensor<Out, Cpu>(batch, 12);
@@ -125,6 +142,44 @@ TEST_CASE("backends: Linear and the activations agree on the CPU and the referen
     check_layer_on_both<SELU, Shape<101>>("SELU");
 }
 
+TEST_CASE("backends: convolutions agree on the CPU and the reference backend") {
+    check_layer_on_both<Conv2d<3, 5, 3>, Shape<3, 9, 8>>("Conv2d 3x3");
+    check_layer_on_both<Conv2d<2, 4, 4, 2, 1>, Shape<2, 12, 12>>("Conv2d 4x4 stride 2 padding 1");
+    check_layer_on_both<Conv2d<2, 3, 3, 1, 2, false, 2>, Shape<2, 7, 9>>("Conv2d dilated, no bias");
+    check_layer_on_both<Conv2d<1, 3, 3, 1, 1>, Shape<1, 200, 100>>("Conv2d on images too large for the padded copy");
+    check_layer_on_both<ConvTranspose2d<4, 3, 4, 2, 1>, Shape<4, 5, 5>>("ConvTranspose2d 4x4 stride 2");
+    check_layer_on_both<ConvTranspose2d<3, 2, 3, 2, 1, 1, false>, Shape<3, 4, 6>>("ConvTranspose2d output padding");
+    check_layer_on_both<ConvTranspose2d<8, 4, 4, 1, 0>, Shape<8, 1, 1>>("ConvTranspose2d from 1x1");
+    check_layer_on_both<EqualizedConv2d<3, 4, 3, 1, 1>, Shape<3, 6, 6>>("EqualizedConv2d");
+    check_layer_on_both<EqualizedLinear<12, 7>, Shape<12>>("EqualizedLinear");
+}
+
+TEST_CASE("backends: normalisations agree on the CPU and the reference backend") {
+    check_layer_on_both<BatchNorm2d<4>, Shape<4, 5, 7>>("BatchNorm2d train");
+    check_layer_on_both<BatchNorm2d<4>, Shape<4, 5, 7>>("BatchNorm2d eval", 1e-4, 1e-5, Mode::eval);
+    check_layer_on_both<BatchNorm1d<300>, Shape<300>>("BatchNorm1d train");
+    check_layer_on_both<BatchNorm1d<3>, Shape<3, 17>>("BatchNorm1d on (C, L)");
+    check_layer_on_both<LayerNorm<Shape<3, 4, 5>>, Shape<3, 4, 5>>("LayerNorm");
+    check_layer_on_both<PixelNorm<>, Shape<6, 3, 3>>("PixelNorm on images");
+    check_layer_on_both<PixelNorm<>, Shape<40>>("PixelNorm on vectors");
+    check_layer_on_both<MinibatchStdDev<3>, Shape<2, 3, 4>>("MinibatchStdDev");
+    check_layer_on_both<SpectralNorm<Linear<9, 5>>, Shape<9>>("SpectralNorm Linear");
+    check_layer_on_both<SpectralNorm<Conv2d<2, 3, 3, 1, 1>>, Shape<2, 5, 5>>("SpectralNorm Conv2d");
+}
+
+TEST_CASE("backends: pooling, resampling and reshaping agree on the CPU and the reference backend") {
+    check_layer_on_both<MaxPool2d<2>, Shape<3, 8, 6>>("MaxPool2d 2");
+    check_layer_on_both<MaxPool2d<3, 2>, Shape<2, 9, 7>>("MaxPool2d 3 stride 2 (overlapping)");
+    check_layer_on_both<AvgPool2d<2>, Shape<3, 8, 6>>("AvgPool2d 2");
+    check_layer_on_both<AvgPool2d<3, 2>, Shape<2, 9, 7>>("AvgPool2d 3 stride 2 (overlapping)");
+    check_layer_on_both<Upsample<2>, Shape<3, 4, 5>>("Upsample 2");
+    check_layer_on_both<Upsample<3>, Shape<2, 3, 3>>("Upsample 3");
+    check_layer_on_both<ZeroPad2d<1, 2, 0, 3>, Shape<2, 4, 5>>("ZeroPad2d");
+    check_layer_on_both<Flatten, Shape<2, 3, 4>>("Flatten");
+    check_layer_on_both<LabelEmbedding<10, 16>, Shape<8 + 10>>("LabelEmbedding on vectors");
+    check_layer_on_both<LabelEmbedding<3, 32>, Shape<2 + 3, 4, 4>>("LabelEmbedding on planes");
+}
+
 TEST_CASE("backends: gradcheck passes on the reference backend in double") {
     auto linear = testing::gradcheck_bound<bind_t<Linear<6, 4>, Shape<6>, ReferenceF64>>();
     CHECK_MESSAGE(linear.ok, linear.report());
@@ -132,6 +187,14 @@ TEST_CASE("backends: gradcheck passes on the reference backend in double") {
     CHECK_MESSAGE(tanh.ok, tanh.report());
     auto selu = testing::gradcheck_bound<bind_t<SELU, Shape<9>, ReferenceF64>>();
     CHECK_MESSAGE(selu.ok, selu.report());
+    auto conv = testing::gradcheck_bound<bind_t<Conv2d<2, 3, 3, 2, 1>, Shape<2, 5, 5>, ReferenceF64>>();
+    CHECK_MESSAGE(conv.ok, conv.report());
+    auto convt = testing::gradcheck_bound<bind_t<ConvTranspose2d<2, 3, 3, 2, 1, 1>, Shape<2, 3, 3>, ReferenceF64>>();
+    CHECK_MESSAGE(convt.ok, convt.report());
+    auto bn = testing::gradcheck_bound<bind_t<BatchNorm2d<3>, Shape<3, 2, 2>, ReferenceF64>>();
+    CHECK_MESSAGE(bn.ok, bn.report());
+    auto ln = testing::gradcheck_bound<bind_t<LayerNorm<Shape<4, 3>>, Shape<4, 3>, ReferenceF64>>();
+    CHECK_MESSAGE(ln.ok, ln.report());
 }
 
 TEST_CASE("backends: BCE losses agree on the CPU and the reference backend") {

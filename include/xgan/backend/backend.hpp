@@ -5,7 +5,8 @@
 // through these calls, so the same model type runs on any backend.
 //
 // Pointers are to the backend's own storage (B::buffer); copy_from_host / copy_to_host are
-// the only kernels that touch host memory. Sizes are element counts. Kernels that take a
+// the only kernels that touch host memory. Sizes are element counts. The storage kernels and
+// map take arrays of T or of double (per-channel statistics are kept in double). Kernels that take a
 // functor call it element by element with scalars (and, on the CPU, with SIMD batches when
 // the functor accepts them): it must be a pure function of its arguments.
 //
@@ -20,17 +21,43 @@
 //   maps      map(n, f, y, x...)                  y[i] = f(x[i]...), 1 to 4 inputs; y may
 //                                                 alias an input
 //             sum(n, f, x...)                     sum_i f(x[i]...) in double
+//             counter_map(n, start, f, y)         y[i] = f(counter_bits(start + i * counter_step)):
+//                                                 random fills (masks) from the counter-based
+//                                                 stream of core/rng.hpp
 //   bias      bias_add(layout, b, y)              y[o, c, i] += b[c]
 //             bias_grad(layout, dy, db)           db[c] += sum_{o,i} dy[o, c, i]
+//   indexed   indexed_map(layout, f, y, x...)     y[o, c, i] = f(Index{o, c, i}, x[o, c, i]...): the
+//                                                 functor reads per-channel (per-sample, ...)
+//                                                 coefficients from B's memory by index
+//             channel_sum(layout, f, s, x...)     s[c] = sum_{o,i} f(Index{o, c, i}, x...), double
+//             position_sum(layout, f, s, x...)    s[o*inner + i] = sum_c f(Index{o, c, i}, x...), double
+//                                                 (per-sample sums: layout {N, size, 1})
+//   conv      im2col<G>(x, n, col)                col [G::rows, n*G::L] from images x [n, C, H, W]
+//                                                 (backend/conv_geometry.hpp)
+//             col2im<G>(col, n, b, x)             x = b[c] (0 if b is null) + col's taps summed
+//             planes_to_channels(layout, x, y)    y[c, s*L + l] = x[s, c, l]   (layout {n, C, L})
+//             channels_to_planes(layout, y, b, x) x[s, c, l] = y[c, s*L + l] + b[c] (b may be null)
+//   windows   window_max<G>(planes, x, y, arg)    y = max of each window (backend/window_geometry.hpp),
+//                                                 arg = its index in the plane (first on ties; a
+//                                                 NaN wins, the last of several)
+//             take<G>(planes, x, arg, y)          y[p, k] = x[p, arg[p, k]]
+//             put_add<G>(planes, y, arg, x)       x = 0, then x[p, arg[p, k]] += y[p, k]
+//             window_sum<G>(planes, d, x, y)      y = (sum of each window) / d
+//             window_spread<G>(planes, d, y, x)   x = 0, then each window adds y / d to its values
+//             copy_blocks(blocks, src, dst)       a strided copy of blocks of rows (window_geometry.hpp)
 //   updates   adam_update(n, p, g, m, v, k)       the fused optimizer passes (optimizer_steps.hpp):
 //             rmsprop_update(n, p, g, s, a, b, k) update p and the state in one pass, then
 //             sgd_update(n, p, g, b, k)           clear the gradient g
 // where layout is a ChannelLayout: a tensor viewed as [outer, channels, inner] (NCHW:
-// outer = N, inner = H*W; a batch of vectors: outer = N, inner = 1).
+// outer = N, inner = H*W; a batch of vectors: outer = N, inner = 1). Sums of the indexed
+// kernels are written to double storage of B (B::buffer<double>).
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 
+#include "xgan/backend/conv_geometry.hpp"
 #include "xgan/backend/optimizer_steps.hpp"
+#include "xgan/backend/window_geometry.hpp"
 
 namespace xgan::backend {
 
@@ -40,6 +67,11 @@ enum class Trans { no, yes };
 struct ChannelLayout {
     std::size_t outer = 1, channels = 1, inner = 1;
     std::size_t size() const { return outer * channels * inner; }
+};
+
+// Where an element of a ChannelLayout lies: sample (outer), channel, position (inner).
+struct Index {
+    std::size_t o, c, i;
 };
 
 namespace detail {
@@ -52,12 +84,21 @@ struct Product {
     template <class T>
     T operator()(T x, T y) const { return x * y; }
 };
+struct HighBit {
+    double operator()(std::uint64_t bits) const { return double(bits >> 63); }
+};
+struct ChannelScale {  // x * (c + 1)
+    template <class T>
+    T operator()(Index k, T x) const { return x * T(k.c + 1); }
+};
+using ProbeGeometry = ConvGeometry<1, 3, 3, 2, 2, 2, 1, 0, 1>;
+using ProbeWindows = WindowGeometry<4, 4, 2, 2>;
 }  // namespace detail
 
 template <class B>
 concept Backend = requires { typename B::scalar; } &&
     requires(typename B::scalar* y, const typename B::scalar* x, typename B::scalar v, std::size_t n, int i,
-             ChannelLayout layout, Trans t) {
+             ChannelLayout layout, Trans t, double* s, std::uint32_t* arg, Blocks blocks) {
         typename B::template buffer<typename B::scalar>;
         B::fill(y, n, v);
         B::copy(x, n, y);
@@ -66,10 +107,24 @@ concept Backend = requires { typename B::scalar; } &&
         B::gemm(t, t, i, i, i, v, x, i, x, i, v, y, i);
         B::map(n, detail::Negate{}, y, x);
         B::map(n, detail::Product{}, y, x, x);
+        B::counter_map(n, std::uint64_t(i), detail::HighBit{}, y);
         { B::sum(n, detail::Negate{}, x) } -> std::convertible_to<double>;
         { B::sum(n, detail::Product{}, x, x) } -> std::convertible_to<double>;
         B::bias_add(layout, x, y);
         B::bias_grad(layout, x, y);
+        B::indexed_map(layout, detail::ChannelScale{}, y, x);
+        B::channel_sum(layout, detail::ChannelScale{}, s, x);
+        B::position_sum(layout, detail::ChannelScale{}, s, x);
+        B::template im2col<detail::ProbeGeometry>(x, n, y);
+        B::template col2im<detail::ProbeGeometry>(x, n, x, y);
+        B::planes_to_channels(layout, x, y);
+        B::channels_to_planes(layout, x, x, y);
+        B::template window_max<detail::ProbeWindows>(n, x, y, arg);
+        B::template take<detail::ProbeWindows>(n, x, arg, y);
+        B::template put_add<detail::ProbeWindows>(n, x, arg, y);
+        B::template window_sum<detail::ProbeWindows>(n, v, x, y);
+        B::template window_spread<detail::ProbeWindows>(n, v, x, y);
+        B::copy_blocks(blocks, x, y);
         B::adam_update(n, y, y, y, y, AdamStep<typename B::scalar>{});
         B::rmsprop_update(n, y, y, y, y, y, RmspropStep<typename B::scalar>{});
         B::sgd_update(n, y, y, y, SgdStep<typename B::scalar>{});

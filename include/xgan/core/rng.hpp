@@ -11,6 +11,16 @@
 
 namespace xgan {
 
+// A counter-based stream: its i-th value from `start` is counter_bits(start + i * counter_step),
+// splitmix64's output function. Any element can be drawn on its own, so a backend fills a
+// buffer in parallel (on any number of threads or GPU blocks) with the same values.
+inline constexpr std::uint64_t counter_step = 0x9e3779b97f4a7c15ULL;
+constexpr std::uint64_t counter_bits(std::uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 class Rng {
 public:
     explicit Rng(std::uint64_t seed = 0) { reseed(seed); }

@@ -11,11 +11,24 @@
 // gives for a critic that couples samples (MinibatchStdDev).
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "xgan/gan/objective.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
+
+namespace detail::penalty {
+struct Square {
+    template <class X>
+    double operator()(backend::Index, X g) const { return double(g) * double(g); }
+};
+struct ScaleRows {  // c[sample] g
+    const double* c;
+    template <class X>
+    X operator()(backend::Index k, X g) const { return X(c[k.o] * double(g)); }
+};
+}  // namespace detail::penalty
 
 // Scratch of gradient_penalty for the critic Net; sized by the largest batch seen.
 template <class Net>
@@ -24,6 +37,8 @@ struct PenaltyBuffers {
     Tensor<typename Net::input_shape, B> input_grad;  // ∇x D per sample
     Tensor<typename Net::input_shape, B> direction;   // v = dP/d∇x D
     Tensor<typename Net::output_shape, B> ones, zeros;
+    typename B::template buffer<double> squares, scales;  // per sample: ||∇x D||², v / ∇x D
+    std::vector<double> host;                              // the same, on the host
 };
 
 // Runs d on x (in `mode`), returns Objective's penalty at x and, with grads == accumulate,
@@ -35,32 +50,40 @@ double gradient_penalty(Net& d, const Tensor<typename Net::input_shape, typename
                         PenaltyBuffers<Net>& buf, Mode mode = Mode::train, ParamGrads grads = ParamGrads::accumulate,
                         double grad_scale = 1) {
     using T = typename Net::scalar;
+    using B = typename Net::backend;
     using In = typename Net::input_shape;
     const std::size_t n = x.batch();
     d.forward(x, mode);
     buf.ones.resize(n);
     buf.zeros.resize(n);
-    std::fill(buf.ones.data(), buf.ones.data() + buf.ones.size(), T(1));
-    std::fill(buf.zeros.data(), buf.zeros.data() + buf.zeros.size(), T(0));
+    B::fill(buf.ones.data(), buf.ones.size(), T(1));
+    B::fill(buf.zeros.data(), buf.zeros.size(), T(0));
     d.backward(buf.ones, &buf.input_grad, ParamGrads::skip);  // ∇x D per sample (D outputs one value)
     buf.direction.resize(n);
+    if (buf.squares.size() < n) {
+        buf.squares.resize(n);
+        buf.scales.resize(n);
+        buf.host.resize(n);
+    }
+    const xgan::backend::ChannelLayout rows{n, In::size, 1};
+    B::position_sum(rows, detail::penalty::Square{}, buf.squares.data(), buf.input_grad.data());
+    B::copy_to_host(static_cast<const double*>(buf.squares.data()), n, buf.host.data());
+    // the penalty, and per sample the factor v_i / g_i
     const double w = Objective::penalty_weight;
     double p = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        const T* g = buf.input_grad.sample(i);
-        T* v = buf.direction.sample(i);
-        double sq = 0;
-        for (std::size_t k = 0; k < In::size; ++k) sq += double(g[k]) * double(g[k]);
+        const double sq = buf.host[i];
         if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
             const double norm = std::sqrt(sq);
             p += w * (norm - 1) * (norm - 1) / double(n);
-            const double c = norm > 0 ? grad_scale * 2 * w * (norm - 1) / (double(n) * norm) : 0;
-            for (std::size_t k = 0; k < In::size; ++k) v[k] = T(c * double(g[k]));
+            buf.host[i] = norm > 0 ? grad_scale * 2 * w * (norm - 1) / (double(n) * norm) : 0;
         } else {
             p += 0.5 * w * sq / double(n);
-            for (std::size_t k = 0; k < In::size; ++k) v[k] = T(grad_scale * w / double(n) * double(g[k]));
+            buf.host[i] = grad_scale * w / double(n);
         }
     }
+    B::copy_from_host(static_cast<const double*>(buf.host.data()), n, buf.scales.data());
+    B::indexed_map(rows, detail::penalty::ScaleRows{buf.scales.data()}, buf.direction.data(), buf.input_grad.data());
     if (grads == ParamGrads::accumulate) {
         d.tangent_forward(buf.direction);
         d.tangent_backward(buf.zeros, buf.ones, nullptr, nullptr);

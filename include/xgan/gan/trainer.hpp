@@ -53,6 +53,12 @@ struct Add {
     template <class T>
     T operator()(T x, T y) const { return x + y; }
 };
+template <class T>
+struct Interpolate {  // r + a[sample] (f - r)
+    const T* a;
+    template <class X>
+    X operator()(backend::Index k, X r, X f) const { return r + X(a[k.o]) * (f - r); }
+};
 template <class Objective>
 struct Probability {
     template <class T>
@@ -422,12 +428,10 @@ private:
             penalty_x_.resize(n);
             epsilons_.resize(shard_.global);  // one ε per sample of the global batch
             for (auto& e : epsilons_) e = T(rng_.uniform());
-            for (std::size_t i = 0; i < n; ++i) {
-                const T a = epsilons_[shard_.begin + i];
-                const T *r = real.sample(i), *f = fake.sample(i);
-                T* x = penalty_x_.sample(i);
-                for (std::size_t k = 0; k < DIn::size; ++k) x[k] = r[k] + a * (f[k] - r[k]);
-            }
+            if (shard_epsilons_.size() < n) shard_epsilons_.resize(n);
+            B::copy_from_host(static_cast<const T*>(epsilons_.data() + shard_.begin), n, shard_epsilons_.data());
+            B::indexed_map({n, DIn::size, 1}, detail::Interpolate<T>{shard_epsilons_.data()}, penalty_x_.data(),
+                           real.data(), fake.data());
             at = &penalty_x_;
         }
         return gradient_penalty<Objective>(d_, *at, penalty_buffers_, Mode::train, ParamGrads::accumulate, grad_scale_);
@@ -487,6 +491,7 @@ private:
     distributed::Shard shard_;                              // this rank's rows of the current global batch
     double grad_scale_ = 1;                                 // shard / global batch
     std::vector<T> draws_, bucket_, epsilons_;              // data-parallel scratch; penalty: ε per sample
+    typename B::template buffer<T> shard_epsilons_;         // penalty: this shard's ε, in B's memory
     std::vector<T> global_fakes_;                           // data-parallel replay: the global batch's fakes
     Tensor<Noise, B> z_;
     Tensor<GIn, B> g_in_;                                  // conditional: [z, one-hot label]

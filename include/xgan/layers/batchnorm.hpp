@@ -61,45 +61,92 @@ inline std::string python_float(double v) {
     return s;
 }
 
-// Sums over n values in double, 8 independent lanes (vectorisable).
-template <class T>
-double sum(const T* x, std::size_t n) {
-    double lanes[8] = {};
-    const std::size_t full = n - n % 8;
-    for (std::size_t i = 0; i < full; i += 8)
-        for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(x[i + j]);
-    double s = 0;
-    for (std::size_t i = full; i < n; ++i) s += double(x[i]);
-    for (double l : lanes) s += l;
-    return s;
-}
-// sum (x - mean)^2
-template <class T>
-double centered_squares(const T* x, std::size_t n, double mean) {
-    double lanes[8] = {};
-    const std::size_t full = n - n % 8;
-    for (std::size_t i = 0; i < full; i += 8)
-        for (std::size_t j = 0; j < 8; ++j) {
-            const double d = double(x[i + j]) - mean;
-            lanes[j] += d * d;
-        }
-    double s = 0;
-    for (std::size_t i = full; i < n; ++i) s += (double(x[i]) - mean) * (double(x[i]) - mean);
-    for (double l : lanes) s += l;
-    return s;
-}
-// sum (x - mean) * dy
-template <class T>
-double centered_dot(const T* x, const T* dy, std::size_t n, double mean) {
-    double lanes[8] = {};
-    const std::size_t full = n - n % 8;
-    for (std::size_t i = 0; i < full; i += 8)
-        for (std::size_t j = 0; j < 8; ++j) lanes[j] += (double(x[i + j]) - mean) * double(dy[i + j]);
-    double s = 0;
-    for (std::size_t i = full; i < n; ++i) s += (double(x[i]) - mean) * double(dy[i]);
-    for (double l : lanes) s += l;
-    return s;
-}
+// The per-element and per-channel functions of the passes (backend kernels take functors).
+struct Value {
+    template <class X>
+    double operator()(backend::Index, X x) const { return double(x); }
+};
+struct CenteredSquare {  // (x - mean[c])^2
+    const double* mean;
+    template <class X>
+    double operator()(backend::Index k, X x) const {
+        const double d = double(x) - mean[k.c];
+        return d * d;
+    }
+};
+struct CenteredDot {  // (x - mean[c]) dy
+    const double* mean;
+    template <class X>
+    double operator()(backend::Index k, X x, X dy) const { return (double(x) - mean[k.c]) * double(dy); }
+};
+// y = x a[c] + k[c]: in double for rows of channels, in the scalar type for images (as the
+// forward always has).
+template <bool InDouble>
+struct Affine {
+    const double *a, *k;
+    template <class X>
+    X operator()(backend::Index i, X x) const {
+        if constexpr (InDouble) return X(double(x) * a[i.c] + k[i.c]);
+        else return x * X(a[i.c]) + X(k[i.c]);
+    }
+};
+// dx = a[c] dy + b[c] x + k[c]
+template <bool InDouble>
+struct InputGradient {
+    const double *a, *b, *k;
+    template <class X>
+    X operator()(backend::Index i, X dy, X x) const {
+        if constexpr (InDouble) return X(a[i.c] * double(dy) + b[i.c] * double(x) + k[i.c]);
+        else return X(a[i.c]) * dy + X(b[i.c]) * x + X(k[i.c]);
+    }
+};
+struct Times {  // s * x
+    double s;
+    template <class X>
+    double operator()(X x) const { return s * double(x); }
+};
+struct InvStd {  // 1 / sqrt(sum / count + eps)
+    double count, eps;
+    template <class X>
+    double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / count + eps); }
+};
+struct RunningAverage {  // (1 - m) running + m scale value
+    double m, scale;
+    template <class R, class X>
+    R operator()(R running, X value) const { return R((1 - m) * double(running) + m * scale * double(value)); }
+};
+struct Product {
+    template <class X, class Y>
+    double operator()(X x, Y y) const { return double(x) * double(y); }
+};
+struct Shift {  // bias - mean scale
+    template <class X, class Y, class Z>
+    double operator()(X bias, Y mean, Z scale) const { return double(bias) - double(mean) * double(scale); }
+};
+struct AddCast {  // g + acc s, rounded to g's type
+    double s = 1;
+    template <class G, class X>
+    G operator()(G g, X acc) const { return g + G(double(acc) * s); }
+};
+struct AddProduct {  // g + acc v, rounded to g's type
+    template <class G, class X, class Y>
+    G operator()(G g, X acc, Y v) const { return g + G(double(acc) * double(v)); }
+};
+// The train-mode input-gradient coefficients from acc = sum dy and acc2 = sum (x - mean) dy
+// over count values: kx = acc2 invstd^2 / count; b = -a kx; k = a (kx mean - acc / count).
+struct CoefB {
+    double count;
+    template <class A, class I, class S2>
+    double operator()(A a, I invstd, S2 acc2) const { return -double(a) * double(acc2) * double(invstd) * double(invstd) / count; }
+};
+struct CoefK {
+    double count;
+    template <class A, class I, class S2, class M, class S1>
+    double operator()(A a, I invstd, S2 acc2, M mean, S1 acc) const {
+        const double kx = double(acc2) * double(invstd) * double(invstd) / count;
+        return double(a) * (kx * double(mean) - double(acc) / count);
+    }
+};
 
 }  // namespace detail::bn
 
@@ -109,9 +156,6 @@ template <int Dim, std::size_t C, std::size_t Inner, Ratio Eps, Ratio Momentum, 
 class BatchNormLayer {
     using T = typename B::scalar;
     static_assert(S::size == C * Inner);
-    // Channels per task: a block of channels for (B, C) inputs (loops run along C), one
-    // channel per task otherwise (loops run along the Inner positions).
-    static constexpr std::size_t grain = Inner == 1 ? 256 : std::max<std::size_t>(1, 4096 / Inner);
 
 public:
     using input_shape = S;
@@ -129,41 +173,37 @@ public:
 
     BatchNormLayer()
         : weight_(C, T(1)), weight_grad_(C), bias_(C), bias_grad_(C), running_mean_(C), running_var_(C, T(1)),
-          mean_(C), invstd_(C), acc_(C), acc2_(C) {}
+          mean_(C), invstd_(C), acc_(C), acc2_(C), coef_a_(C), coef_b_(C), coef_k_(C) {}
 
     void forward(const Tensor<S, B>& x, Tensor<S, B>& y, Mode mode) {
         const std::size_t n = x.batch();
         y.resize(n);
         train_ = mode == Mode::train;
-        if (train_ && sync_) {
-            forward_synchronized(x, y);
-        } else if (train_) {
-            const std::size_t count = n * Inner;
+        if (train_) {
+            double count = double(n * Inner);
+            B::channel_sum(layout(n), detail::bn::Value{}, acc_.data(), x.data());
+            if (sync_) count = sum_over_ranks(acc_.data(), C, count);
             if (count <= 1)
-                throw Error("xgan: " + name() + " expected more than 1 value per channel when training, got a batch of " +
-                            std::to_string(n) + " samples of shape " + S::str());
+                throw Error("xgan: " + name() + " expected more than 1 value per channel when training, got " +
+                            (sync_ ? "a global batch of " : "a batch of ") + std::to_string(std::size_t(count) / Inner) +
+                            " samples of shape " + S::str());
+            sync_count_ = count;
+            B::map(C, detail::bn::Times{1.0 / count}, mean_.data(), acc_.data());
+            B::channel_sum(layout(n), detail::bn::CenteredSquare{mean_.data()}, acc_.data(), x.data());
+            if (sync_) sum_over_ranks(acc_.data(), C, count);
+            B::map(C, detail::bn::InvStd{count, Eps.value()}, invstd_.data(), acc_.data());
             const double m = Momentum.value();
-            const double unbias = double(count) / double(count - 1);
-            B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
-                batch_statistics(x, c0, c1);
-                for (std::size_t c = c0; c < c1; ++c) {
-                    const double var = acc_[c] / double(count);
-                    invstd_[c] = 1.0 / std::sqrt(var + Eps.value());
-                    running_mean_[c] = T((1 - m) * double(running_mean_[c]) + m * mean_[c]);
-                    running_var_[c] = T((1 - m) * double(running_var_[c]) + m * var * unbias);
-                }
-                normalise(x, y, c0, c1);
-            });
+            B::map(C, detail::bn::RunningAverage{m, 1.0}, running_mean_.data(), running_mean_.data(), mean_.data());
+            B::map(C, detail::bn::RunningAverage{m, 1.0 / (count - 1)}, running_var_.data(), running_var_.data(), acc_.data());
             ++num_batches_tracked_;
         } else {
-            B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
-                for (std::size_t c = c0; c < c1; ++c) {
-                    mean_[c] = double(running_mean_[c]);
-                    invstd_[c] = 1.0 / std::sqrt(double(running_var_[c]) + Eps.value());
-                }
-                normalise(x, y, c0, c1);
-            });
+            B::map(C, detail::bn::Times{1.0}, mean_.data(), running_mean_.data());
+            B::map(C, detail::bn::InvStd{1.0, Eps.value()}, invstd_.data(), running_var_.data());
         }
+        // y = x * scale + shift with scale = weight * invstd, shift = bias - mean * scale (as PyTorch)
+        B::map(C, detail::bn::Product{}, coef_a_.data(), weight_.data(), invstd_.data());
+        B::map(C, detail::bn::Shift{}, coef_k_.data(), bias_.data(), mean_.data(), coef_a_.data());
+        B::indexed_map(layout(n), detail::bn::Affine<Inner == 1>{coef_a_.data(), coef_k_.data()}, y.data(), x.data());
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& dy, Tensor<S, B>* dx,
@@ -172,66 +212,39 @@ public:
         const bool want_w = grads == ParamGrads::accumulate;
         if (dx) dx->resize(n);
         if (!want_w && !dx) return;
-        if (train_ && sync_) {
-            backward_synchronized(x, dy, dx, want_w);
-            return;
+        // acc_ = sum dy, acc2_ = sum (x - mean) dy, per channel
+        if (want_w || train_) {
+            B::channel_sum(layout(n), detail::bn::Value{}, acc_.data(), dy.data());
+            B::channel_sum(layout(n), detail::bn::CenteredDot{mean_.data()}, acc2_.data(), x.data(), dy.data());
         }
-        const double count = double(n * Inner);
-        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
-            // acc_ = sum dy, acc2_ = sum (x - mean) dy, per channel
-            if (want_w || train_) gradient_sums(x, dy, c0, c1);
-            for (std::size_t c = c0; c < c1; ++c) {
-                if (want_w) {
-                    weight_grad_[c] += T(acc2_[c] * invstd_[c]);
-                    bias_grad_[c] += T(acc_[c]);
-                }
-            }
-            if (!dx) return;
-            input_gradient(x, dy, *dx, count, c0, c1);
-        });
+        if (want_w) {
+            B::map(C, detail::bn::AddProduct{}, weight_grad_.data(), weight_grad_.data(), acc2_.data(), invstd_.data());
+            B::map(C, detail::bn::AddCast{}, bias_grad_.data(), bias_grad_.data(), acc_.data());
+        }
+        if (!dx) return;
+        // dx = a dy + b x + k per channel: a = weight invstd; in train mode the batch statistics'
+        // terms b and k, from the sums (of the global batch when synchronized)
+        double count = double(n * Inner);
+        if (train_ && sync_) {
+            sum_over_ranks(acc_.data(), C, 0);
+            sum_over_ranks(acc2_.data(), C, 0);
+            count = sync_count_;
+        }
+        B::map(C, detail::bn::Product{}, coef_a_.data(), weight_.data(), invstd_.data());
+        if (train_) {
+            B::map(C, detail::bn::CoefB{count}, coef_b_.data(), coef_a_.data(), invstd_.data(), acc2_.data());
+            B::map(C, detail::bn::CoefK{count}, coef_k_.data(), coef_a_.data(), invstd_.data(), acc2_.data(), mean_.data(),
+                   acc_.data());
+        } else {
+            B::fill(coef_b_.data(), C, 0.0);
+            B::fill(coef_k_.data(), C, 0.0);
+        }
+        B::indexed_map(layout(n), detail::bn::InputGradient<Inner == 1>{coef_a_.data(), coef_b_.data(), coef_k_.data()},
+                       dx->data(), dy.data(), x.data());
     }
 
     // Data-parallel training: the statistics of the global batch (comm's ranks); nullptr: this batch's.
     void set_synchronized(distributed::Communicator* comm) { sync_ = comm; }
-
-private:
-    // dx = a dy + b x + k per channel, from acc_ = sum dy and acc2_ = sum (x - mean) dy over
-    // `count` values, for c in [c0, c1).
-    void input_gradient(const Tensor<S, B>& x, const Tensor<S, B>& dy, Tensor<S, B>& dx, double count, std::size_t c0,
-                        std::size_t c1) {
-        const std::size_t n = x.batch();
-        for (std::size_t c = c0; c < c1; ++c) {
-            const double a = double(weight_[c]) * invstd_[c];
-            if (train_) {
-                const double kx = acc2_[c] * invstd_[c] * invstd_[c] / count;  // coefficient of (x - mean)
-                coef_b(c) = -a * kx;
-                coef_k(c) = a * (kx * mean_[c] - acc_[c] / count);
-            } else {
-                coef_b(c) = 0;
-                coef_k(c) = 0;
-            }
-            coef_a(c) = a;
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            if constexpr (Inner == 1) {
-                const T* g = dy.sample(i);
-                const T* in = x.sample(i);
-                T* out = dx.sample(i);
-                for (std::size_t c = c0; c < c1; ++c)
-                    out[c] = T(coef_a(c) * double(g[c]) + coef_b(c) * double(in[c]) + coef_k(c));
-            } else {
-                for (std::size_t c = c0; c < c1; ++c) {
-                    const T* g = dy.sample(i) + c * Inner;
-                    const T* in = x.sample(i) + c * Inner;
-                    T* out = dx.sample(i) + c * Inner;
-                    const T a = T(coef_a(c)), b = T(coef_b(c)), k = T(coef_k(c));
-                    for (std::size_t j = 0; j < Inner; ++j) out[j] = a * g[j] + b * in[j] + k;
-                }
-            }
-        }
-    }
-
-public:
 
     template <class F>
     void visit_state(F&& f, const std::string& prefix) {
@@ -245,172 +258,38 @@ public:
 
     void reset_parameters(Rng& rng, Init init) {
         if (init == Init::dcgan) rng.fill_normal(weight_.data(), C, 1.0, 0.02);
-        else std::fill(weight_.begin(), weight_.end(), T(1));
-        std::fill(bias_.begin(), bias_.end(), T(0));
-        std::fill(running_mean_.begin(), running_mean_.end(), T(0));
-        std::fill(running_var_.begin(), running_var_.end(), T(1));
+        else B::fill(weight_.data(), C, T(1));
+        B::fill(bias_.data(), C, T(0));
+        B::fill(running_mean_.data(), C, T(0));
+        B::fill(running_var_.data(), C, T(1));
         num_batches_tracked_ = 0;
     }
 
     std::int64_t num_batches_tracked() const { return num_batches_tracked_; }
 
 private:
-    // Train-mode forward with the global batch's statistics: per-channel sums, then centred
-    // squares about the global mean, each summed over the ranks.
-    void forward_synchronized(const Tensor<S, B>& x, Tensor<S, B>& y) {
-        const std::size_t n = x.batch();
-        sums_.assign(C + 1, 0.0);
-        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
-            for (std::size_t c = c0; c < c1; ++c)
-                for (std::size_t i = 0; i < n; ++i) sums_[c] += detail::bn::sum(x.sample(i) + c * Inner, Inner);
-        });
-        sums_[C] = double(n * Inner);
-        sync_->sum(sums_.data(), C + 1);
-        sync_count_ = sums_[C];
-        if (sync_count_ <= 1)
-            throw Error("xgan: " + name() + " expected more than 1 value per channel when training, got a global batch of " +
-                        std::to_string(std::size_t(sync_count_) / Inner) + " samples of shape " + S::str());
-        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
-            for (std::size_t c = c0; c < c1; ++c) {
-                mean_[c] = sums_[c] / sync_count_;
-                double q = 0;
-                for (std::size_t i = 0; i < n; ++i) q += detail::bn::centered_squares(x.sample(i) + c * Inner, Inner, mean_[c]);
-                sums_[c] = q;
-            }
-        });
-        sync_->sum(sums_.data(), C);
-        const double m = Momentum.value();
-        const double unbias = sync_count_ / (sync_count_ - 1);
-        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
-            for (std::size_t c = c0; c < c1; ++c) {
-                const double var = sums_[c] / sync_count_;
-                invstd_[c] = 1.0 / std::sqrt(var + Eps.value());
-                running_mean_[c] = T((1 - m) * double(running_mean_[c]) + m * mean_[c]);
-                running_var_[c] = T((1 - m) * double(running_var_[c]) + m * var * unbias);
-            }
-            normalise(x, y, c0, c1);
-        });
-        ++num_batches_tracked_;
-    }
+    static xgan::backend::ChannelLayout layout(std::size_t n) { return {n, C, Inner}; }
 
-    // Train-mode backward of a synchronized forward: this rank's sums give its share of the
-    // parameter gradients; their sums over the ranks give the input gradient.
-    void backward_synchronized(const Tensor<S, B>& x, const Tensor<S, B>& dy, Tensor<S, B>* dx, bool want_w) {
-        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) {
-            gradient_sums(x, dy, c0, c1);
-            if (want_w)
-                for (std::size_t c = c0; c < c1; ++c) {
-                    weight_grad_[c] += T(acc2_[c] * invstd_[c]);
-                    bias_grad_[c] += T(acc_[c]);
-                }
-        });
-        if (!dx) return;
-        sums_.resize(2 * C);
-        std::copy_n(acc_.data(), C, sums_.data());
-        std::copy_n(acc2_.data(), C, sums_.data() + C);
-        sync_->sum(sums_.data(), 2 * C);
-        std::copy_n(sums_.data(), C, acc_.data());
-        std::copy_n(sums_.data() + C, C, acc2_.data());
-        B::parallel_for(C, grain, [&](std::size_t c0, std::size_t c1) { input_gradient(x, dy, *dx, sync_count_, c0, c1); });
+    // Synchronized: sums[0, k) (B's memory) summed over the ranks, with `count` as one more
+    // value; returns the count's sum.
+    double sum_over_ranks(double* sums, std::size_t k, double count) {
+        host_.resize(k + 1);
+        B::copy_to_host(sums, k, host_.data());
+        host_[k] = count;
+        sync_->sum(host_.data(), k + 1);
+        B::copy_from_host(host_.data(), k, sums);
+        return host_[k];
     }
-
-    // mean_[c] and acc_[c] = sum (x - mean)^2 over the batch, for c in [c0, c1).
-    void batch_statistics(const Tensor<S, B>& x, std::size_t c0, std::size_t c1) {
-        const std::size_t n = x.batch();
-        const double count = double(n * Inner);
-        if constexpr (Inner == 1) {
-            std::fill(acc_.begin() + c0, acc_.begin() + c1, 0.0);
-            for (std::size_t i = 0; i < n; ++i) {
-                const T* row = x.sample(i);
-                for (std::size_t c = c0; c < c1; ++c) acc_[c] += double(row[c]);
-            }
-            for (std::size_t c = c0; c < c1; ++c) {
-                mean_[c] = acc_[c] / count;
-                acc_[c] = 0;
-            }
-            for (std::size_t i = 0; i < n; ++i) {
-                const T* row = x.sample(i);
-                for (std::size_t c = c0; c < c1; ++c) {
-                    const double d = double(row[c]) - mean_[c];
-                    acc_[c] += d * d;
-                }
-            }
-        } else {
-            for (std::size_t c = c0; c < c1; ++c) {
-                double s = 0;
-                for (std::size_t i = 0; i < n; ++i) s += detail::bn::sum(x.sample(i) + c * Inner, Inner);
-                mean_[c] = s / count;
-                double q = 0;
-                for (std::size_t i = 0; i < n; ++i) q += detail::bn::centered_squares(x.sample(i) + c * Inner, Inner, mean_[c]);
-                acc_[c] = q;
-            }
-        }
-    }
-
-    // y = x * scale + shift with scale = weight * invstd, shift = bias - mean * scale (as PyTorch).
-    void normalise(const Tensor<S, B>& x, Tensor<S, B>& y, std::size_t c0, std::size_t c1) {
-        for (std::size_t c = c0; c < c1; ++c) {
-            const double scale = double(weight_[c]) * invstd_[c];
-            coef_a(c) = scale;
-            coef_k(c) = double(bias_[c]) - mean_[c] * scale;
-        }
-        for (std::size_t i = 0; i < x.batch(); ++i) {
-            if constexpr (Inner == 1) {
-                const T* in = x.sample(i);
-                T* out = y.sample(i);
-                for (std::size_t c = c0; c < c1; ++c) out[c] = T(double(in[c]) * coef_a(c) + coef_k(c));
-            } else {
-                for (std::size_t c = c0; c < c1; ++c) {
-                    const T* in = x.sample(i) + c * Inner;
-                    T* out = y.sample(i) + c * Inner;
-                    const T a = T(coef_a(c)), k = T(coef_k(c));
-                    for (std::size_t j = 0; j < Inner; ++j) out[j] = in[j] * a + k;
-                }
-            }
-        }
-    }
-
-    // acc_[c] = sum dy, acc2_[c] = sum (x - mean) dy, for c in [c0, c1).
-    void gradient_sums(const Tensor<S, B>& x, const Tensor<S, B>& dy, std::size_t c0, std::size_t c1) {
-        const std::size_t n = x.batch();
-        if constexpr (Inner == 1) {
-            std::fill(acc_.begin() + c0, acc_.begin() + c1, 0.0);
-            std::fill(acc2_.begin() + c0, acc2_.begin() + c1, 0.0);
-            for (std::size_t i = 0; i < n; ++i) {
-                const T* g = dy.sample(i);
-                const T* in = x.sample(i);
-                for (std::size_t c = c0; c < c1; ++c) {
-                    acc_[c] += double(g[c]);
-                    acc2_[c] += (double(in[c]) - mean_[c]) * double(g[c]);
-                }
-            }
-        } else {
-            for (std::size_t c = c0; c < c1; ++c) {
-                double s = 0, d = 0;
-                for (std::size_t i = 0; i < n; ++i) {
-                    s += detail::bn::sum(dy.sample(i) + c * Inner, Inner);
-                    d += detail::bn::centered_dot(x.sample(i) + c * Inner, dy.sample(i) + c * Inner, Inner, mean_[c]);
-                }
-                acc_[c] = s;
-                acc2_[c] = d;
-            }
-        }
-    }
-
-    // Per-channel coefficients of the current elementwise pass.
-    double& coef_a(std::size_t c) { return coef_[3 * c]; }
-    double& coef_b(std::size_t c) { return coef_[3 * c + 1]; }
-    double& coef_k(std::size_t c) { return coef_[3 * c + 2]; }
 
     typename B::template buffer<T> weight_, weight_grad_, bias_, bias_grad_, running_mean_, running_var_;
     std::int64_t num_batches_tracked_ = 0;
-    typename B::template buffer<double> mean_, invstd_;  // [C] used by the last forward
-    typename B::template buffer<double> acc_, acc2_;     // [C] per-channel sums
-    typename B::template buffer<double> coef_ = typename B::template buffer<double>(3 * C);
+    typename B::template buffer<double> mean_, invstd_;            // [C] used by the last forward
+    typename B::template buffer<double> acc_, acc2_;               // [C] per-channel sums
+    typename B::template buffer<double> coef_a_, coef_b_, coef_k_;  // [C] coefficients of a pass
     bool train_ = true;  // mode of the last forward
     distributed::Communicator* sync_ = nullptr;  // synchronized: the ranks
-    std::vector<double> sums_;                    // synchronized: the per-channel sums being summed over the ranks
-    double sync_count_ = 0;                       // synchronized: values per channel in the global batch
+    std::vector<double> host_;                    // synchronized: sums on their way through the ranks
+    double sync_count_ = 0;                       // values per channel in the (global) batch of the last forward
 };
 
 namespace detail::bn {

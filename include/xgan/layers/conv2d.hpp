@@ -15,8 +15,8 @@
 //            (kaiming_uniform with a = sqrt(5)); dcgan: W ~ N(0, 0.02), b = 0
 // A chunk holds as many samples as keep its column matrix near 4 MB of floats; all scratch is
 // sized by the largest batch seen, so after the first call at a batch size nothing allocates.
-// GEMMs use OpenBLAS's own threads; im2col, col2im and the copies run on TBB over
-// (sample, channel) pairs. Wrong channel count or rank, or an image smaller than the dilated
+// Every step is a backend kernel: im2col, GEMM, the transposes to and from channel-major
+// order, col2im, bias reduction. Wrong channel count or rank, or an image smaller than the dilated
 // kernel, fails to compile with a message that names the layer.
 #include <algorithm>
 #include <cmath>
@@ -38,164 +38,12 @@ constexpr std::size_t conv_out(std::size_t in, std::size_t k, std::size_t s, std
     return in + 2 * p >= span ? (in + 2 * p - span) / s + 1 : 0;
 }
 
-// Sum of n values accumulated in double in 8 independent lanes (vectorisable, and accurate
-// for the long per-channel sums of a large batch).
-template <class T>
-double sum(const T* p, std::size_t n) {
-    double lanes[8] = {};
-    const std::size_t full = n - n % 8;
-    for (std::size_t i = 0; i < full; i += 8)
-        for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(p[i + j]);
-    double s = 0;
-    for (std::size_t i = full; i < n; ++i) s += double(p[i]);
-    for (double l : lanes) s += l;
-    return s;
-}
-
-// The patch geometry shared by Conv2d and ConvTranspose2d (its adjoint). An image of one
-// channel, [H, W], and the K*K rows of its column matrix, each Ho*Wo long (row (p, q) holds
-// the pixels that kernel tap (p, q) meets, for every output position). With padding, the
-// image is first copied into a zero-bordered [H+2P, W+2P] buffer on the stack, so that the
-// copy loops have compile-time trip counts and no bounds checks; images too large for that
-// take the bounds-checked loops.
-template <std::size_t H, std::size_t W, std::size_t Ho, std::size_t Wo, std::size_t K, std::size_t S, std::size_t P,
-          std::size_t D>
-struct Patches {
-    static constexpr std::size_t Hp = H + 2 * P, Wp = W + 2 * P;
-    static constexpr bool padded = P > 0 && Hp * Wp <= 16384;
-
-    // col rows (p*K + q) at col + row*ld, ld >= Ho*Wo, from one channel's image.
-    template <class T>
-    static void im2col(const T* img, T* col, std::size_t ld) {
-        if constexpr (P == 0) {
-            gather<W>(img, col, ld);
-        } else if constexpr (padded) {
-            T pad[Hp * Wp];
-            std::fill(pad, pad + P * Wp, T(0));
-            for (std::size_t i = 0; i < H; ++i) {
-                T* row = pad + (i + P) * Wp;
-                std::fill(row, row + P, T(0));
-                std::copy(img + i * W, img + (i + 1) * W, row + P);
-                std::fill(row + P + W, row + Wp, T(0));
-            }
-            std::fill(pad + (P + H) * Wp, pad + Hp * Wp, T(0));
-            gather<Wp>(pad, col, ld);
-        } else {
-            im2col_checked(img, col, ld);
-        }
-    }
-
-    // The adjoint: adds col rows (p*K + q) into one channel's image.
-    template <class T>
-    static void col2im(const T* col, std::size_t ld, T* img) {
-        if constexpr (P == 0) {
-            scatter<W>(col, ld, img);
-        } else if constexpr (padded) {
-            T pad[Hp * Wp];
-            std::fill(pad, pad + Hp * Wp, T(0));
-            scatter<Wp>(col, ld, pad);
-            for (std::size_t i = 0; i < H; ++i) {
-                const T* row = pad + (i + P) * Wp + P;
-                T* out = img + i * W;
-                for (std::size_t j = 0; j < W; ++j) out[j] += row[j];
-            }
-        } else {
-            col2im_checked(col, ld, img);
-        }
-    }
-
-private:
-    // src is an image whose rows are Stride long and which covers every tap (no bounds).
-    template <std::size_t Stride, class T>
-    static void gather(const T* src, T* col, std::size_t ld) {
-        for (std::size_t p = 0; p < K; ++p)
-            for (std::size_t q = 0; q < K; ++q) {
-                T* row = col + (p * K + q) * ld;
-                const T* base = src + p * D * Stride + q * D;
-                for (std::size_t i = 0; i < Ho; ++i) {
-                    const T* in = base + i * S * Stride;
-                    T* out = row + i * Wo;
-                    for (std::size_t j = 0; j < Wo; ++j) out[j] = in[j * S];
-                }
-            }
-    }
-    template <std::size_t Stride, class T>
-    static void scatter(const T* col, std::size_t ld, T* dst) {
-        for (std::size_t p = 0; p < K; ++p)
-            for (std::size_t q = 0; q < K; ++q) {
-                const T* row = col + (p * K + q) * ld;
-                T* base = dst + p * D * Stride + q * D;
-                for (std::size_t i = 0; i < Ho; ++i) {
-                    T* out = base + i * S * Stride;
-                    const T* in = row + i * Wo;
-                    for (std::size_t j = 0; j < Wo; ++j) out[j * S] += in[j];
-                }
-            }
-    }
-
-    // Output columns j whose input column j*S - P + q*D lies inside [0, W): [lo, hi).
-    static constexpr void valid_cols(std::size_t q, std::size_t& lo, std::size_t& hi) {
-        const std::ptrdiff_t off = std::ptrdiff_t(q * D) - std::ptrdiff_t(P);  // input col = j*S + off
-        const std::ptrdiff_t s = std::ptrdiff_t(S);
-        std::ptrdiff_t l = off >= 0 ? 0 : (-off + s - 1) / s;
-        std::ptrdiff_t h = std::ptrdiff_t(W) - 1 - off < 0 ? 0 : (std::ptrdiff_t(W) - 1 - off) / s + 1;
-        l = std::min<std::ptrdiff_t>(l, std::ptrdiff_t(Wo));
-        h = std::clamp<std::ptrdiff_t>(h, l, std::ptrdiff_t(Wo));
-        lo = std::size_t(l);
-        hi = std::size_t(h);
-    }
-
-    template <class T>
-    static void im2col_checked(const T* img, T* col, std::size_t ld) {
-        for (std::size_t p = 0; p < K; ++p)
-            for (std::size_t q = 0; q < K; ++q) {
-                std::size_t lo, hi;
-                valid_cols(q, lo, hi);
-                T* row = col + (p * K + q) * ld;
-                for (std::size_t i = 0; i < Ho; ++i) {
-                    T* dst = row + i * Wo;
-                    const std::ptrdiff_t r = std::ptrdiff_t(i * S + p * D) - std::ptrdiff_t(P);
-                    if (r < 0 || r >= std::ptrdiff_t(H)) {
-                        std::fill(dst, dst + Wo, T(0));
-                        continue;
-                    }
-                    const T* src = img + std::size_t(r) * W;
-                    const std::ptrdiff_t off = std::ptrdiff_t(q * D) - std::ptrdiff_t(P);  // input column j*S + off
-                    std::fill(dst, dst + lo, T(0));
-                    for (std::size_t j = lo; j < hi; ++j) dst[j] = src[std::ptrdiff_t(j * S) + off];
-                    std::fill(dst + hi, dst + Wo, T(0));
-                }
-            }
-    }
-
-    template <class T>
-    static void col2im_checked(const T* col, std::size_t ld, T* img) {
-        for (std::size_t p = 0; p < K; ++p)
-            for (std::size_t q = 0; q < K; ++q) {
-                std::size_t lo, hi;
-                valid_cols(q, lo, hi);
-                const T* row = col + (p * K + q) * ld;
-                for (std::size_t i = 0; i < Ho; ++i) {
-                    const std::ptrdiff_t r = std::ptrdiff_t(i * S + p * D) - std::ptrdiff_t(P);
-                    if (r < 0 || r >= std::ptrdiff_t(H)) continue;
-                    const T* src = row + i * Wo;
-                    T* dst = img + std::size_t(r) * W;
-                    const std::ptrdiff_t off = std::ptrdiff_t(q * D) - std::ptrdiff_t(P);
-                    for (std::size_t j = lo; j < hi; ++j) dst[std::ptrdiff_t(j * S) + off] += src[j];
-                }
-            }
-    }
-};
-
 // Samples per chunk: enough that the chunk's column matrix (rows x chunk*cols) stays near
 // target scalars, at least one, at most the batch.
 inline std::size_t chunk_samples(std::size_t batch, std::size_t rows, std::size_t cols) {
     constexpr std::size_t target = std::size_t{1} << 20;  // 4 MB of floats: measured best of 1/4, 1, 4 MiB scalars
     return std::clamp<std::size_t>(target / (rows * cols), 1, std::max<std::size_t>(batch, 1));
 }
-
-// Tasks of about `work` scalars each get a grain that amortises TBB's per-task cost.
-inline std::size_t grain_for(std::size_t work) { return std::max<std::size_t>(1, 8192 / std::max<std::size_t>(work, 1)); }
 
 // "(3, 3)"
 inline std::string pair(std::size_t v) {
@@ -217,7 +65,7 @@ class Conv2dLayer {
     static constexpr std::size_t Wo = detail::conv::conv_out(W, K, Stride, Padding, Dilation);
     static constexpr std::size_t L = Ho * Wo;           // output pixels per channel
     static constexpr std::size_t CKK = InC * K * K;     // rows of the column matrix
-    using patches = detail::conv::Patches<H, W, Ho, Wo, K, Stride, Padding, Dilation>;
+    using geometry = xgan::backend::ConvGeometry<InC, H, W, Ho, Wo, K, Stride, Padding, Dilation>;
     using T = typename B::scalar;
 
 public:
@@ -262,7 +110,7 @@ public:
             run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
         } else if (xbar) {  // ybar = 0 (a penalty's reverse pass): the primal half is zero
             xbar->resize(x.batch());
-            std::fill(xbar->data(), xbar->data() + xbar->size(), T(0));
+            B::fill(xbar->data(), xbar->size(), T(0));
         }
         run_backward(xt, ytbar, xtbar, grads == ParamGrads::accumulate, false);
     }
@@ -279,7 +127,7 @@ public:
     void reset_parameters(Rng& rng, Init init) {
         if (init == Init::dcgan) {
             rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
-            std::fill(bias_.begin(), bias_.end(), T(0));
+            B::fill(bias_.data(), bias_.size(), T(0));
             return;
         }
         const double bound = 1.0 / std::sqrt(double(CKK));
@@ -295,20 +143,12 @@ private:
         const std::size_t chunk = reserve(n);
         for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
             const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
-            im2col(x, n0, nc);
+            B::template im2col<geometry>(x.sample(n0), nc, col_.data());
             // Y[OutC, cols] = W[OutC, CKK] col[CKK, cols]
-            B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(OutC), int(cols), int(CKK), T(1), weight_.data(),
-                    int(CKK), col_.data(), int(cols), T(0), yt_.data(), int(cols));
+            B::gemm(Trans::no, Trans::no, int(OutC), int(cols), int(CKK), T(1), weight_.data(), int(CKK), col_.data(),
+                    int(cols), T(0), yt_.data(), int(cols));
             // y[n0+s, o, :] = Y[o, s*L : (s+1)*L] + b[o]
-            B::parallel_for(nc * OutC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
-                for (std::size_t t = t0; t < t1; ++t) {
-                    const std::size_t s = t / OutC, o = t % OutC;
-                    const T* src = yt_.data() + o * cols + s * L;
-                    T* dst = y.sample(n0 + s) + o * L;
-                    const T b = with_bias ? bias_[o] : T(0);
-                    for (std::size_t l = 0; l < L; ++l) dst[l] = src[l] + b;
-                }
-            });
+            B::channels_to_planes({nc, OutC, L}, yt_.data(), with_bias ? bias_.data() : nullptr, y.sample(n0));
         }
         cached_input_ = chunk >= n ? x.data() : nullptr;
         cached_batch_ = n;
@@ -320,51 +160,31 @@ private:
         const std::size_t n = x.batch();
         if (dx) dx->resize(n);
         if (!want_w && !dx) return;
-        if (Bias && want_w && bias_grad)
-            B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
-                for (std::size_t o = o0; o < o1; ++o) {
-                    double s = 0;
-                    for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * L, L);
-                    bias_grad_[o] += T(s);
-                }
-            });
+        if (Bias && want_w && bias_grad) B::bias_grad({n, OutC, L}, dy.data(), bias_grad_.data());
         const std::size_t chunk = reserve(n);
         const bool col_cached = cached_input_ == x.data() && cached_batch_ == n && chunk >= n;
         for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
             const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
             // dY[o, s*L : (s+1)*L] = dy[n0+s, o, :]
-            B::parallel_for(nc * OutC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
-                for (std::size_t t = t0; t < t1; ++t) {
-                    const std::size_t s = t / OutC, o = t % OutC;
-                    const T* src = dy.sample(n0 + s) + o * L;
-                    std::copy(src, src + L, yt_.data() + o * cols + s * L);
-                }
-            });
+            B::planes_to_channels({nc, OutC, L}, dy.sample(n0), yt_.data());
             if (want_w) {
                 if (!col_cached) {
-                    im2col(x, n0, nc);
+                    B::template im2col<geometry>(x.sample(n0), nc, col_.data());
                     // col_ now holds x's columns (all of them when the batch is one chunk): a
                     // cache of another input (the tangent pass's xt) must not be trusted after this.
                     cached_input_ = chunk >= n ? x.data() : nullptr;
                     cached_batch_ = n;
                 }
                 // dW[OutC, CKK] += dY[OutC, cols] col[CKK, cols]^T
-                B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(OutC), int(CKK), int(cols), T(1), yt_.data(),
-                        int(cols), col_.data(), int(cols), T(1), weight_grad_.data(), int(CKK));
+                B::gemm(Trans::no, Trans::yes, int(OutC), int(CKK), int(cols), T(1), yt_.data(), int(cols), col_.data(),
+                        int(cols), T(1), weight_grad_.data(), int(CKK));
             }
             if (dx) {
                 // dcol[CKK, cols] = W^T dY, into the column buffer
-                B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(CKK), int(cols), int(OutC), T(1), weight_.data(),
-                        int(CKK), yt_.data(), int(cols), T(0), col_.data(), int(cols));
+                B::gemm(Trans::yes, Trans::no, int(CKK), int(cols), int(OutC), T(1), weight_.data(), int(CKK), yt_.data(),
+                        int(cols), T(0), col_.data(), int(cols));
                 cached_input_ = nullptr;
-                B::parallel_for(nc * InC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
-                    for (std::size_t t = t0; t < t1; ++t) {
-                        const std::size_t s = t / InC, c = t % InC;
-                        T* img = dx->sample(n0 + s) + c * H * W;
-                        std::fill(img, img + H * W, T(0));
-                        patches::col2im(col_.data() + c * K * K * cols + s * L, cols, img);
-                    }
-                });
+                B::template col2im<geometry>(col_.data(), nc, nullptr, dx->sample(n0));
             }
         }
     }
@@ -375,17 +195,6 @@ private:
         if (col_.size() < CKK * chunk * L) col_.resize(CKK * chunk * L);
         if (yt_.size() < OutC * chunk * L) yt_.resize(OutC * chunk * L);
         return chunk;
-    }
-
-    // col[CKK, nc*L]: column s*L + l holds the patch of sample n0 + s at output pixel l.
-    void im2col(const Tensor<input_shape, B>& x, std::size_t n0, std::size_t nc) {
-        const std::size_t cols = nc * L;
-        B::parallel_for(nc * InC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const std::size_t s = t / InC, c = t % InC;
-                patches::im2col(x.sample(n0 + s) + c * H * W, col_.data() + c * K * K * cols + s * L, cols);
-            }
-        });
     }
 
     typename B::template buffer<T> weight_, weight_grad_, bias_, bias_grad_;

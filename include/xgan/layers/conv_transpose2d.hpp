@@ -56,7 +56,7 @@ class ConvTranspose2dLayer {
     static constexpr std::size_t L = H * W;          // input pixels per channel: columns per sample
     static constexpr std::size_t OKK = OutC * K * K;  // rows of the column matrix
     // The output image is the "input" of the adjoint convolution, the input grid its output.
-    using patches = detail::conv::Patches<Ho, Wo, H, W, K, Stride, Padding, Dilation>;
+    using geometry = xgan::backend::ConvGeometry<OutC, Ho, Wo, H, W, K, Stride, Padding, Dilation>;  // of the output
     using T = typename B::scalar;
 
 public:
@@ -103,7 +103,7 @@ public:
             run_backward(x, ybar, xbar, grads == ParamGrads::accumulate, Bias);
         } else if (xbar) {  // ybar = 0 (a penalty's reverse pass): the primal half is zero
             xbar->resize(x.batch());
-            std::fill(xbar->data(), xbar->data() + xbar->size(), T(0));
+            B::fill(xbar->data(), xbar->size(), T(0));
         }
         run_backward(xt, ytbar, xtbar, grads == ParamGrads::accumulate, false);
     }
@@ -120,7 +120,7 @@ public:
     void reset_parameters(Rng& rng, Init init) {
         if (init == Init::dcgan) {
             rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
-            std::fill(bias_.begin(), bias_.end(), T(0));
+            B::fill(bias_.data(), bias_.size(), T(0));
             return;
         }
         const double bound = 1.0 / std::sqrt(double(OKK));  // fan_in from weight dim 1 (OutC), as torch
@@ -136,18 +136,12 @@ private:
         const std::size_t chunk = reserve(n);
         for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
             const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
-            gather(x, n0, nc);
+            // X[InC, cols] = x[n0 : n0+nc] channel-major
+            B::planes_to_channels({nc, InC, L}, x.sample(n0), xt_.data());
             // col[OKK, cols] = W[InC, OKK]^T X[InC, cols]
-            B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(OKK), int(cols), int(InC), T(1), weight_.data(),
-                    int(OKK), xt_.data(), int(cols), T(0), col_.data(), int(cols));
-            B::parallel_for(nc * OutC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
-                for (std::size_t t = t0; t < t1; ++t) {
-                    const std::size_t s = t / OutC, o = t % OutC;
-                    T* img = y.sample(n0 + s) + o * Ho * Wo;
-                    std::fill(img, img + Ho * Wo, with_bias ? bias_[o] : T(0));
-                    patches::col2im(col_.data() + o * K * K * cols + s * L, cols, img);
-                }
-            });
+            B::gemm(Trans::yes, Trans::no, int(OKK), int(cols), int(InC), T(1), weight_.data(), int(OKK), xt_.data(),
+                    int(cols), T(0), col_.data(), int(cols));
+            B::template col2im<geometry>(col_.data(), nc, with_bias ? bias_.data() : nullptr, y.sample(n0));
         }
     }
 
@@ -157,41 +151,23 @@ private:
         const std::size_t n = x.batch();
         if (dx) dx->resize(n);
         if (!want_w && !dx) return;
-        if (Bias && want_w && bias_grad)
-            B::parallel_for(OutC, 1, [&](std::size_t o0, std::size_t o1) {
-                for (std::size_t o = o0; o < o1; ++o) {
-                    double s = 0;
-                    for (std::size_t i = 0; i < n; ++i) s += detail::conv::sum(dy.sample(i) + o * Ho * Wo, Ho * Wo);
-                    bias_grad_[o] += T(s);
-                }
-            });
+        if (Bias && want_w && bias_grad) B::bias_grad({n, OutC, Ho * Wo}, dy.data(), bias_grad_.data());
         const std::size_t chunk = reserve(n);
         for (std::size_t n0 = 0; n0 < n; n0 += chunk) {
             const std::size_t nc = std::min(chunk, n - n0), cols = nc * L;
             // dcol[OKK, cols] = im2col(dy)
-            B::parallel_for(nc * OutC, detail::conv::grain_for(K * K * L), [&](std::size_t t0, std::size_t t1) {
-                for (std::size_t t = t0; t < t1; ++t) {
-                    const std::size_t s = t / OutC, o = t % OutC;
-                    patches::im2col(dy.sample(n0 + s) + o * Ho * Wo, col_.data() + o * K * K * cols + s * L, cols);
-                }
-            });
+            B::template im2col<geometry>(dy.sample(n0), nc, col_.data());
             if (want_w) {
-                gather(x, n0, nc);
+                B::planes_to_channels({nc, InC, L}, x.sample(n0), xt_.data());
                 // dW[InC, OKK] += X[InC, cols] dcol[OKK, cols]^T
-                B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(InC), int(OKK), int(cols), T(1), xt_.data(),
-                        int(cols), col_.data(), int(cols), T(1), weight_grad_.data(), int(OKK));
+                B::gemm(Trans::no, Trans::yes, int(InC), int(OKK), int(cols), T(1), xt_.data(), int(cols), col_.data(),
+                        int(cols), T(1), weight_grad_.data(), int(OKK));
             }
             if (dx) {
                 // dX[InC, cols] = W[InC, OKK] dcol[OKK, cols], then back to NCHW
-                B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(InC), int(cols), int(OKK), T(1), weight_.data(),
-                        int(OKK), col_.data(), int(cols), T(0), xt_.data(), int(cols));
-                B::parallel_for(nc * InC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
-                    for (std::size_t t = t0; t < t1; ++t) {
-                        const std::size_t s = t / InC, c = t % InC;
-                        const T* src = xt_.data() + c * cols + s * L;
-                        std::copy(src, src + L, dx->sample(n0 + s) + c * L);
-                    }
-                });
+                B::gemm(Trans::no, Trans::no, int(InC), int(cols), int(OKK), T(1), weight_.data(), int(OKK), col_.data(),
+                        int(cols), T(0), xt_.data(), int(cols));
+                B::channels_to_planes({nc, InC, L}, xt_.data(), nullptr, dx->sample(n0));
             }
         }
     }
@@ -201,18 +177,6 @@ private:
         if (col_.size() < OKK * chunk * L) col_.resize(OKK * chunk * L);
         if (xt_.size() < InC * chunk * L) xt_.resize(InC * chunk * L);
         return chunk;
-    }
-
-    // X[c, s*L : (s+1)*L] = x[n0+s, c, :]
-    void gather(const Tensor<input_shape, B>& x, std::size_t n0, std::size_t nc) {
-        const std::size_t cols = nc * L;
-        B::parallel_for(nc * InC, detail::conv::grain_for(L), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const std::size_t s = t / InC, c = t % InC;
-                const T* src = x.sample(n0 + s) + c * L;
-                std::copy(src, src + L, xt_.data() + c * cols + s * L);
-            }
-        });
     }
 
     typename B::template buffer<T> weight_, weight_grad_, bias_, bias_grad_;

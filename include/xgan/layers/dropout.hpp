@@ -18,6 +18,18 @@
 
 namespace xgan {
 
+namespace detail {
+struct DropMask {  // scale where the draw's high half is >= threshold, else 0
+    std::uint64_t threshold;
+    double scale;
+    double operator()(std::uint64_t bits) const { return (bits >> 32) >= threshold ? scale : 0.0; }
+};
+struct DropApply {  // x * mask
+    template <class T>
+    T operator()(T x, T m) const { return x * m; }
+};
+}  // namespace detail
+
 template <Ratio P, ShapeType S, class B>
 class DropoutLayer : public StatelessLayer<S, S, B> {
     using T = typename B::scalar;
@@ -33,31 +45,21 @@ public:
         y.resize(x.batch());
         dropping_ = mode == Mode::train && p > 0.0;
         if (!dropping_) {
-            std::copy(x.data(), x.data() + n, y.data());
+            B::copy(x.data(), n, y.data());
             return;
         }
         if (mask_.size() < n) mask_.resize(n);
-        // Element i is kept when its uniform 32-bit draw is >= p * 2^32. The draws are a
-        // counter-based stream, the high half of splitmix64(seed + i * gamma), with one seed per
-        // call from the layer's Rng, so blocks fill in parallel and the mask does not depend on
-        // the thread count.
-        const std::uint64_t seed = rng_.next();
+        // Element i is kept when its uniform 32-bit draw is >= p * 2^32: the high half of the
+        // i-th value of a counter-based stream (core/rng.hpp) started by one draw of the
+        // layer's Rng per call, so the mask does not depend on how the backend splits the work.
         // Data-parallel: this rank's samples start at sample *batch_offset_ of the global batch,
         // and take that batch's masks.
         const std::uint64_t first = batch_offset_ ? std::uint64_t(*batch_offset_) * S::size : 0;
+        const std::uint64_t start = rng_.next() + first * counter_step;
         const std::uint64_t threshold = static_cast<std::uint64_t>(p * 4294967296.0);
-        const T scale = p < 1.0 ? T(1.0 / (1.0 - p)) : T(0);
-        T* m = mask_.data();
-        const T* in = x.data();
-        T* out = y.data();
-        constexpr std::size_t block = 8192;
-        B::parallel_for((n + block - 1) / block, 1, [&](std::size_t b0, std::size_t b1) {
-            for (std::size_t b = b0; b < b1; ++b) {
-                const std::size_t begin = b * block, end = std::min(n, begin + block);
-                fill_mask(m, begin, end, seed + first * 0x9e3779b97f4a7c15ULL, threshold, scale);
-                for (std::size_t i = begin; i < end; ++i) out[i] = in[i] * m[i];
-            }
-        });
+        const double scale = p < 1.0 ? 1.0 / (1.0 - p) : 0.0;
+        B::counter_map(n, start, detail::DropMask{threshold, scale}, mask_.data());
+        B::map(n, detail::DropApply{}, y.data(), x.data(), static_cast<const T*>(mask_.data()));
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& dy, Tensor<S, B>* dx,
@@ -88,32 +90,11 @@ public:
     }
 
 private:
-    // m[i] = scale or 0 for i in [begin, end). Plain arguments (not lambda captures, which the
-    // compiler must assume m may alias) let the loop vectorise.
-    static void fill_mask(T* m, std::size_t begin, std::size_t end, std::uint64_t seed, std::uint64_t threshold, T scale) {
-        for (std::size_t i = begin; i < end; ++i)
-            m[i] = (mix(seed + i * 0x9e3779b97f4a7c15ULL) >> 32) >= threshold ? scale : T(0);
-    }
-
-    // splitmix64's output function
-    static std::uint64_t mix(std::uint64_t z) {
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        return z ^ (z >> 31);
-    }
-
     // out = in * mask of the last forward (a copy when it did not drop)
     void apply_mask(std::size_t batch, const Tensor<S, B>& in, Tensor<S, B>& out) {
         out.resize(batch);
-        const std::size_t n = out.size();
-        if (!dropping_) {
-            std::copy(in.data(), in.data() + n, out.data());
-            return;
-        }
-        const T* m = mask_.data();
-        const T* g = in.data();
-        T* o = out.data();
-        for (std::size_t i = 0; i < n; ++i) o[i] = g[i] * m[i];
+        if (!dropping_) B::copy(in.data(), out.size(), out.data());
+        else B::map(out.size(), detail::DropApply{}, out.data(), in.data(), static_cast<const T*>(mask_.data()));
     }
 
     Rng rng_;

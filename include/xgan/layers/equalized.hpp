@@ -29,6 +29,7 @@ template <class Inner, std::size_t FanIn>
 class EqualizedLayer {
     using In = Tensor<typename Inner::input_shape, typename Inner::backend>;
     using Out = Tensor<typename Inner::output_shape, typename Inner::backend>;
+    using B = typename Inner::backend;
 
 public:
     using input_shape = typename Inner::input_shape;
@@ -80,15 +81,11 @@ private:
     // buffer as forward, so Conv2d's cached column matrix of it stays valid).
     static const In& scaled(const In& x, In& out) {
         out.resize(x.batch());
-        const scalar c = scale_factor();
-        const scalar* src = x.data();
-        scalar* dst = out.data();
-        for (std::size_t i = 0; i < x.size(); ++i) dst[i] = c * src[i];
+        B::map(x.size(), detail::ScaleBy{double(scale_factor())}, out.data(), x.data());
         return out;
     }
     static void scale_in_place(In& t) {
-        const scalar c = scale_factor();
-        for (scalar& v : t.values()) v *= c;
+        B::map(t.size(), detail::ScaleBy{double(scale_factor())}, t.data(), t.data());
     }
 
     Inner inner_;

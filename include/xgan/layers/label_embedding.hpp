@@ -31,6 +31,30 @@ using with_channels = std::conditional_t<S::rank == 3, Shape<Channels, (S::rank 
                                          Shape<Channels>>;
 }  // namespace detail
 
+namespace detail::embedding {
+struct Value {
+    template <class X>
+    double operator()(backend::Index, X x) const { return double(x); }
+};
+template <class T>
+struct Mean {  // sum / count, rounded to T
+    double count;
+    template <class X>
+    T operator()(X sum) const { return T(double(sum) / count); }
+};
+// dx over [n, Kept + Classes, P]: the kept channels pass dy (samples dy_stride apart) through;
+// code plane c gets dcode[c] / P
+template <class T>
+struct InputGradient {
+    const T *dy, *dcode;
+    std::size_t kept, classes, plane, dy_stride;
+    T operator()(backend::Index k) const {
+        if (k.c < kept) return dy[k.o * dy_stride + k.c * plane + k.i];
+        return T(double(dcode[k.o * classes + (k.c - kept)]) / double(plane));
+    }
+};
+}  // namespace detail::embedding
+
 template <std::size_t Classes, std::size_t Dim, ShapeType In, class B>
 class LabelEmbeddingLayer {
     static constexpr std::size_t P = detail::ChannelsPlanes<In>::plane;           // values per plane
@@ -51,38 +75,32 @@ public:
     LabelEmbeddingLayer() : weight_(Classes * Dim), weight_grad_(Classes * Dim) {}
 
     void forward(const Tensor<In, B>& x, Tensor<output_shape, B>& y, Mode) {
-        y.resize(x.batch());
-        B::parallel_for(x.batch(), 16, [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) embed(x.sample(i), y.sample(i));
-        });
+        const std::size_t n = x.batch();
+        y.resize(n);
+        read_codes(x);
+        if constexpr (Kept > 0)  // the channels before the code pass through
+            B::copy_blocks({n, 1, Kept * P, In::size, 0, Out::size, 0}, x.data(), y.data());
+        // E[n, Dim] = code[n, Classes] W[Classes, Dim], into each sample after the kept channels
+        B::gemm(Trans::no, Trans::no, int(n), int(Dim), int(Classes), scalar(1), codes_.data() + Kept, int(Channels),
+                weight_.data(), int(Dim), scalar(0), y.data() + Kept * P, int(Out::size));
     }
 
     void backward(const Tensor<In, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
                   Tensor<In, B>* dx, ParamGrads grads) {
         const std::size_t n = x.batch();
-        if (grads == ParamGrads::accumulate)  // dW[c, :] += code[c] * de (serial: every sample adds to W)
-            for (std::size_t i = 0; i < n; ++i) {
-                scalar code[Classes];
-                read_code(x.sample(i), code);
-                const scalar* de = dy.sample(i) + Kept * P;
-                for (std::size_t c = 0; c < Classes; ++c)
-                    if (code[c] != scalar(0))
-                        for (std::size_t j = 0; j < Dim; ++j) weight_grad_[c * Dim + j] += code[c] * de[j];
-            }
+        if (grads == ParamGrads::accumulate) {  // dW[Classes, Dim] += code^T dE
+            read_codes(x);
+            B::gemm(Trans::yes, Trans::no, int(Classes), int(Dim), int(n), scalar(1), codes_.data() + Kept, int(Channels),
+                    dy.data() + Kept * P, int(Out::size), scalar(1), weight_grad_.data(), int(Dim));
+        }
         if (!dx) return;
         dx->resize(n);
-        B::parallel_for(n, 16, [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const scalar* g = dy.sample(i);
-                scalar* d = dx->sample(i);
-                std::copy(g, g + Kept * P, d);  // the channels before the code pass through
-                for (std::size_t c = 0; c < Classes; ++c) {  // d code[c] = <W[c, :], de>, spread over plane c
-                    double s = 0;
-                    for (std::size_t j = 0; j < Dim; ++j) s += double(weight_[c * Dim + j]) * double(g[Kept * P + j]);
-                    std::fill(d + (Kept + c) * P, d + (Kept + c + 1) * P, scalar(s / double(P)));
-                }
-            }
-        });
+        // d code[n, Classes] = dE W^T, spread evenly over each code plane
+        if (dcode_.size() < n * Classes) dcode_.resize(n * Classes);
+        B::gemm(Trans::no, Trans::yes, int(n), int(Classes), int(Dim), scalar(1), dy.data() + Kept * P, int(Out::size),
+                weight_.data(), int(Dim), scalar(0), dcode_.data(), int(Classes));
+        B::indexed_map({n, Channels, P}, detail::embedding::InputGradient<scalar>{dy.data(), dcode_.data(), Kept, Classes, P, Out::size},
+                       dx->data());
     }
 
     // Second order (see layer.hpp, "tangent passes"): linear in x without bias, so yt = f(xt),
@@ -107,28 +125,24 @@ public:
     void reset_parameters(Rng& rng, Init) { rng.fill_normal(weight_.data(), weight_.size(), 0.0, 1.0); }
 
 private:
-    // code[c]: the mean of plane c of the code (the one-hot value itself for one-hot planes).
-    static void read_code(const scalar* x, scalar* code) {
-        for (std::size_t c = 0; c < Classes; ++c) {
-            const scalar* plane = x + (Kept + c) * P;
-            double s = 0;
-            for (std::size_t p = 0; p < P; ++p) s += double(plane[p]);
-            code[c] = scalar(s / double(P));
-        }
-    }
+    static constexpr std::size_t Channels = Kept + Classes;
+    using Out = output_shape;
 
-    void embed(const scalar* x, scalar* y) const {
-        scalar code[Classes];
-        read_code(x, code);
-        std::copy(x, x + Kept * P, y);
-        scalar* e = y + Kept * P;
-        std::fill(e, e + Dim, scalar(0));
-        for (std::size_t c = 0; c < Classes; ++c)
-            if (code[c] != scalar(0))
-                for (std::size_t j = 0; j < Dim; ++j) e[j] += code[c] * weight_[c * Dim + j];
+    // codes_[i, c]: the mean of plane c of sample i (the one-hot value itself for one-hot
+    // planes; the kept channels' means too, unused).
+    void read_codes(const Tensor<In, B>& x) {
+        const std::size_t n = x.batch();
+        if (codes_.size() < n * Channels) {
+            codes_.resize(n * Channels);
+            plane_sums_.resize(n * Channels);
+        }
+        B::position_sum({n * Channels, P, 1}, detail::embedding::Value{}, plane_sums_.data(), x.data());
+        B::map(n * Channels, detail::embedding::Mean<scalar>{double(P)}, codes_.data(), plane_sums_.data());
     }
 
     typename B::template buffer<scalar> weight_, weight_grad_;
+    typename B::template buffer<scalar> codes_, dcode_;  // [n, Channels], [n, Classes]
+    typename B::template buffer<double> plane_sums_;     // [n, Channels]
 };
 
 template <std::size_t Classes, std::size_t Dim>

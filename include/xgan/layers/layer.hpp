@@ -39,7 +39,7 @@
 
 namespace xgan {
 
-using backend::ChannelLayout;
+using xgan::backend::ChannelLayout;
 using backend::Trans;
 
 // One tensor of a layer's state, named as in PyTorch's state_dict.
@@ -167,6 +167,11 @@ constexpr Ratio ratio(double v) {
 }
 
 namespace detail {
+struct ScaleBy {  // c x, c rounded to the scalar type first
+    double c;
+    template <class T>
+    T operator()(T x) const { return T(c) * x; }
+};
 struct NonZero {
     template <class T>
     T operator()(T x) const { return x != T(0) ? T(1) : T(0); }

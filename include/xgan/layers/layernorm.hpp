@@ -19,7 +19,8 @@
 //                       - r^2 (xhat (C - 3 a c) + c (xt - mean(xt)) + a (gt - mean(gt)))
 //              dweight += sum_b ybar xhat + ytbar xhat_t,  dbias += sum_b ybar
 //   init     weight 1, bias 0 (PyTorch's, under both inits)
-// Statistics are accumulated in double; samples run in parallel (TBB).
+// Statistics are accumulated in double, per sample through the backend's position sums and
+// per element (the parameter gradients) through its channel sums.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -33,12 +34,159 @@
 
 namespace xgan {
 
+namespace detail::ln {
+
+using backend::Index;
+
+// Per-sample statistics of a batch viewed as [n, N, 1]: Index::o is the sample, Index::c the
+// element. mean and r = 1/sqrt(var + eps) per sample; w the affine weight per element.
+template <class T>
+struct Stats {
+    const double *mean, *r;
+    const T* w;
+    template <class X>
+    double xhat(Index k, X x) const { return (double(x) - mean[k.o]) * r[k.o]; }
+};
+
+struct Value {
+    template <class X>
+    double operator()(Index, X x) const { return double(x); }
+};
+struct CenteredSquare {
+    const double* mean;
+    template <class X>
+    double operator()(Index k, X x) const {
+        const double d = double(x) - mean[k.o];
+        return d * d;
+    }
+};
+struct Times {
+    double s;
+    template <class X>
+    double operator()(X x) const { return s * double(x); }
+};
+struct InvStd {  // 1 / sqrt(sum / n + eps)
+    double n, eps;
+    template <class X>
+    double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / n + eps); }
+};
+template <class T>
+struct Normalise {  // (x - mean) r w + b, in the scalar type (as the forward always has)
+    Stats<T> s;
+    const T* b;
+    template <class X>
+    X operator()(Index k, X x) const { return (x - X(s.mean[k.o])) * X(s.r[k.o]) * X(s.w[k.c]) + X(b[k.c]); }
+};
+template <class T>
+struct WeightedGrad {  // w dy
+    const T* w;
+    template <class X>
+    double operator()(Index k, X dy) const { return double(dy) * double(w[k.c]); }
+};
+template <class T>
+struct WeightedGradXhat {  // w dy xhat
+    Stats<T> s;
+    template <class X>
+    double operator()(Index k, X dy, X x) const { return double(dy) * double(s.w[k.c]) * s.xhat(k, x); }
+};
+template <class T>
+struct XhatTimes {  // xhat xt
+    Stats<T> s;
+    template <class X>
+    double operator()(Index k, X x, X xt) const { return s.xhat(k, x) * double(xt); }
+};
+template <class T>
+struct WeightedGradTimes {  // w dy xt
+    const T* w;
+    template <class X>
+    double operator()(Index k, X dy, X xt) const { return double(dy) * double(w[k.c]) * double(xt); }
+};
+// dx = r (g - mean(g) - xhat mean(g xhat)), g = w dy; sums sg = sum g, sgx = sum g xhat
+template <class T>
+struct InputGradient {
+    Stats<T> s;
+    const double *sg, *sgx;
+    double inv_n;
+    template <class X>
+    X operator()(Index k, X dy, X x) const {
+        const double r = s.r[k.o];
+        return X(r * (double(dy) * double(s.w[k.c]) - sg[k.o] * inv_n - s.xhat(k, x) * sgx[k.o] * inv_n));
+    }
+};
+// yt = w r (xt - mean(xt) - xhat a), a = mean(xhat xt)
+template <class T>
+struct Tangent {
+    Stats<T> s;
+    const double *mt, *a;
+    template <class X>
+    X operator()(Index k, X x, X xt) const {
+        return X(double(s.w[k.c]) * s.r[k.o] * (double(xt) - mt[k.o] - s.xhat(k, x) * a[k.o]));
+    }
+};
+// The reverse pass of the tangent pass (header comment), from the per-sample sums
+// sg = sum w ybar, sgx = sum w ybar xhat, sgt = sum w ytbar, sgtx = sum w ytbar xhat,
+// sgtt = sum w ytbar xt.
+template <class T>
+struct TangentReverse {
+    Stats<T> s;
+    const double *mt, *a, *sg, *sgx, *sgt, *sgtx, *sgtt;
+    double inv_n;
+    // xtbar = r (gt - mean(gt) - xhat c)
+    template <class X>
+    X xtbar(Index k, X x, X ytbar) const {
+        const double c = sgtx[k.o] * inv_n;
+        return X(s.r[k.o] * (double(ytbar) * double(s.w[k.c]) - sgt[k.o] * inv_n - s.xhat(k, x) * c));
+    }
+    // xbar = r (g - mean(g) - xhat mean(g xhat)) - r^2 (xhat (C - 3 a c) + c (xt - mean(xt)) + a (gt - mean(gt)))
+    template <class X>
+    X xbar(Index k, X x, X xt, X ybar, X ytbar) const {
+        const double r = s.r[k.o], w = double(s.w[k.c]), xhat = s.xhat(k, x);
+        const double mgt = sgt[k.o] * inv_n, c = sgtx[k.o] * inv_n, C = sgtt[k.o] * inv_n - mgt * mt[k.o];
+        const double kx = C - 3 * a[k.o] * c;
+        return X(r * (double(ybar) * w - sg[k.o] * inv_n - xhat * sgx[k.o] * inv_n) -
+                 r * r * (xhat * kx + c * (double(xt) - mt[k.o]) + a[k.o] * (double(ytbar) * w - mgt)));
+    }
+};
+template <class T>
+struct XtbarOf {
+    TangentReverse<T> t;
+    template <class X>
+    X operator()(Index k, X x, X ytbar) const { return t.xtbar(k, x, ytbar); }
+};
+template <class T>
+struct XbarOf {
+    TangentReverse<T> t;
+    template <class X>
+    X operator()(Index k, X x, X xt, X ybar, X ytbar) const { return t.xbar(k, x, xt, ybar, ytbar); }
+};
+// The parameter gradient per element: dy xhat, and with a tangent pass + ytbar r (xt - mean(xt) - xhat a)
+template <class T>
+struct WeightGrad {
+    Stats<T> s;
+    template <class X>
+    double operator()(Index k, X dy, X x) const { return double(dy) * s.xhat(k, x); }
+};
+template <class T>
+struct WeightGradSecondOrder {
+    Stats<T> s;
+    const double *mt, *a;
+    template <class X>
+    double operator()(Index k, X dy, X x, X xt, X ytbar) const {
+        const double xhat = s.xhat(k, x);
+        return double(dy) * xhat + double(ytbar) * s.r[k.o] * (double(xt) - mt[k.o] - xhat * a[k.o]);
+    }
+};
+struct AddCast {  // g + acc, rounded to g's type
+    template <class G, class X>
+    G operator()(G g, X acc) const { return g + G(acc); }
+};
+
+}  // namespace detail::ln
+
 template <Ratio Eps, ShapeType S, class B>
 class LayerNormLayer {
     using T = typename B::scalar;
     static constexpr std::size_t N = S::size;
-    // Elements per task of the parameter-gradient passes (they loop over the batch inside).
-    static constexpr std::size_t grain = 1024;
 
 public:
     using input_shape = S;
@@ -52,51 +200,32 @@ public:
         return "LayerNorm(" + S::str() + ", eps=" + detail::bn::python_float(Eps.value()) + ", elementwise_affine=True)";
     }
 
-    LayerNormLayer() : weight_(N, T(1)), weight_grad_(N), bias_(N), bias_grad_(N) {}
+    LayerNormLayer() : weight_(N, T(1)), weight_grad_(N), bias_(N), bias_grad_(N), per_element_(N) {}
 
     void forward(const Tensor<S, B>& x, Tensor<S, B>& y, Mode) {
         const std::size_t n = x.batch();
         y.resize(n);
-        stats_.resize(2 * n);
-        B::parallel_for(n, 1, [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const T* in = x.sample(i);
-                const double mean = detail::bn::sum(in, N) / double(N);
-                const double var = detail::bn::centered_squares(in, N, mean) / double(N);
-                const double r = 1.0 / std::sqrt(var + Eps.value());
-                stats_[2 * i] = mean;
-                stats_[2 * i + 1] = r;
-                T* out = y.sample(i);
-                const T m = T(mean), rr = T(r);
-                for (std::size_t e = 0; e < N; ++e) out[e] = (in[e] - m) * rr * weight_[e] + bias_[e];
-            }
-        });
+        reserve(n);
+        B::position_sum(layout(n), detail::ln::Value{}, sum1_.data(), x.data());
+        B::map(n, detail::ln::Times{1.0 / double(N)}, mean_.data(), sum1_.data());
+        B::position_sum(layout(n), detail::ln::CenteredSquare{mean_.data()}, sum1_.data(), x.data());
+        B::map(n, detail::ln::InvStd{double(N), Eps.value()}, r_.data(), sum1_.data());
+        B::indexed_map(layout(n), detail::ln::Normalise<T>{stats(), bias_.data()}, y.data(), x.data());
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& dy, Tensor<S, B>* dx,
                   ParamGrads grads) {
         const std::size_t n = x.batch();
-        if (grads == ParamGrads::accumulate) accumulate_parameter_grads(x, dy, nullptr, nullptr);
+        if (grads == ParamGrads::accumulate) {
+            B::channel_sum(layout(n), detail::ln::WeightGrad<T>{stats()}, per_element_.data(), dy.data(), x.data());
+            accumulate_parameter_grads(n, dy);
+        }
         if (!dx) return;
         dx->resize(n);
-        B::parallel_for(n, 1, [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const double mean = stats_[2 * i], r = stats_[2 * i + 1];
-                const T *in = x.sample(i), *g = dy.sample(i);
-                double sg = 0, sgx = 0;  // sum(w dy), sum(w dy xhat)
-                for (std::size_t e = 0; e < N; ++e) {
-                    const double gw = double(g[e]) * double(weight_[e]);
-                    sg += gw;
-                    sgx += gw * (double(in[e]) - mean) * r;
-                }
-                const double mg = sg / double(N), mgx = sgx / double(N);
-                T* out = dx->sample(i);
-                for (std::size_t e = 0; e < N; ++e) {
-                    const double xhat = (double(in[e]) - mean) * r;
-                    out[e] = T(r * (double(g[e]) * double(weight_[e]) - mg - xhat * mgx));
-                }
-            }
-        });
+        B::position_sum(layout(n), detail::ln::WeightedGrad<T>{weight_.data()}, sum1_.data(), dy.data());
+        B::position_sum(layout(n), detail::ln::WeightedGradXhat<T>{stats()}, sum2_.data(), dy.data(), x.data());
+        B::indexed_map(layout(n), detail::ln::InputGradient<T>{stats(), sum1_.data(), sum2_.data(), 1.0 / double(N)},
+                       dx->data(), dy.data(), x.data());
     }
 
     // Second order: see the header comment.
@@ -104,18 +233,7 @@ public:
         const std::size_t n = x.batch();
         yt.resize(n);
         tangent_stats(x, xt);
-        B::parallel_for(n, 1, [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const double mean = stats_[2 * i], r = stats_[2 * i + 1];
-                const double mt = tstats_[2 * i], a = tstats_[2 * i + 1];
-                const T *in = x.sample(i), *t = xt.sample(i);
-                T* out = yt.sample(i);
-                for (std::size_t e = 0; e < N; ++e) {
-                    const double xhat = (double(in[e]) - mean) * r;
-                    out[e] = T(double(weight_[e]) * r * (double(t[e]) - mt - xhat * a));
-                }
-            }
-        });
+        B::indexed_map(layout(n), detail::ln::Tangent<T>{stats(), mt_.data(), a_.data()}, yt.data(), x.data(), xt.data());
     }
 
     void tangent_backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& xt, const Tensor<S, B>&,
@@ -123,44 +241,30 @@ public:
                           ParamGrads grads) {
         const std::size_t n = x.batch();
         tangent_stats(x, xt);
-        if (grads == ParamGrads::accumulate) accumulate_parameter_grads(x, ybar, &xt, &ytbar);
+        if (grads == ParamGrads::accumulate) {
+            B::channel_sum(layout(n), detail::ln::WeightGradSecondOrder<T>{stats(), mt_.data(), a_.data()},
+                           per_element_.data(), ybar.data(), x.data(), xt.data(), ytbar.data());
+            accumulate_parameter_grads(n, ybar);
+        }
         if (!xbar && !xtbar) return;
-        if (xbar) xbar->resize(n);
-        if (xtbar) xtbar->resize(n);
-        B::parallel_for(n, 1, [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const double mean = stats_[2 * i], r = stats_[2 * i + 1];
-                const double mt = tstats_[2 * i], a = tstats_[2 * i + 1];
-                const T *in = x.sample(i), *t = xt.sample(i), *g = ybar.sample(i), *gt = ytbar.sample(i);
-                // sums of g = w ybar, g xhat, gt = w ytbar, gt xhat, gt xt
-                double sg = 0, sgx = 0, sgt = 0, sgtx = 0, sgtt = 0;
-                for (std::size_t e = 0; e < N; ++e) {
-                    const double w = double(weight_[e]);
-                    const double xhat = (double(in[e]) - mean) * r;
-                    const double gw = double(g[e]) * w, gtw = double(gt[e]) * w;
-                    sg += gw;
-                    sgx += gw * xhat;
-                    sgt += gtw;
-                    sgtx += gtw * xhat;
-                    sgtt += gtw * double(t[e]);
-                }
-                const double inv = 1.0 / double(N);
-                const double mg = sg * inv, mgx = sgx * inv, mgt = sgt * inv, c = sgtx * inv;
-                const double C = sgtt * inv - mgt * mt;
-                const double kx = C - 3 * a * c;
-                T* xb = xbar ? xbar->sample(i) : nullptr;
-                T* xtb = xtbar ? xtbar->sample(i) : nullptr;
-                for (std::size_t e = 0; e < N; ++e) {
-                    const double w = double(weight_[e]);
-                    const double xhat = (double(in[e]) - mean) * r;
-                    const double gtw = double(gt[e]) * w;
-                    if (xtb) xtb[e] = T(r * (gtw - mgt - xhat * c));
-                    if (xb)
-                        xb[e] = T(r * (double(g[e]) * w - mg - xhat * mgx) -
-                                  r * r * (xhat * kx + c * (double(t[e]) - mt) + a * (gtw - mgt)));
-                }
-            }
-        });
+        const auto w = weight_.data();
+        B::position_sum(layout(n), detail::ln::WeightedGrad<T>{w}, sum1_.data(), ybar.data());
+        B::position_sum(layout(n), detail::ln::WeightedGradXhat<T>{stats()}, sum2_.data(), ybar.data(), x.data());
+        B::position_sum(layout(n), detail::ln::WeightedGrad<T>{w}, sum3_.data(), ytbar.data());
+        B::position_sum(layout(n), detail::ln::WeightedGradXhat<T>{stats()}, sum4_.data(), ytbar.data(), x.data());
+        B::position_sum(layout(n), detail::ln::WeightedGradTimes<T>{w}, sum5_.data(), ytbar.data(), xt.data());
+        const detail::ln::TangentReverse<T> reverse{stats(),       mt_.data(),    a_.data(),    sum1_.data(),
+                                                    sum2_.data(),  sum3_.data(),  sum4_.data(), sum5_.data(),
+                                                    1.0 / double(N)};
+        if (xtbar) {
+            xtbar->resize(n);
+            B::indexed_map(layout(n), detail::ln::XtbarOf<T>{reverse}, xtbar->data(), x.data(), ytbar.data());
+        }
+        if (xbar) {
+            xbar->resize(n);
+            B::indexed_map(layout(n), detail::ln::XbarOf<T>{reverse}, xbar->data(), x.data(), xt.data(), ybar.data(),
+                           ytbar.data());
+        }
     }
 
     template <class F>
@@ -171,57 +275,41 @@ public:
     }
 
     void reset_parameters(Rng&, Init) {
-        std::fill(weight_.begin(), weight_.end(), T(1));
-        std::fill(bias_.begin(), bias_.end(), T(0));
+        B::fill(weight_.data(), N, T(1));
+        B::fill(bias_.data(), N, T(0));
     }
 
 private:
-    // tstats_ = (mean(xt), mean(xhat xt)) per sample.
-    void tangent_stats(const Tensor<S, B>& x, const Tensor<S, B>& xt) {
-        const std::size_t n = x.batch();
-        tstats_.resize(2 * n);
-        B::parallel_for(n, 1, [&](std::size_t i0, std::size_t i1) {
-            for (std::size_t i = i0; i < i1; ++i) {
-                const double mean = stats_[2 * i], r = stats_[2 * i + 1];
-                const T *in = x.sample(i), *t = xt.sample(i);
-                double st = 0, sxt = 0;
-                for (std::size_t e = 0; e < N; ++e) {
-                    st += double(t[e]);
-                    sxt += (double(in[e]) - mean) * r * double(t[e]);
-                }
-                tstats_[2 * i] = st / double(N);
-                tstats_[2 * i + 1] = sxt / double(N);
-            }
-        });
+    // A batch as [n, N, 1]: position sums are per-sample sums, channel sums per-element sums.
+    static xgan::backend::ChannelLayout layout(std::size_t n) { return {n, N, 1}; }
+    detail::ln::Stats<T> stats() const { return {mean_.data(), r_.data(), weight_.data()}; }
+
+    void reserve(std::size_t n) {
+        for (auto* b : {&mean_, &r_, &mt_, &a_, &sum1_, &sum2_, &sum3_, &sum4_, &sum5_})
+            if (b->size() < n) b->resize(n);
     }
 
-    // dweight += sum_b dy xhat (+ ytbar xhat_t), dbias += sum_b dy; parallel over elements.
-    void accumulate_parameter_grads(const Tensor<S, B>& x, const Tensor<S, B>& dy, const Tensor<S, B>* xt,
-                                    const Tensor<S, B>* ytbar) {
+    // mt_ = mean(xt), a_ = mean(xhat xt) per sample.
+    void tangent_stats(const Tensor<S, B>& x, const Tensor<S, B>& xt) {
         const std::size_t n = x.batch();
-        B::parallel_for(N, grain, [&](std::size_t e0, std::size_t e1) {
-            for (std::size_t i = 0; i < n; ++i) {
-                const double mean = stats_[2 * i], r = stats_[2 * i + 1];
-                const T *in = x.sample(i), *g = dy.sample(i);
-                for (std::size_t e = e0; e < e1; ++e) {
-                    const double xhat = (double(in[e]) - mean) * r;
-                    weight_grad_[e] += T(double(g[e]) * xhat);
-                    bias_grad_[e] += g[e];
-                }
-                if (!xt) continue;
-                const double mt = tstats_[2 * i], a = tstats_[2 * i + 1];
-                const T *t = xt->sample(i), *gt = ytbar->sample(i);
-                for (std::size_t e = e0; e < e1; ++e) {
-                    const double xhat = (double(in[e]) - mean) * r;
-                    weight_grad_[e] += T(double(gt[e]) * r * (double(t[e]) - mt - xhat * a));
-                }
-            }
-        });
+        B::position_sum(layout(n), detail::ln::Value{}, sum1_.data(), xt.data());
+        B::map(n, detail::ln::Times{1.0 / double(N)}, mt_.data(), sum1_.data());
+        B::position_sum(layout(n), detail::ln::XhatTimes<T>{stats()}, sum1_.data(), x.data(), xt.data());
+        B::map(n, detail::ln::Times{1.0 / double(N)}, a_.data(), sum1_.data());
+    }
+
+    // weight_grad += per_element_ (the weight's sums, just taken), bias_grad += sum_b dy.
+    void accumulate_parameter_grads(std::size_t n, const Tensor<S, B>& dy) {
+        B::map(N, detail::ln::AddCast{}, weight_grad_.data(), weight_grad_.data(), per_element_.data());
+        B::channel_sum(layout(n), detail::ln::Value{}, per_element_.data(), dy.data());
+        B::map(N, detail::ln::AddCast{}, bias_grad_.data(), bias_grad_.data(), per_element_.data());
     }
 
     typename B::template buffer<T> weight_, weight_grad_, bias_, bias_grad_;
-    std::vector<double> stats_;   // per sample of the last forward: mean, r = 1/sqrt(var + eps)
-    std::vector<double> tstats_;  // per sample of the last tangent pass: mean(xt), mean(xhat xt)
+    typename B::template buffer<double> per_element_;  // [N] sums over the batch
+    // per sample of the last forward: mean, r = 1/sqrt(var + eps); of the last tangent pass:
+    // mean(xt), mean(xhat xt); and the per-sample sums of a pass
+    typename B::template buffer<double> mean_, r_, mt_, a_, sum1_, sum2_, sum3_, sum4_, sum5_;
 };
 
 template <ShapeType NormalizedShape, Ratio Eps = Ratio{1, 100000}>

@@ -37,6 +37,103 @@
 
 namespace xgan {
 
+namespace detail::mbstd {
+
+using backend::Index;
+
+// The batch as [groups, S, F]: a position sum over it sums a group's samples per feature.
+struct Value {
+    template <class X>
+    double operator()(Index, X x) const { return double(x); }
+};
+struct Times {
+    double s;
+    template <class X>
+    double operator()(X x) const { return s * double(x); }
+};
+struct CenteredSquare {  // (x - mu)^2, mu per (group, feature)
+    const double* mean;
+    std::size_t features;
+    template <class X>
+    double operator()(Index k, X x) const {
+        const double d = double(x) - mean[k.o * features + k.i];
+        return d * d;
+    }
+};
+struct StdDev {  // sqrt(sum / S + eps)
+    double group, eps;
+    template <class X>
+    double operator()(X sum) const { return std::sqrt(double(sum) / group + eps); }
+};
+// (x - mu) xt / s per (sample, feature), for the batch as [n, F, 1] (o: sample, c: feature)
+struct Slope {
+    const double *mean, *std;
+    std::size_t features, group;
+    template <class X>
+    double operator()(Index k, X x, X xt) const {
+        const std::size_t at = k.o / group * features + k.c;
+        return (double(x) - mean[at]) * double(xt) / std[at];
+    }
+};
+// (x - mu)(xt - mean xt) per (group, feature), for the batch as [groups, S, F]
+struct CenteredProduct {
+    const double *mean, *mean_t;
+    std::size_t features;
+    template <class X>
+    double operator()(Index k, X x, X xt) const {
+        const std::size_t at = k.o * features + k.i;
+        return (double(x) - mean[at]) * (double(xt) - mean_t[at]);
+    }
+};
+// The extra channel's values of a sample of y as [n, F + P, 1]
+struct ExtraChannel {
+    std::size_t features;
+    template <class X>
+    double operator()(Index k, X dy) const { return k.c >= features ? double(dy) : 0.0; }
+};
+// y[i] = [x[i], value[group of i] broadcast], over y as [n, F + P, 1] (x read by index)
+template <class T>
+struct Append {
+    const T* x;
+    const double* value;
+    std::size_t features, group;
+    double scale;
+    T operator()(Index k) const {
+        return k.c < features ? x[k.o * features + k.c] : T(value[k.o / group] * scale);
+    }
+};
+// dx[i, f] = dy[i, f] + k[g] (x - mu) / s,  k[g] = scale * (sum of dy over g's extra channels);
+// dx as [n, F, 1], dy (read by index) as [n, F + P]
+template <class T>
+struct StatisticGrad {
+    const T* dy;
+    const double *mean, *std, *extra;
+    std::size_t features, positions, group;
+    double scale;
+    template <class X>
+    X operator()(Index k, X x) const {
+        const std::size_t at = k.o / group * features + k.c;
+        const double kg = extra[k.o / group] * scale;
+        return X(double(dy[k.o * (features + positions) + k.c]) + kg * (double(x) - mean[at]) / std[at]);
+    }
+};
+// ... + k (dt / s - w d / (S s^3)) (xbar's second-order term, rounded separately as the sum of two passes)
+template <class T>
+struct SecondOrderGrad {
+    StatisticGrad<T> first;
+    const double *mean_t, *w, *extra_t;
+    template <class X>
+    X operator()(Index k, X x, X xt) const {
+        const std::size_t at = k.o / first.group * first.features + k.c;
+        const double S = double(first.group), s = first.std[at];
+        const double kt = extra_t[k.o / first.group] * first.scale;
+        const double d = double(x) - first.mean[at], dt = double(xt) - mean_t[at];
+        return first(k, x) + X(kt * (dt / s - w[at] * d / (S * s * s * s)));
+    }
+};
+
+}  // namespace detail::mbstd
+
 template <std::size_t Group, std::size_t C, std::size_t H, std::size_t W, class B>
 class MinibatchStdDevLayer : public StatelessLayer<Shape<C, H, W>, Shape<C + 1, H, W>, B> {
     using T = typename B::scalar;
@@ -54,94 +151,57 @@ public:
         const std::size_t n = x.batch();
         y.resize(n);
         group_ = group_size(n);
-        mean_.resize(n / group_ * F);
-        std_.resize(n / group_ * F);
-        for_each_group(n, [&](std::size_t g, std::vector<double>&) {
-            double* mu = mean_.data() + g * F;
-            double* s = std_.data() + g * F;
-            std::fill(mu, mu + F, 0.0);
-            std::fill(s, s + F, 0.0);
-            for (std::size_t i = first(g); i < first(g + 1); ++i) {
-                const T* in = x.sample(i);
-                for (std::size_t f = 0; f < F; ++f) mu[f] += double(in[f]);
-            }
-            for (std::size_t f = 0; f < F; ++f) mu[f] /= double(group_);
-            for (std::size_t i = first(g); i < first(g + 1); ++i) {
-                const T* in = x.sample(i);
-                for (std::size_t f = 0; f < F; ++f) s[f] += (double(in[f]) - mu[f]) * (double(in[f]) - mu[f]);
-            }
-            double m = 0;
-            for (std::size_t f = 0; f < F; ++f) {
-                s[f] = std::sqrt(s[f] / double(group_) + eps);
-                m += s[f];
-            }
-            write_group(g, x, T(m / double(F)), y);
-        });
+        reserve(n);
+        const std::size_t groups = n / group_;
+        B::position_sum(grouped(n), detail::mbstd::Value{}, mean_.data(), x.data());
+        B::map(groups * F, detail::mbstd::Times{1.0 / double(group_)}, mean_.data(), mean_.data());
+        B::position_sum(grouped(n), detail::mbstd::CenteredSquare{mean_.data(), F}, std_.data(), x.data());
+        B::map(groups * F, detail::mbstd::StdDev{double(group_), eps}, std_.data(), std_.data());
+        // m = mean_f s_f per group
+        B::position_sum({groups, F, 1}, detail::mbstd::Value{}, per_group_.data(), std_.data());
+        append(x, per_group_.data(), 1.0 / double(F), y);
     }
 
     void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
                   ParamGrads) {
         if (!dx) return;
-        const std::size_t n = x.batch();
-        dx->resize(n);
-        for_each_group(n, [&](std::size_t g, std::vector<double>&) { add_statistic_grad(g, x, dy, *dx); });
+        dx->resize(x.batch());
+        extra_channel_sums(dy, per_group_.data());
+        B::indexed_map(rows(x.batch()), statistic_grad(dy), dx->data(), x.data());
     }
 
     // Second order: see the header comment.
     void tangent_forward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
         const std::size_t n = x.batch();
         yt.resize(n);
-        for_each_group(n, [&](std::size_t g, std::vector<double>&) {
-            const double* mu = mean_.data() + g * F;
-            const double* s = std_.data() + g * F;
-            double mt = 0;
-            for (std::size_t i = first(g); i < first(g + 1); ++i) {
-                const T *in = x.sample(i), *t = xt.sample(i);
-                for (std::size_t f = 0; f < F; ++f) mt += (double(in[f]) - mu[f]) * double(t[f]) / s[f];
-            }
-            write_group(g, xt, T(mt / double(F * group_)), yt);
-        });
+        // mt = sum over the group and f of (x - mu) xt / s, / (F S)
+        B::position_sum(rows(n), detail::mbstd::Slope{mean_.data(), std_.data(), F, group_}, per_sample_.data(), x.data(),
+                        xt.data());
+        B::position_sum({n / group_, group_, 1}, detail::mbstd::Value{}, per_group_.data(), per_sample_.data());
+        append(xt, per_group_.data(), 1.0 / double(F * group_), yt);
     }
 
     void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<In, B>& xt, const Tensor<Out, B>&,
                           const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar,
                           Tensor<In, B>* xtbar, ParamGrads) {
         const std::size_t n = x.batch();
+        extra_channel_sums(ytbar, extra_t_.data());
         if (xtbar) {
             xtbar->resize(n);
-            for_each_group(n, [&](std::size_t g, std::vector<double>&) { add_statistic_grad(g, x, ytbar, *xtbar); });
+            B::indexed_map(rows(n), statistic_grad(ytbar, extra_t_.data()), xtbar->data(), x.data());
         }
         if (!xbar) return;
         xbar->resize(n);
-        for_each_group(n, [&](std::size_t g, std::vector<double>& scratch) {
-            add_statistic_grad(g, x, ybar, *xbar);
-            // + dmt ∂mt/∂x: mt's dependence on x through d and s
-            const double* mu = mean_.data() + g * F;
-            const double* s = std_.data() + g * F;
-            const double S = double(group_);
-            const double dmt = extra_channel_sum(g, ytbar);
-            scratch.assign(2 * F, 0.0);  // [mean_i xt, w]
-            double* mt = scratch.data();
-            double* w = scratch.data() + F;
-            for (std::size_t i = first(g); i < first(g + 1); ++i) {
-                const T* t = xt.sample(i);
-                for (std::size_t f = 0; f < F; ++f) mt[f] += double(t[f]);
-            }
-            for (std::size_t f = 0; f < F; ++f) mt[f] /= S;
-            for (std::size_t i = first(g); i < first(g + 1); ++i) {
-                const T *in = x.sample(i), *t = xt.sample(i);
-                for (std::size_t f = 0; f < F; ++f) w[f] += (double(in[f]) - mu[f]) * (double(t[f]) - mt[f]);
-            }
-            const double k = dmt / (double(F) * S);
-            for (std::size_t i = first(g); i < first(g + 1); ++i) {
-                const T *in = x.sample(i), *t = xt.sample(i);
-                T* out = xbar->sample(i);
-                for (std::size_t f = 0; f < F; ++f) {
-                    const double d = double(in[f]) - mu[f], dt = double(t[f]) - mt[f];
-                    out[f] += T(k * (dt / s[f] - w[f] * d / (S * s[f] * s[f] * s[f])));
-                }
-            }
-        });
+        extra_channel_sums(ybar, per_group_.data());
+        // + dmt d(mt)/dx: mt's dependence on x through d and s; mean_t = mean_i xt, w = sum_i d (xt - mean_t)
+        const std::size_t groups = n / group_;
+        B::position_sum(grouped(n), detail::mbstd::Value{}, mean_t_.data(), xt.data());
+        B::map(groups * F, detail::mbstd::Times{1.0 / double(group_)}, mean_t_.data(), mean_t_.data());
+        B::position_sum(grouped(n), detail::mbstd::CenteredProduct{mean_.data(), mean_t_.data(), F}, w_.data(), x.data(),
+                        xt.data());
+        B::indexed_map(rows(n),
+                       detail::mbstd::SecondOrderGrad<T>{statistic_grad(ybar), mean_t_.data(), w_.data(), extra_t_.data()},
+                       xbar->data(), x.data(), xt.data());
     }
 
 private:
@@ -155,48 +215,41 @@ private:
                         " (or at most " + std::to_string(Group) + ")");
         return std::max<std::size_t>(size, 1);
     }
-    std::size_t first(std::size_t g) const { return g * group_; }
 
-    // f(g, scratch) for every group of the last forward's batch of n, in parallel.
-    template <class Fn>
-    void for_each_group(std::size_t n, Fn&& f) const {
-        B::parallel_for(n / group_, 1, [&](std::size_t g0, std::size_t g1) {
-            std::vector<double> scratch;
-            for (std::size_t g = g0; g < g1; ++g) f(g, scratch);
-        });
+    // The batch as [groups, S, F] and as rows [n, F, 1].
+    xgan::backend::ChannelLayout grouped(std::size_t n) const { return {n / group_, group_, F}; }
+    static xgan::backend::ChannelLayout rows(std::size_t n) { return {n, F, 1}; }
+
+    void reserve(std::size_t n) {
+        for (auto* b : {&mean_, &std_, &mean_t_, &w_})
+            if (b->size() < n * F) b->resize(n * F);
+        for (auto* b : {&per_sample_, &per_group_, &extra_t_})
+            if (b->size() < n) b->resize(n);
     }
 
-    // out[i] = [in[i], value broadcast over the extra channel] for the samples of group g.
-    void write_group(std::size_t g, const Tensor<In, B>& in, T value, Tensor<Out, B>& out) const {
-        for (std::size_t i = first(g); i < first(g + 1); ++i) {
-            std::copy(in.sample(i), in.sample(i) + F, out.sample(i));
-            std::fill(out.sample(i) + F, out.sample(i) + F + P, value);
-        }
+    // out[i] = [in[i], value[group of i] * scale broadcast over the extra channel].
+    void append(const Tensor<In, B>& in, const double* value, double scale, Tensor<Out, B>& out) const {
+        B::indexed_map({in.batch(), F + P, 1}, detail::mbstd::Append<T>{in.data(), value, F, group_, scale}, out.data());
     }
 
-    // Group g's sum of dy over the extra channels: dL/dm.
-    double extra_channel_sum(std::size_t g, const Tensor<Out, B>& dy) const {
-        double sum = 0;
-        for (std::size_t i = first(g); i < first(g + 1); ++i)
-            for (std::size_t p = 0; p < P; ++p) sum += double(dy.sample(i)[F + p]);
-        return sum;
+    // sums[g] = group g's sum of dy over the extra channels (dL/dm).
+    void extra_channel_sums(const Tensor<Out, B>& dy, double* sums) {
+        const std::size_t n = dy.batch();
+        B::position_sum({n, F + P, 1}, detail::mbstd::ExtraChannel{F}, per_sample_.data(), dy.data());
+        B::position_sum({n / group_, group_, 1}, detail::mbstd::Value{}, sums, per_sample_.data());
     }
 
-    // dx[i, f] = dy[i, f] + dm ∂m/∂x[i, f] for the samples of group g; ∂m/∂x = d / (F S s).
-    void add_statistic_grad(std::size_t g, const Tensor<In, B>& x, const Tensor<Out, B>& dy, Tensor<In, B>& dx) const {
-        const double* mu = mean_.data() + g * F;
-        const double* s = std_.data() + g * F;
-        const double k = extra_channel_sum(g, dy) / (double(F) * double(group_));
-        for (std::size_t i = first(g); i < first(g + 1); ++i) {
-            const T *in = x.sample(i), *gy = dy.sample(i);
-            T* out = dx.sample(i);
-            for (std::size_t f = 0; f < F; ++f) out[f] = T(double(gy[f]) + k * (double(in[f]) - mu[f]) / s[f]);
-        }
+    // dx[i, f] = dy[i, f] + dm d / (F S s) for dm = the group's extra-channel sum of dy.
+    detail::mbstd::StatisticGrad<T> statistic_grad(const Tensor<Out, B>& dy, const double* extra = nullptr) const {
+        return {dy.data(), mean_.data(), std_.data(), extra ? extra : per_group_.data(), F, P, group_,
+                1.0 / (double(F) * double(group_))};
     }
 
-    std::size_t group_ = 1;     // group size of the last forward
-    std::vector<double> mean_;  // [groups, F] of the last forward: mu_f
-    std::vector<double> std_;   // [groups, F]: s_f = sqrt(biased var + 1e-8)
+    std::size_t group_ = 1;  // group size of the last forward
+    // [groups, F] of the last forward: mu_f, s_f = sqrt(biased var + 1e-8); of a tangent pass:
+    // mean_i xt and w_f
+    typename B::template buffer<double> mean_, std_, mean_t_, w_;
+    typename B::template buffer<double> per_sample_, per_group_, extra_t_;  // [n] sums of a pass
 };
 
 template <std::size_t Group = 4>

@@ -25,6 +25,54 @@
 
 namespace xgan {
 
+namespace detail::pixel_norm {
+
+using backend::Index;
+
+// A batch viewed as [n, C, P]: position sums are sums over the channels at each position.
+struct Product {
+    template <class X>
+    double operator()(Index, X a, X b) const { return double(a) * double(b); }
+};
+struct InvRms {  // 1 / sqrt(sum / C + eps)
+    double channels, eps;
+    template <class X>
+    double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / channels + eps); }
+};
+struct Normalise {  // x r
+    const double* r;
+    std::size_t positions;
+    template <class X>
+    X operator()(Index k, X x) const { return X(double(x) * r[k.o * positions + k.i]); }
+};
+// J v = r (v - y mean_c(v y)), from s = sum_c v y (J is symmetric: also J^T v)
+struct Jacobian {
+    const double *r, *s;
+    std::size_t positions;
+    double inv_c;
+    template <class X>
+    X operator()(Index k, X v, X y) const {
+        const std::size_t at = k.o * positions + k.i;
+        return X(r[at] * (double(v) - double(y) * (s[at] * inv_c)));
+    }
+};
+// xbar = r (ybar - y mean(ybar y)) - r^2 (y (mean(u xt) - 3 b mean(u y)) + mean(u y) xt + b u),
+// b = mean(y xt), u = ytbar, from the channel sums s1 = ybar y, s2 = y xt, s3 = u xt, s4 = u y
+struct SecondOrder {
+    const double *r, *s1, *s2, *s3, *s4;
+    std::size_t positions;
+    double inv_c;
+    template <class X>
+    X operator()(Index k, X y, X xt, X ybar, X u) const {
+        const std::size_t at = k.o * positions + k.i;
+        const double yk = double(y), b = s2[at] * inv_c, m1 = s3[at] * inv_c, m2 = s4[at] * inv_c, rr = r[at];
+        return X(rr * (double(ybar) - yk * (s1[at] * inv_c)) -
+                 rr * rr * (yk * (m1 - 3 * b * m2) + m2 * double(xt) + b * double(u)));
+    }
+};
+
+}  // namespace detail::pixel_norm
+
 // Normalises C channels at each of P positions of samples of shape S (S::size == C * P).
 template <Ratio Eps, std::size_t C, std::size_t P, ShapeType S, class B>
 class PixelNormLayer : public StatelessLayer<S, S, B> {
@@ -38,34 +86,22 @@ public:
     void forward(const Tensor<S, B>& x, Tensor<S, B>& y, Mode) {
         const std::size_t n = x.batch();
         y.resize(n);
-        r_.resize(n * P);
-        for_each_sample(n, [&](std::size_t i, std::vector<double>& acc) {
-            const T* in = x.sample(i);
-            channel_mean(acc, in, in);
-            double* r = r_.data() + i * P;
-            for (std::size_t p = 0; p < P; ++p) r[p] = 1.0 / std::sqrt(acc[p] + Eps.value());
-            T* out = y.sample(i);
-            for (std::size_t c = 0; c < C; ++c)
-                for (std::size_t p = 0; p < P; ++p) out[c * P + p] = T(double(in[c * P + p]) * r[p]);
-        });
+        reserve(n);
+        B::position_sum(layout(n), detail::pixel_norm::Product{}, s_[0].data(), x.data(), x.data());
+        B::map(n * P, detail::pixel_norm::InvRms{double(C), Eps.value()}, r_.data(), s_[0].data());
+        B::indexed_map(layout(n), detail::pixel_norm::Normalise{r_.data(), P}, y.data(), x.data());
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& dy, Tensor<S, B>* dx, ParamGrads) {
         if (!dx) return;
-        const std::size_t n = x.batch();
-        dx->resize(n);
-        for_each_sample(n, [&](std::size_t i, std::vector<double>& acc) {
-            apply_jacobian(i, y.sample(i), dy.sample(i), dx->sample(i), acc);
-        });
+        dx->resize(x.batch());
+        apply_jacobian(y, dy, *dx);
     }
 
     // Second order: see the header comment.
     void tangent_forward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& xt, Tensor<S, B>& yt) {
-        const std::size_t n = x.batch();
-        yt.resize(n);
-        for_each_sample(n, [&](std::size_t i, std::vector<double>& acc) {
-            apply_jacobian(i, y.sample(i), xt.sample(i), yt.sample(i), acc);
-        });
+        yt.resize(x.batch());
+        apply_jacobian(y, xt, yt);
     }
 
     void tangent_backward(const Tensor<S, B>& x, const Tensor<S, B>& y, const Tensor<S, B>& xt, const Tensor<S, B>&,
@@ -74,67 +110,40 @@ public:
         const std::size_t n = x.batch();
         if (xtbar) {
             xtbar->resize(n);
-            for_each_sample(n, [&](std::size_t i, std::vector<double>& acc) {
-                apply_jacobian(i, y.sample(i), ytbar.sample(i), xtbar->sample(i), acc);
-            });
+            apply_jacobian(y, ytbar, *xtbar);
         }
         if (!xbar) return;
         xbar->resize(n);
-        for_each_sample(n, [&](std::size_t i, std::vector<double>& acc) {
-            const T *yi = y.sample(i), *t = xt.sample(i), *g = ybar.sample(i), *u = ytbar.sample(i);
-            T* out = xbar->sample(i);
-            const double* r = r_.data() + i * P;
-            // acc = [mean(ybar y), b = mean(y xt), m1 = mean(u xt), m2 = mean(u y)], P each
-            acc.assign(4 * P, 0.0);
-            for (std::size_t c = 0; c < C; ++c)
-                for (std::size_t p = 0; p < P; ++p) {
-                    const std::size_t k = c * P + p;
-                    acc[p] += double(g[k]) * double(yi[k]);
-                    acc[P + p] += double(yi[k]) * double(t[k]);
-                    acc[2 * P + p] += double(u[k]) * double(t[k]);
-                    acc[3 * P + p] += double(u[k]) * double(yi[k]);
-                }
-            for (double& a : acc) a /= double(C);
-            for (std::size_t c = 0; c < C; ++c)
-                for (std::size_t p = 0; p < P; ++p) {
-                    const std::size_t k = c * P + p;
-                    const double yk = double(yi[k]), b = acc[P + p], m1 = acc[2 * P + p], m2 = acc[3 * P + p];
-                    out[k] = T(r[p] * (double(g[k]) - yk * acc[p]) -
-                               r[p] * r[p] * (yk * (m1 - 3 * b * m2) + m2 * double(t[k]) + b * double(u[k])));
-                }
-        });
+        using detail::pixel_norm::Product;
+        B::position_sum(layout(n), Product{}, s_[0].data(), ybar.data(), y.data());
+        B::position_sum(layout(n), Product{}, s_[1].data(), y.data(), xt.data());
+        B::position_sum(layout(n), Product{}, s_[2].data(), ytbar.data(), xt.data());
+        B::position_sum(layout(n), Product{}, s_[3].data(), ytbar.data(), y.data());
+        B::indexed_map(layout(n),
+                       detail::pixel_norm::SecondOrder{r_.data(), s_[0].data(), s_[1].data(), s_[2].data(), s_[3].data(), P,
+                                                       1.0 / double(C)},
+                       xbar->data(), y.data(), xt.data(), ybar.data(), ytbar.data());
     }
 
 private:
-    // f(i, scratch) for every sample i, in parallel; scratch is a per-task buffer.
-    template <class F>
-    static void for_each_sample(std::size_t n, F&& f) {
-        B::parallel_for(n, std::max<std::size_t>(1, 4096 / S::size), [&](std::size_t i0, std::size_t i1) {
-            std::vector<double> scratch;
-            for (std::size_t i = i0; i < i1; ++i) f(i, scratch);
-        });
+    static xgan::backend::ChannelLayout layout(std::size_t n) { return {n, C, P}; }
+
+    void reserve(std::size_t n) {
+        if (r_.size() < n * P) r_.resize(n * P);
+        for (auto& s : s_)
+            if (s.size() < n * P) s.resize(n * P);
     }
 
-    // acc[p] = mean_c a[c, p] b[c, p]
-    static void channel_mean(std::vector<double>& acc, const T* a, const T* b) {
-        acc.assign(P, 0.0);
-        for (std::size_t c = 0; c < C; ++c)
-            for (std::size_t p = 0; p < P; ++p) acc[p] += double(a[c * P + p]) * double(b[c * P + p]);
-        for (double& v : acc) v /= double(C);
+    // out = J v = r (v - y mean_c(v y)) (J is symmetric: also J^T v).
+    void apply_jacobian(const Tensor<S, B>& y, const Tensor<S, B>& v, Tensor<S, B>& out) {
+        const std::size_t n = y.batch();
+        B::position_sum(layout(n), detail::pixel_norm::Product{}, s_[0].data(), v.data(), y.data());
+        B::indexed_map(layout(n), detail::pixel_norm::Jacobian{r_.data(), s_[0].data(), P, 1.0 / double(C)}, out.data(),
+                       v.data(), y.data());
     }
 
-    // out = J v = r (v - y mean_c(v y)) for sample i (J is symmetric: also J^T v).
-    void apply_jacobian(std::size_t i, const T* yi, const T* v, T* out, std::vector<double>& acc) const {
-        channel_mean(acc, v, yi);
-        const double* r = r_.data() + i * P;
-        for (std::size_t c = 0; c < C; ++c)
-            for (std::size_t p = 0; p < P; ++p) {
-                const std::size_t k = c * P + p;
-                out[k] = T(r[p] * (double(v[k]) - double(yi[k]) * acc[p]));
-            }
-    }
-
-    std::vector<double> r_;  // [batch, P] of the last forward: 1 / sqrt(mean_c x^2 + eps)
+    typename B::template buffer<double> r_;     // [batch, P] of the last forward: 1 / sqrt(mean_c x^2 + eps)
+    typename B::template buffer<double> s_[4];  // [batch, P] channel sums of a pass
 };
 
 namespace detail::pixel_norm {

@@ -23,6 +23,7 @@ template <std::size_t K, std::size_t S, std::size_t C, std::size_t H, std::size_
 class MaxPool2dLayer : public StatelessLayer<Shape<C, H, W>, Shape<C, (H - K) / S + 1, (W - K) / S + 1>, B> {
     using T = typename B::scalar;
     static constexpr std::size_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
+    using windows = xgan::backend::WindowGeometry<H, W, K, S>;
     using In = Shape<C, H, W>;
     using Out = Shape<C, Ho, Wo>;
 
@@ -37,30 +38,7 @@ public:
         const std::size_t n = x.batch();
         y.resize(n);
         if (argmax_.size() < n * Out::size) argmax_.resize(n * Out::size);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const T* in = x.data() + t * H * W;
-                T* out = y.data() + t * Ho * Wo;
-                std::uint32_t* arg = argmax_.data() + t * Ho * Wo;
-                for (std::size_t i = 0; i < Ho; ++i)
-                    for (std::size_t j = 0; j < Wo; ++j) {
-                        std::size_t best = i * S * W + j * S;
-                        T value = in[best];
-                        for (std::size_t p = 0; p < K; ++p)
-                            for (std::size_t q = 0; q < K; ++q) {
-                                const std::size_t at = (i * S + p) * W + j * S + q;
-                                const T v = in[at];
-                                // NaN (v != v) wins, as in PyTorch; selects rather than branches,
-                                // which random data mispredicts
-                                const bool take = (v > value) | (v != v);
-                                value = take ? v : value;
-                                best = take ? at : best;
-                            }
-                        out[i * Wo + j] = value;
-                        arg[i * Wo + j] = std::uint32_t(best);
-                    }
-            }
-        });
+        B::template window_max<windows>(n * C, x.data(), y.data(), argmax_.data());
     }
 
     void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
@@ -71,15 +49,9 @@ public:
     void tangent_forward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<In, B>& xt, Tensor<Out, B>& yt) {
         const std::size_t n = x.batch();
         yt.resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const T* in = xt.data() + t * H * W;
-                const std::uint32_t* arg = argmax_.data() + t * Ho * Wo;
-                T* out = yt.data() + t * Ho * Wo;
-                for (std::size_t k = 0; k < Ho * Wo; ++k) out[k] = in[arg[k]];
-            }
-        });
+        B::template take<windows>(n * C, xt.data(), argmax_.data(), yt.data());
     }
+
     void tangent_backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<In, B>&, const Tensor<Out, B>&,
                           const Tensor<Out, B>& ybar, const Tensor<Out, B>& ytbar, Tensor<In, B>* xbar, Tensor<In, B>* xtbar,
                           ParamGrads) {
@@ -91,15 +63,7 @@ private:
     // dx = 0, then dx[argmax] += dy
     void scatter(std::size_t n, const Tensor<Out, B>& dy, Tensor<In, B>& dx) {
         dx.resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                T* out = dx.data() + t * H * W;
-                const T* g = dy.data() + t * Ho * Wo;
-                const std::uint32_t* arg = argmax_.data() + t * Ho * Wo;
-                std::fill(out, out + H * W, T(0));
-                for (std::size_t k = 0; k < Ho * Wo; ++k) out[arg[k]] += g[k];
-            }
-        });
+        B::template put_add<windows>(n * C, dy.data(), argmax_.data(), dx.data());
     }
 
     typename B::template buffer<std::uint32_t> argmax_;  // [batch, C, H', W'], index into the H x W plane
@@ -136,6 +100,7 @@ class AvgPool2dLayer : public LinearStatelessLayer<AvgPool2dLayer<K, S, C, H, W,
                                                    Shape<C, (H - K) / S + 1, (W - K) / S + 1>, B> {
     using T = typename B::scalar;
     static constexpr std::size_t Ho = (H - K) / S + 1, Wo = (W - K) / S + 1;
+    using windows = xgan::backend::WindowGeometry<H, W, K, S>;
     using In = Shape<C, H, W>;
     using Out = Shape<C, Ho, Wo>;
 
@@ -148,19 +113,7 @@ public:
     void forward(const Tensor<In, B>& x, Tensor<Out, B>& y, Mode) {
         const std::size_t n = x.batch();
         y.resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const T* in = x.data() + t * H * W;
-                T* out = y.data() + t * Ho * Wo;
-                for (std::size_t i = 0; i < Ho; ++i)
-                    for (std::size_t j = 0; j < Wo; ++j) {
-                        T sum = 0;
-                        for (std::size_t p = 0; p < K; ++p)
-                            for (std::size_t q = 0; q < K; ++q) sum += in[(i * S + p) * W + j * S + q];
-                        out[i * Wo + j] = sum / T(K * K);
-                    }
-            }
-        });
+        B::template window_sum<windows>(n * C, T(K * K), x.data(), y.data());
     }
 
     void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
@@ -168,19 +121,7 @@ public:
         if (!dx) return;
         const std::size_t n = x.batch();
         dx->resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (H * W)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                T* out = dx->data() + t * H * W;
-                const T* g = dy.data() + t * Ho * Wo;
-                std::fill(out, out + H * W, T(0));
-                for (std::size_t i = 0; i < Ho; ++i)
-                    for (std::size_t j = 0; j < Wo; ++j) {
-                        const T share = g[i * Wo + j] / T(K * K);
-                        for (std::size_t p = 0; p < K; ++p)
-                            for (std::size_t q = 0; q < K; ++q) out[(i * S + p) * W + j * S + q] += share;
-                    }
-            }
-        });
+        B::template window_spread<windows>(n * C, T(K * K), dy.data(), dx->data());
     }
 };
 

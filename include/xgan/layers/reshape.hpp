@@ -20,13 +20,13 @@ public:
 
     void forward(const Tensor<In, B>& x, Tensor<Out, B>& y, Mode) {
         y.resize(x.batch());
-        std::copy(x.data(), x.data() + x.size(), y.data());
+        B::copy(x.data(), x.size(), y.data());
     }
     void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
                   ParamGrads) {
         if (!dx) return;
         dx->resize(x.batch());
-        std::copy(dy.data(), dy.data() + dy.size(), dx->data());
+        B::copy(dy.data(), dy.size(), dx->data());
     }
 };
 

@@ -34,6 +34,49 @@
 
 namespace xgan {
 
+namespace detail::sn {
+using backend::Index;
+template <class T>
+struct TimesRow {  // w[r, c] u[r]
+    const T* u;
+    template <class X>
+    double operator()(Index k, X w) const { return double(w) * double(u[k.o]); }
+};
+template <class T>
+struct TimesColumn {  // w[r, c] v[c]
+    const T* v;
+    template <class X>
+    double operator()(Index k, X w) const { return double(w) * double(v[k.c]); }
+};
+template <class T>
+struct Round {
+    template <class X>
+    T operator()(X x) const { return T(x); }
+};
+struct Square {
+    template <class X>
+    double operator()(X x) const { return double(x) * double(x); }
+};
+struct Product {
+    template <class X, class Y>
+    double operator()(X x, Y y) const { return double(x) * double(y); }
+};
+struct DivideBy {
+    double d;
+    template <class X>
+    X operator()(X x) const { return X(double(x) / d); }
+};
+template <class T>
+struct Fold {  // out + (g - <G, W / sigma> u[r] v[c]) / sigma
+    const T *u, *v;
+    double g_dot_wn, sigma;
+    template <class X>
+    X operator()(Index k, X out, X g) const {
+        return out + X((double(g) - g_dot_wn * double(u[k.o]) * double(v[k.c])) / sigma);
+    }
+};
+}  // namespace detail::sn
+
 // Inner is a bound Linear or Conv2d layer whose weight is a [Rows, Cols] matrix.
 template <class Inner, std::size_t Rows, std::size_t Cols>
 class SpectralNormLayer {
@@ -52,7 +95,8 @@ public:
 
     static std::string name() { return "SpectralNorm(" + Inner::name() + ")"; }
 
-    SpectralNormLayer() : weight_orig_(Rows * Cols), weight_orig_grad_(Rows * Cols), u_(Rows), v_(Cols), wtu_(Cols) {}
+    SpectralNormLayer()
+        : weight_orig_(Rows * Cols), weight_orig_grad_(Rows * Cols), u_(Rows), v_(Cols), wtu_(Cols), wv_(Rows) {}
 
     void forward(const In& x, Out& y, Mode mode) {
         if (mode == Mode::train) power_iteration();
@@ -92,7 +136,7 @@ public:
     void reset_parameters(Rng& rng, Init init) {
         inner_.reset_parameters(rng, init);
         const StateEntry<T> w = inner_weight();
-        std::copy(w.value, w.value + Rows * Cols, weight_orig_.data());
+        B::copy(static_cast<const T*>(w.value), Rows * Cols, weight_orig_.data());
         rng.fill_normal(u_.data(), Rows);
         normalise(u_.data(), Rows);
         rng.fill_normal(v_.data(), Cols);
@@ -103,54 +147,40 @@ public:
     double sigma() const { return sigma_; }
 
 private:
+    using B = typename Inner::backend;
+    static constexpr xgan::backend::ChannelLayout matrix{Rows, Cols, 1};  // o: row, c: column
+
     // v = normalize(W^T u), u = normalize(W v)
     void power_iteration() {
-        const T* w = weight_orig_.data();
-        std::fill(wtu_.begin(), wtu_.end(), 0.0);
-        for (std::size_t r = 0; r < Rows; ++r)
-            for (std::size_t c = 0; c < Cols; ++c) wtu_[c] += double(w[r * Cols + c]) * double(u_[r]);
-        for (std::size_t c = 0; c < Cols; ++c) v_[c] = T(wtu_[c]);
+        B::channel_sum(matrix, detail::sn::TimesRow<T>{u_.data()}, wtu_.data(), weight_orig_.data());
+        B::map(Cols, detail::sn::Round<T>{}, v_.data(), wtu_.data());
         normalise(v_.data(), Cols);
-        for (std::size_t r = 0; r < Rows; ++r) u_[r] = T(row_dot_v(r));
+        B::position_sum(matrix, detail::sn::TimesColumn<T>{v_.data()}, wv_.data(), weight_orig_.data());
+        B::map(Rows, detail::sn::Round<T>{}, u_.data(), wv_.data());
         normalise(u_.data(), Rows);
     }
 
     // sigma = u^T W v; the wrapped layer's weight = W / sigma
     void normalise_weight() {
-        double s = 0;
-        for (std::size_t r = 0; r < Rows; ++r) s += double(u_[r]) * row_dot_v(r);
+        B::position_sum(matrix, detail::sn::TimesColumn<T>{v_.data()}, wv_.data(), weight_orig_.data());
+        const double s = B::sum(Rows, detail::sn::Product{}, u_.data(), wv_.data());
         sigma_ = s;
-        const T* w = weight_orig_.data();
-        T* wn = inner_weight().value;
-        for (std::size_t i = 0; i < Rows * Cols; ++i) wn[i] = T(double(w[i]) / s);
-    }
-
-    // (W v)[r]
-    double row_dot_v(std::size_t r) const {
-        const T* row = weight_orig_.data() + r * Cols;
-        double s = 0;
-        for (std::size_t c = 0; c < Cols; ++c) s += double(row[c]) * double(v_[c]);
-        return s;
+        B::map(Rows * Cols, detail::sn::DivideBy{s}, inner_weight().value, weight_orig_.data());
     }
 
     // The wrapped layer's weight (W / sigma) and gradient; its gradient zeroed when the pass
     // will accumulate into it, so that it then holds this pass's G alone.
     StateEntry<T> clear_inner_weight_grad(ParamGrads grads) {
         StateEntry<T> w = inner_weight();
-        if (grads == ParamGrads::accumulate) std::fill(w.grad, w.grad + Rows * Cols, T(0));
+        if (grads == ParamGrads::accumulate) B::fill(w.grad, Rows * Cols, T(0));
         return w;
     }
 
     // d weight_orig += (G - <G, W / sigma> u v^T) / sigma
     void fold_weight_gradient(const StateEntry<T>& w) {
-        double g_dot_wn = 0;
-        for (std::size_t i = 0; i < Rows * Cols; ++i) g_dot_wn += double(w.grad[i]) * double(w.value[i]);
-        for (std::size_t r = 0; r < Rows; ++r) {
-            const double k = g_dot_wn * double(u_[r]);
-            const T* g = w.grad + r * Cols;
-            T* out = weight_orig_grad_.data() + r * Cols;
-            for (std::size_t c = 0; c < Cols; ++c) out[c] += T((double(g[c]) - k * double(v_[c])) / sigma_);
-        }
+        const double g_dot_wn = B::sum(Rows * Cols, detail::sn::Product{}, w.grad, w.value);
+        B::indexed_map(matrix, detail::sn::Fold<T>{u_.data(), v_.data(), g_dot_wn, sigma_}, weight_orig_grad_.data(),
+                       weight_orig_grad_.data(), w.grad);
     }
 
     // Looked up on each use (not kept as pointers), so that copies of the layer stay valid.
@@ -165,11 +195,10 @@ private:
     }
 
     // a /= max(||a||, eps)
+    // a = a / max(||a||, eps)
     static void normalise(T* a, std::size_t n) {
-        double sq = 0;
-        for (std::size_t i = 0; i < n; ++i) sq += double(a[i]) * double(a[i]);
-        const double norm = std::max(std::sqrt(sq), eps);
-        for (std::size_t i = 0; i < n; ++i) a[i] = T(double(a[i]) / norm);
+        const double norm = std::max(std::sqrt(B::sum(n, detail::sn::Square{}, a)), eps);
+        B::map(n, detail::sn::DivideBy{norm}, a, a);
     }
 
     Inner inner_;
@@ -177,6 +206,7 @@ private:
     typename Inner::backend::template buffer<T> u_;                               // [Rows]
     typename Inner::backend::template buffer<T> v_;                               // [Cols]
     typename Inner::backend::template buffer<double> wtu_;                        // [Cols] W^T u, scratch
+    typename Inner::backend::template buffer<double> wv_;                         // [Rows] W v, scratch
     double sigma_ = 1;  // of the last forward
 };
 

@@ -21,7 +21,8 @@ class UpsampleLayer
     using T = typename B::scalar;
     using In = Shape<C, H, W>;
     using Out = Shape<C, H * Scale, W * Scale>;
-    static constexpr std::size_t Wo = W * Scale;
+    // each input pixel is one Scale x Scale window of the output
+    using windows = xgan::backend::WindowGeometry<H * Scale, W * Scale, Scale, Scale>;
 
 public:
     static constexpr double forward_flops = 0;
@@ -30,18 +31,7 @@ public:
     void forward(const Tensor<In, B>& x, Tensor<Out, B>& y, Mode) {
         const std::size_t n = x.batch();
         y.resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (Out::size / C)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const T* in = x.data() + t * H * W;
-                T* out = y.data() + t * H * W * Scale * Scale;
-                for (std::size_t i = 0; i < H; ++i) {
-                    T* row = out + i * Scale * Wo;
-                    for (std::size_t j = 0; j < W; ++j)
-                        for (std::size_t b = 0; b < Scale; ++b) row[j * Scale + b] = in[i * W + j];
-                    for (std::size_t a = 1; a < Scale; ++a) std::copy(row, row + Wo, row + a * Wo);
-                }
-            }
-        });
+        B::template window_spread<windows>(n * C, T(1), x.data(), y.data());
     }
 
     void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx,
@@ -49,21 +39,8 @@ public:
         if (!dx) return;
         const std::size_t n = x.batch();
         dx->resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (Out::size / C)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const T* g = dy.data() + t * H * W * Scale * Scale;
-                T* out = dx->data() + t * H * W;
-                for (std::size_t i = 0; i < H; ++i)
-                    for (std::size_t j = 0; j < W; ++j) {
-                        T s = 0;
-                        for (std::size_t a = 0; a < Scale; ++a)
-                            for (std::size_t b = 0; b < Scale; ++b) s += g[(i * Scale + a) * Wo + j * Scale + b];
-                        out[i * W + j] = s;
-                    }
-            }
-        });
+        B::template window_sum<windows>(n * C, T(1), dy.data(), dx->data());
     }
-
 };
 
 template <std::size_t Scale = 2>

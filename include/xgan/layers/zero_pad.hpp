@@ -37,29 +37,16 @@ public:
     void forward(const Tensor<In, B>& x, Tensor<Out, B>& y, Mode) {
         const std::size_t n = x.batch();
         y.resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (Ho * Wo)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const T* in = x.data() + t * H * W;
-                T* out = y.data() + t * Ho * Wo;
-                std::fill(out, out + Ho * Wo, T(0));
-                for (std::size_t i = 0; i < H; ++i) std::copy_n(in + i * W, W, out + (Top + i) * Wo + Left);
-            }
-        });
+        B::fill(y.data(), y.size(), T(0));
+        B::copy_blocks({n * C, H, W, H * W, W, Ho * Wo, Wo}, x.data(), y.data() + Top * Wo + Left);
     }
 
     void backward(const Tensor<In, B>& x, const Tensor<Out, B>&, const Tensor<Out, B>& dy, Tensor<In, B>* dx, ParamGrads) {
         if (!dx) return;
         const std::size_t n = x.batch();
         dx->resize(n);
-        B::parallel_for(n * C, std::max<std::size_t>(1, 4096 / (Ho * Wo)), [&](std::size_t t0, std::size_t t1) {
-            for (std::size_t t = t0; t < t1; ++t) {
-                const T* g = dy.data() + t * Ho * Wo;
-                T* out = dx->data() + t * H * W;
-                for (std::size_t i = 0; i < H; ++i) std::copy_n(g + (Top + i) * Wo + Left, W, out + i * W);
-            }
-        });
+        B::copy_blocks({n * C, H, W, Ho * Wo, Wo, H * W, W}, dy.data() + Top * Wo + Left, dx->data());
     }
-
 };
 
 template <std::size_t Left, std::size_t Right, std::size_t Top, std::size_t Bottom>

@@ -46,47 +46,53 @@ struct Stage {
 
 namespace detail::progressive {
 
-// Nearest upsampling of `planes` planes of r x r by f, and its adjoint (the sum of each f x f block).
-template <class T>
-void upsample(const T* in, T* out, std::size_t planes, std::size_t r, std::size_t f) {
-    const std::size_t ro = r * f;
-    for (std::size_t p = 0; p < planes; ++p)
-        for (std::size_t i = 0; i < ro; ++i)
-            for (std::size_t j = 0; j < ro; ++j) out[(p * ro + i) * ro + j] = in[(p * r + i / f) * r + j / f];
+// Nearest upsampling of `planes` planes of R x R by F, and its adjoint (the sum of each F x F
+// block): the backend's window kernels on F x F windows of the (R F) x (R F) planes.
+template <std::size_t R, std::size_t F>
+using Windows = xgan::backend::WindowGeometry<R * F, R * F, F, F>;
+template <class B, std::size_t R, std::size_t F, class T>
+void upsample(const T* in, T* out, std::size_t planes) {
+    B::template window_spread<Windows<R, F>>(planes, T(1), in, out);
 }
-template <class T>
-void upsample_adjoint(const T* in, T* out, std::size_t planes, std::size_t r, std::size_t f) {
-    const std::size_t ro = r * f;
-    std::fill(out, out + planes * r * r, T(0));
-    for (std::size_t p = 0; p < planes; ++p)
-        for (std::size_t i = 0; i < ro; ++i)
-            for (std::size_t j = 0; j < ro; ++j) out[(p * r + i / f) * r + j / f] += in[(p * ro + i) * ro + j];
+template <class B, std::size_t R, std::size_t F, class T>
+void upsample_adjoint(const T* in, T* out, std::size_t planes) {
+    B::template window_sum<Windows<R, F>>(planes, T(1), in, out);
 }
-// Average pooling of planes of (r f) x (r f) to r x r (f x f windows), and its adjoint.
-template <class T>
-void avgpool(const T* in, T* out, std::size_t planes, std::size_t r, std::size_t f) {
-    upsample_adjoint(in, out, planes, r, f);
-    const T scale = T(1) / T(f * f);
-    for (std::size_t i = 0; i < planes * r * r; ++i) out[i] *= scale;
+// Average pooling of planes of (R F) x (R F) to R x R (F x F windows), and its adjoint.
+template <class B, std::size_t R, std::size_t F, class T>
+void avgpool(const T* in, T* out, std::size_t planes) {
+    B::template window_sum<Windows<R, F>>(planes, T(F * F), in, out);
 }
-template <class T>
-void avgpool_adjoint(const T* in, T* out, std::size_t planes, std::size_t r, std::size_t f) {
-    upsample(in, out, planes, r, f);
-    const T scale = T(1) / T(f * f);
-    for (std::size_t i = 0; i < planes * r * r * f * f; ++i) out[i] *= scale;
+template <class B, std::size_t R, std::size_t F, class T>
+void avgpool_adjoint(const T* in, T* out, std::size_t planes) {
+    B::template window_spread<Windows<R, F>>(planes, T(F * F), in, out);
 }
+struct Blend {  // a x + b y
+    double a, b;
+    template <class T>
+    T operator()(T x, T y) const { return T(a) * x + T(b) * y; }
+};
+struct Scale {  // a x
+    double a;
+    template <class T>
+    T operator()(T x) const { return T(a) * x; }
+};
+struct Sum {
+    template <class T>
+    T operator()(T x, T y) const { return x + y; }
+};
 // out = a * x + b * y, n values
-template <class T>
+template <class B, class T>
 void blend(T a, const T* x, T b, const T* y, T* out, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = a * x[i] + b * y[i];
+    B::map(n, Blend{double(a), double(b)}, out, x, y);
 }
-template <class T>
+template <class B, class T>
 void scale_into(T a, const T* x, T* out, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) out[i] = a * x[i];
+    B::map(n, Scale{double(a)}, out, x);
 }
-template <class T>
+template <class B, class T>
 void add_into(const T* x, T* out, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) out[i] += x[i];
+    B::map(n, Sum{}, out, static_cast<const T*>(out), x);
 }
 
 template <class S>
@@ -280,17 +286,17 @@ public:
                 if (this->fading()) {
                     auto& up = std::get<K>(up_)[0];
                     up.resize(n);
-                    detail::progressive::upsample(std::get<K - 1>(rgb_)[0].data(), up.data(), n * channels, resolution<K - 1>, 2);
-                    detail::progressive::blend(this->alpha(), std::get<K>(rgb_)[0].data(), T(1) - this->alpha(), up.data(),
+                    detail::progressive::upsample<B, resolution<K - 1>, 2>(std::get<K - 1>(rgb_)[0].data(), up.data(), n * channels);
+                    detail::progressive::blend<B>(this->alpha(), std::get<K>(rgb_)[0].data(), T(1) - this->alpha(), up.data(),
                                                mix.data(), mix.size());
                 } else {
-                    std::copy(std::get<K>(rgb_)[0].data(), std::get<K>(rgb_)[0].data() + mix.size(), mix.data());
+                    B::copy(static_cast<const T*>(std::get<K>(rgb_)[0].data()), mix.size(), mix.data());
                 }
             } else {
-                std::copy(std::get<K>(rgb_)[0].data(), std::get<K>(rgb_)[0].data() + mix.size(), mix.data());
+                B::copy(static_cast<const T*>(std::get<K>(rgb_)[0].data()), mix.size(), mix.data());
             }
             y.resize(n);
-            detail::progressive::upsample(mix.data(), y.data(), n * channels, resolution<K>, resolution<S - 1> / resolution<K>);
+            detail::progressive::upsample<B, resolution<K>, resolution<S - 1> / resolution<K>>(mix.data(), y.data(), n * channels);
         });
     }
 
@@ -306,12 +312,11 @@ public:
             if (K == s) {
                 auto& dmix = std::get<K>(dmix_)[0];
                 dmix.resize(n);
-                detail::progressive::upsample_adjoint(dy.data(), dmix.data(), n * channels, resolution<K>,
-                                                      resolution<S - 1> / resolution<K>);
+                detail::progressive::upsample_adjoint<B, resolution<K>, resolution<S - 1> / resolution<K>>(dy.data(), dmix.data(), n * channels);
                 auto& drgb = std::get<K>(drgb_)[0];
                 drgb.resize(n);
-                if (this->fading()) detail::progressive::scale_into(this->alpha(), dmix.data(), drgb.data(), drgb.size());
-                else std::copy(dmix.data(), dmix.data() + dmix.size(), drgb.data());
+                if (this->fading()) detail::progressive::scale_into<B>(this->alpha(), dmix.data(), drgb.data(), drgb.size());
+                else B::copy(static_cast<const T*>(dmix.data()), dmix.size(), drgb.data());
                 std::get<K>(this->rgbs_).backward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], drgb, &dh, grads);
             } else if constexpr (K + 1 < S) {
                 // dh_K comes from block K+1, and, for the stage fading out, from its to-RGB.
@@ -320,11 +325,11 @@ public:
                     auto& dmix_above = std::get<K + 1>(dmix_)[0];
                     auto& drgb = std::get<K>(drgb_)[0];
                     drgb.resize(n);
-                    detail::progressive::scale_into(T(1) - this->alpha(), dmix_above.data(), dmix_above.data(), dmix_above.size());
-                    detail::progressive::upsample_adjoint(dmix_above.data(), drgb.data(), n * channels, resolution<K>, 2);
+                    detail::progressive::scale_into<B>(T(1) - this->alpha(), dmix_above.data(), dmix_above.data(), dmix_above.size());
+                    detail::progressive::upsample_adjoint<B, resolution<K>, 2>(dmix_above.data(), drgb.data(), n * channels);
                     std::get<K>(this->rgbs_).backward(std::get<K>(h_)[0], std::get<K>(rgb_)[0], drgb, &std::get<K>(dh_extra_)[0],
                                                 grads);
-                    detail::progressive::add_into(std::get<K>(dh_extra_)[0].data(), dh.data(), dh.size());
+                    detail::progressive::add_into<B>(std::get<K>(dh_extra_)[0].data(), dh.data(), dh.size());
                 }
             }
             // Through block K, into dh_{K-1} (set, before the to-RGB adds to it) or dz.
@@ -422,7 +427,7 @@ public:
             } else if constexpr (K + 1 < S) {
                 if (K + 1 == s && this->fading()) {
                     get<K>(xs_).resize(n);
-                    detail::progressive::avgpool(get<K + 1>(xs_).data(), get<K>(xs_).data(), n * channels, resolution<K>, 2);
+                    detail::progressive::avgpool<B, resolution<K>, 2>(get<K + 1>(xs_).data(), get<K>(xs_).data(), n * channels);
                     std::get<K>(this->rgbs_).forward(get<K>(xs_), get<K>(f_), mode);
                     mix(get<K + 1>(g_), get<K>(f_), get<K>(in_));
                 } else {
@@ -466,7 +471,7 @@ public:
             } else if constexpr (K + 1 < S) {
                 if (K + 1 == s && this->fading()) {
                     get<K>(xts_).resize(n);
-                    detail::progressive::avgpool(get<K + 1>(xts_).data(), get<K>(xts_).data(), n * channels, resolution<K>, 2);
+                    detail::progressive::avgpool<B, resolution<K>, 2>(get<K + 1>(xts_).data(), get<K>(xts_).data(), n * channels);
                     std::get<K>(this->rgbs_).tangent_forward(get<K>(xs_), get<K>(f_), get<K>(xts_), get<K>(ft_));
                     mix(get<K + 1>(gt_), get<K>(ft_), get<K>(int_));
                 } else {
@@ -512,20 +517,20 @@ private:
     template <ShapeType A, ShapeType Bs>
     static void copy(const Tensor<A, B>& from, Tensor<Bs, B>& to) {
         to.resize(from.batch());
-        std::copy(from.data(), from.data() + from.size(), to.data());
+        B::copy(static_cast<const T*>(from.data()), from.size(), to.data());
     }
     // out = alpha * newest + (1 - alpha) * faded; and its adjoint: the faded path's share of
     // dmix into dfaded, dmix scaled in place to the newest path's share.
     template <ShapeType F>
     void mix(const Tensor<F, B>& newest, const Tensor<F, B>& faded, Tensor<F, B>& out) const {
         out.resize(newest.batch());
-        detail::progressive::blend(this->alpha(), newest.data(), T(1) - this->alpha(), faded.data(), out.data(), out.size());
+        detail::progressive::blend<B>(this->alpha(), newest.data(), T(1) - this->alpha(), faded.data(), out.data(), out.size());
     }
     template <ShapeType F>
     void unmix(Tensor<F, B>& dmix, Tensor<F, B>& dfaded) const {
         dfaded.resize(dmix.batch());
-        detail::progressive::scale_into(T(1) - this->alpha(), dmix.data(), dfaded.data(), dfaded.size());
-        detail::progressive::scale_into(this->alpha(), dmix.data(), dmix.data(), dmix.size());
+        detail::progressive::scale_into<B>(T(1) - this->alpha(), dmix.data(), dfaded.data(), dfaded.size());
+        detail::progressive::scale_into<B>(this->alpha(), dmix.data(), dmix.data(), dmix.size());
     }
     // The gradient at block K's output: D's output gradient for block 0, else block K-1's input gradient.
     template <std::size_t K, class Grads>
@@ -538,7 +543,7 @@ private:
     template <std::size_t K>
     static void pool_into(const T* x, Tensor<image_shape<K>, B>& out, std::size_t n) {
         out.resize(n);
-        detail::progressive::avgpool(x, out.data(), n * channels, resolution<K>, image::R / resolution<K>);
+        detail::progressive::avgpool<B, resolution<K>, image::R / resolution<K>>(x, out.data(), n * channels);
     }
     // The gradient at the input from the per-stage image gradients `d` (stage s, and s-1 when fading).
     template <class Grads>
@@ -552,11 +557,11 @@ private:
                 if (this->fading()) {  // d(pool2(x_s)) flows back into x_s
                     auto& spread = get<K>(dxs_scratch_);
                     spread.resize(n);
-                    detail::progressive::avgpool_adjoint(get<K - 1>(d).data(), spread.data(), n * channels, resolution<K - 1>, 2);
-                    detail::progressive::add_into(spread.data(), top.data(), top.size());
+                    detail::progressive::avgpool_adjoint<B, resolution<K - 1>, 2>(get<K - 1>(d).data(), spread.data(), n * channels);
+                    detail::progressive::add_into<B>(spread.data(), top.data(), top.size());
                 }
             }
-            detail::progressive::avgpool_adjoint(top.data(), dx.data(), n * channels, resolution<K>, image::R / resolution<K>);
+            detail::progressive::avgpool_adjoint<B, resolution<K>, image::R / resolution<K>>(top.data(), dx.data(), n * channels);
         });
     }
     template <std::size_t K>

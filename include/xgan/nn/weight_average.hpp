@@ -19,10 +19,20 @@
 
 namespace xgan {
 
+namespace detail {
+template <class T>
+struct Average {  // keep avg + take live, in T
+    T keep, take;
+    template <class X>
+    X operator()(X avg, X live) const { return X(keep) * avg + X(take) * live; }
+};
+}  // namespace detail
+
 template <class Net>
 class WeightAverage {
 public:
     using T = typename Net::scalar;
+    using B = typename Net::backend;
 
     WeightAverage(Net& live, double decay)
         : decay_(decay), net_(std::make_unique<Net>()), from_(entries(live)), to_(entries(*net_)) {
@@ -49,10 +59,9 @@ private:
             const auto& f = from_[k];
             const auto& t = to_[k];
             const std::size_t n = f.numel();
-            if (f.integer) std::copy_n(f.integer, n, t.integer);
-            else if (all || !f.trainable()) std::copy_n(f.value, n, t.value);
-            else
-                for (std::size_t i = 0; i < n; ++i) t.value[i] = keep * t.value[i] + take * f.value[i];
+            if (f.integer) std::copy_n(f.integer, n, t.integer);  // a host counter (num_batches_tracked)
+            else if (all || !f.trainable()) B::copy(static_cast<const T*>(f.value), n, t.value);
+            else B::map(n, detail::Average<T>{keep, take}, t.value, static_cast<const T*>(t.value), static_cast<const T*>(f.value));
         }
     }
 

@@ -12,6 +12,7 @@
 // NaN (BLAS semantics: C is not read); maps run in place too.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstddef>
 #include <limits>
 #include <sstream>
@@ -68,6 +69,20 @@ struct Fma3 {
 struct Square {
     template <class T>
     T operator()(T x) const { return x * x; }
+};
+struct Uniform {  // [0, 1) from 53 bits
+    double operator()(std::uint64_t bits) const { return double(bits >> 11) * 0x1.0p-53; }
+};
+struct Affine {  // x a[c] + b[o, i]
+    const double *a, *b;
+    std::size_t inner;
+    template <class T>
+    T operator()(backend::Index k, T x) const { return T(double(x) * a[k.c] + b[k.o * inner + k.i]); }
+};
+struct Centered {  // (x - a[c]) y, in double
+    const double* a;
+    template <class T>
+    double operator()(backend::Index k, T x, T y) const { return (double(x) - a[k.c]) * double(y); }
 };
 
 template <class B>
@@ -195,6 +210,12 @@ public:
                                    static_cast<const T*>(dy.ptr()));
         const double ref2 = R::sum(n, Fma3{}, x.data(), x.data(), want.data());
         compare("sum(x x + y)", {got2}, {ref2}, single ? 1e-6 : 1e-13, single ? 1e-4 : 1e-12);
+        // a random fill: each element is a function of its own counter alone
+        std::vector<double> fill(20001);
+        Device df = upload(fill);
+        B::counter_map(fill.size(), 0x1234567890abcdefULL, Uniform{}, df.ptr());
+        R::counter_map(fill.size(), 0x1234567890abcdefULL, Uniform{}, fill.data());
+        compare("counter_map", download(df, fill.size()), fill, single ? 1e-7 : 0, 0);  // B rounds to float
     }
 
     void bias(backend::ChannelLayout l) {
@@ -292,6 +313,103 @@ public:
         }
     }
 
+    // Indexed kernels: a per-channel affine map, and sums per channel and per position.
+    void indexed(backend::ChannelLayout l) {
+        const double tol = single ? 1e-6 : 1e-14;
+        auto x = random(l.size()), a = random(l.channels), b = random(l.outer * l.inner);
+        std::ostringstream name;
+        name << "(outer " << l.outer << ", channels " << l.channels << ", inner " << l.inner << ")";
+        Device dx = upload(x), dy = upload(random(l.size()));
+        std::vector<double> want(l.size());
+        // the coefficients as B stores per-channel statistics: double arrays of B
+        typename B::template buffer<double> da(a.size()), db(b.size());
+        B::copy_from_host(a.data(), a.size(), da.data());
+        B::copy_from_host(b.data(), b.size(), db.data());
+        B::indexed_map(l, Affine{da.data(), db.data(), l.inner}, dy.ptr(), static_cast<const T*>(dx.ptr()));
+        R::indexed_map(l, Affine{a.data(), b.data(), l.inner}, want.data(), x.data());
+        compare("indexed_map" + name.str(), download(dy, l.size()), want, tol, tol);
+        typename B::template buffer<double> sums(std::max(l.channels, l.outer * l.inner));
+        std::vector<double> got(l.channels), ref(l.channels);
+        B::channel_sum(l, Centered{da.data()}, sums.data(), static_cast<const T*>(dx.ptr()), static_cast<const T*>(dx.ptr()));
+        B::copy_to_host(sums.data(), l.channels, got.data());
+        R::channel_sum(l, Centered{a.data()}, ref.data(), x.data(), x.data());
+        compare("channel_sum" + name.str(), got, ref, 1e-12, 1e-12 * double(l.outer * l.inner));
+        got.resize(l.outer * l.inner);
+        ref.resize(l.outer * l.inner);
+        B::position_sum(l, Centered{da.data()}, sums.data(), static_cast<const T*>(dx.ptr()), static_cast<const T*>(dx.ptr()));
+        B::copy_to_host(sums.data(), got.size(), got.data());
+        R::position_sum(l, Centered{a.data()}, ref.data(), x.data(), x.data());
+        compare("position_sum" + name.str(), got, ref, 1e-12, 1e-12 * double(l.channels));
+    }
+
+    // im2col and col2im of one geometry, n images; then the transposes around a GEMM.
+    template <class G>
+    void convolution(std::size_t n, const std::string& what) {
+        const double tol = single ? 1e-6 : 1e-14;
+        auto x = random(n * G::C * G::image);
+        std::vector<double> col(G::rows * n * G::L);
+        Device dx = upload(x), dcol = upload(random(col.size()));
+        B::template im2col<G>(static_cast<const T*>(dx.ptr()), n, dcol.ptr());
+        R::template im2col<G>(x.data(), n, col.data());
+        compare("im2col " + what, download(dcol, col.size()), col, 0, 0);
+        auto c = random(col.size()), bias = random(G::C);
+        Device dc = upload(c), db = upload(bias), dimg = upload(random(x.size()));
+        std::vector<double> img(x.size());
+        B::template col2im<G>(static_cast<const T*>(dc.ptr()), n, static_cast<const T*>(db.ptr()), dimg.ptr());
+        R::template col2im<G>(c.data(), n, bias.data(), img.data());
+        compare("col2im with bias " + what, download(dimg, img.size()), img, tol, tol * G::K * G::K);
+        B::template col2im<G>(static_cast<const T*>(dc.ptr()), n, static_cast<const T*>(nullptr), dimg.ptr());
+        R::template col2im<G>(c.data(), n, nullptr, img.data());
+        compare("col2im " + what, download(dimg, img.size()), img, tol, tol * G::K * G::K);
+        const backend::ChannelLayout l{n, G::C, G::image};
+        std::vector<double> t(x.size()), back(x.size());
+        Device dt = upload(t), dback = upload(back);
+        B::planes_to_channels(l, static_cast<const T*>(dx.ptr()), dt.ptr());
+        R::planes_to_channels(l, x.data(), t.data());
+        compare("planes_to_channels " + what, download(dt, t.size()), t, 0, 0);
+        B::channels_to_planes(l, static_cast<const T*>(dt.ptr()), static_cast<const T*>(db.ptr()), dback.ptr());
+        R::channels_to_planes(l, t.data(), bias.data(), back.data());
+        compare("channels_to_planes with bias " + what, download(dback, back.size()), back, tol, tol);
+    }
+
+    // The window kernels of one geometry over `planes` planes, and a strided copy.
+    template <class G>
+    void windows(std::size_t planes, const std::string& what) {
+        const double tol = single ? 1e-6 : 1e-14;
+        auto x = random(planes * G::plane), y = random(planes * G::out_plane);
+        Device dx = upload(x), dy = upload(y), dout = upload(random(planes * G::out_plane)),
+               din = upload(random(planes * G::plane));
+        std::vector<double> out(planes * G::out_plane), in(planes * G::plane);
+        typename B::template buffer<std::uint32_t> darg(out.size());
+        std::vector<std::uint32_t> arg(out.size()), got_arg(out.size());
+        B::template window_max<G>(planes, static_cast<const T*>(dx.ptr()), dout.ptr(), darg.data());
+        R::template window_max<G>(planes, x.data(), out.data(), arg.data());
+        compare("window_max " + what, download(dout, out.size()), out, 0, 0);
+        B::copy_to_host(static_cast<const std::uint32_t*>(darg.data()), arg.size(), got_arg.data());
+        compare("window_max argmax " + what, {got_arg.begin(), got_arg.end()}, {arg.begin(), arg.end()}, 0, 0);
+        B::template take<G>(planes, static_cast<const T*>(dx.ptr()), darg.data(), dout.ptr());
+        R::template take<G>(planes, x.data(), arg.data(), out.data());
+        compare("take " + what, download(dout, out.size()), out, 0, 0);
+        B::template put_add<G>(planes, static_cast<const T*>(dy.ptr()), darg.data(), din.ptr());
+        R::template put_add<G>(planes, y.data(), arg.data(), in.data());
+        compare("put_add " + what, download(din, in.size()), in, tol, tol);
+        for (double d : {1.0, double(G::K * G::K)}) {
+            B::template window_sum<G>(planes, T(d), static_cast<const T*>(dx.ptr()), dout.ptr());
+            R::template window_sum<G>(planes, d, x.data(), out.data());
+            compare("window_sum " + what, download(dout, out.size()), out, tol, tol * G::K * G::K);
+            B::template window_spread<G>(planes, T(d), static_cast<const T*>(dy.ptr()), din.ptr());
+            R::template window_spread<G>(planes, d, y.data(), in.data());
+            compare("window_spread " + what, download(din, in.size()), in, tol, tol * G::K * G::K);
+        }
+        // every second row of each plane, into a wider destination
+        const backend::Blocks blocks{planes, G::H / 2, G::W - 1, G::plane, 2 * G::W, (G::H / 2) * G::W, G::W};
+        Device dd = upload(random(planes * G::plane));
+        std::vector<double> d = download(dd, planes * G::plane);
+        B::copy_blocks(blocks, static_cast<const T*>(dx.ptr()), dd.ptr());
+        R::copy_blocks(blocks, x.data(), d.data());
+        compare("copy_blocks " + what, download(dd, d.size()), d, 0, 0);
+    }
+
     static backend::AdamStep<T> cast_adam(const backend::AdamStep<double>& k) {
         return {T(k.beta1),        T(k.beta2),        T(k.one_minus_beta1), T(k.one_minus_beta2), T(k.eps),
                 T(k.step_size),    T(k.inv_bc2_sqrt), T(k.weight_decay),    T(k.decay),           k.coupled,
@@ -323,6 +441,18 @@ BackendCheckResult check_backend(BackendCheckOptions options = {}) {
     c.bias({5, 33, 1});      // a batch of vectors
     c.bias({3, 7, 17 * 17}); // images
     c.bias({129, 3, 1000});
+    c.indexed({5, 33, 1});
+    c.indexed({3, 7, 17 * 17});
+    c.indexed({2, 300, 3});
+    using backend::ConvGeometry;
+    c.template convolution<ConvGeometry<3, 9, 8, 7, 6, 3, 1, 0, 1>>(3, "(3x3)");
+    c.template convolution<ConvGeometry<2, 12, 12, 6, 6, 4, 2, 1, 1>>(2, "(4x4, stride 2, padding 1)");
+    c.template convolution<ConvGeometry<2, 7, 9, 7, 9, 3, 1, 2, 2>>(2, "(3x3, padding 2, dilation 2)");
+    c.template convolution<ConvGeometry<1, 200, 100, 200, 100, 3, 1, 1, 1>>(1, "(a padded image too large for the stack)");
+    using backend::WindowGeometry;
+    c.template windows<WindowGeometry<8, 6, 2, 2>>(5, "(2x2)");
+    c.template windows<WindowGeometry<9, 7, 3, 2>>(4, "(3x3, stride 2)");
+    c.template windows<WindowGeometry<12, 15, 3, 3>>(3, "(3x3 tiles)");
     c.optimizers();
     return c.result;
 }

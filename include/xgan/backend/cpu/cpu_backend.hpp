@@ -3,6 +3,7 @@
 // (cblas), loops over independent items to oneTBB, element-wise passes to xsimd. The scalar is
 // a parameter so that the gradient checker can run any layer in double.
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 
 #include "xgan/backend/backend.hpp"
@@ -10,8 +11,11 @@
 #include "xgan/backend/cpu/channels.hpp"
 #include "xgan/backend/cpu/elementwise.hpp"
 #include "xgan/backend/cpu/gemm.hpp"
+#include "xgan/backend/cpu/im2col.hpp"
+#include "xgan/backend/cpu/indexed.hpp"
 #include "xgan/backend/cpu/optimizer_updates.hpp"
 #include "xgan/backend/cpu/parallel.hpp"
+#include "xgan/backend/cpu/windows.hpp"
 
 namespace xgan::backend {
 
@@ -22,19 +26,27 @@ struct CpuBackend {
     template <class U = T>
     using buffer = AlignedVector<U>;
 
-    static void fill(T* x, std::size_t n, T v) { cpu::fill(x, n, v); }
-    static void copy(const T* x, std::size_t n, T* y) { cpu::copy(x, n, y); }
-    static void copy_from_host(const T* h, std::size_t n, T* y) { cpu::copy(h, n, y); }
-    static void copy_to_host(const T* x, std::size_t n, T* h) { cpu::copy(x, n, h); }
+    template <class U>
+    static void fill(U* x, std::size_t n, U v) { cpu::fill(x, n, v); }
+    template <class U>
+    static void copy(const U* x, std::size_t n, U* y) { cpu::copy(x, n, y); }
+    template <class U>
+    static void copy_from_host(const U* h, std::size_t n, U* y) { cpu::copy(h, n, y); }
+    template <class U>
+    static void copy_to_host(const U* x, std::size_t n, U* h) { cpu::copy(x, n, h); }
 
     static void gemm(Trans ta, Trans tb, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta,
                      T* c, int ldc) {
         cpu::gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
-    template <class F, class... X>
-    static void map(std::size_t n, const F& f, T* y, const X*... x) {
+    template <class Y, class F, class... X>
+    static void map(std::size_t n, const F& f, Y* y, const X*... x) {
         cpu::map(n, f, y, x...);
+    }
+    template <class F>
+    static void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y) {
+        cpu::counter_map(n, start, f, y);
     }
     template <class F, class... X>
     static double sum(std::size_t n, const F& f, const X*... x) {
@@ -43,6 +55,38 @@ struct CpuBackend {
 
     static void bias_add(ChannelLayout l, const T* b, T* y) { cpu::bias_add(l, b, y); }
     static void bias_grad(ChannelLayout l, const T* dy, T* db) { cpu::bias_grad(l, dy, db); }
+
+    template <class F, class... X>
+    static void indexed_map(ChannelLayout l, const F& f, T* y, const X*... x) {
+        cpu::indexed_map(l, f, y, x...);
+    }
+    template <class F, class... X>
+    static void channel_sum(ChannelLayout l, const F& f, double* s, const X*... x) {
+        cpu::channel_sum(l, f, s, x...);
+    }
+    template <class F, class... X>
+    static void position_sum(ChannelLayout l, const F& f, double* s, const X*... x) {
+        cpu::position_sum(l, f, s, x...);
+    }
+
+    template <class G>
+    static void im2col(const T* x, std::size_t n, T* col) { cpu::im2col<G>(x, n, col); }
+    template <class G>
+    static void col2im(const T* col, std::size_t n, const T* b, T* x) { cpu::col2im<G>(col, n, b, x); }
+    static void planes_to_channels(ChannelLayout l, const T* x, T* y) { cpu::planes_to_channels(l, x, y); }
+    static void channels_to_planes(ChannelLayout l, const T* y, const T* b, T* x) { cpu::channels_to_planes(l, y, b, x); }
+
+    template <class G>
+    static void window_max(std::size_t planes, const T* x, T* y, std::uint32_t* arg) { cpu::window_max<G>(planes, x, y, arg); }
+    template <class G>
+    static void take(std::size_t planes, const T* x, const std::uint32_t* arg, T* y) { cpu::take<G>(planes, x, arg, y); }
+    template <class G>
+    static void put_add(std::size_t planes, const T* y, const std::uint32_t* arg, T* x) { cpu::put_add<G>(planes, y, arg, x); }
+    template <class G>
+    static void window_sum(std::size_t planes, T divisor, const T* x, T* y) { cpu::window_sum<G>(planes, divisor, x, y); }
+    template <class G>
+    static void window_spread(std::size_t planes, T divisor, const T* y, T* x) { cpu::window_spread<G>(planes, divisor, y, x); }
+    static void copy_blocks(const Blocks& b, const T* src, T* dst) { cpu::copy_blocks(b, src, dst); }
 
     static void adam_update(std::size_t n, T* p, T* g, T* m, T* v, const AdamStep<T>& k) { cpu::adam_update(n, p, g, m, v, k); }
     static void rmsprop_update(std::size_t n, T* p, T* g, T* s, T* a, T* b, const RmspropStep<T>& k) {

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "xgan/backend/cpu/parallel.hpp"
 #include "xgan/backend/cpu/simd.hpp"
+#include "xgan/core/rng.hpp"
 
 namespace xgan::backend::cpu {
 
@@ -42,6 +44,22 @@ double sum(std::size_t n, const F& f, const X*... x) {
     double s = 0;
     for (std::size_t i = 0; i < n; ++i) s += double(f(x[i]...));
     return s;
+}
+
+// y[i] = f(counter_bits(start + i * counter_step)) for i in [begin, end). Plain arguments (not
+// lambda captures, which the compiler must assume y may alias) let the loop vectorise.
+template <class T, class F>
+void counter_block(T* y, std::size_t begin, std::size_t end, std::uint64_t start, F f) {
+    for (std::size_t i = begin; i < end; ++i) y[i] = T(f(counter_bits(start + i * counter_step)));
+}
+
+// The counter-based stream (core/rng.hpp) through f, in blocks on TBB.
+template <class T, class F>
+void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y) {
+    constexpr std::size_t block = 8192;
+    parallel_for((n + block - 1) / block, 1, [&](std::size_t b0, std::size_t b1) {
+        for (std::size_t b = b0; b < b1; ++b) counter_block(y, b * block, std::min(n, (b + 1) * block), start, f);
+    });
 }
 
 }  // namespace xgan::backend::cpu

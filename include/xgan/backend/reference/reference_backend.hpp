@@ -4,11 +4,16 @@
 // threads. It is slow on purpose; it is the yardstick the fast backends are checked against
 // (testing/check_backend.hpp) and a second backend that the whole layer suite runs on, which
 // keeps the layers honest about calling only the concept's kernels.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "xgan/backend/backend.hpp"
+#include "xgan/backend/conv_geometry.hpp"
+#include "xgan/backend/window_geometry.hpp"
+#include "xgan/core/rng.hpp"
 
 namespace xgan::backend {
 
@@ -18,14 +23,18 @@ struct ReferenceBackend {
     template <class U = T>
     using buffer = std::vector<U>;
 
-    static void fill(T* x, std::size_t n, T v) {
+    template <class U>
+    static void fill(U* x, std::size_t n, U v) {
         for (std::size_t i = 0; i < n; ++i) x[i] = v;
     }
-    static void copy(const T* x, std::size_t n, T* y) {
+    template <class U>
+    static void copy(const U* x, std::size_t n, U* y) {
         for (std::size_t i = 0; i < n; ++i) y[i] = x[i];
     }
-    static void copy_from_host(const T* h, std::size_t n, T* y) { copy(h, n, y); }
-    static void copy_to_host(const T* x, std::size_t n, T* h) { copy(x, n, h); }
+    template <class U>
+    static void copy_from_host(const U* h, std::size_t n, U* y) { copy(h, n, y); }
+    template <class U>
+    static void copy_to_host(const U* x, std::size_t n, U* h) { copy(x, n, h); }
 
     // C = alpha op(A) op(B) + beta C, row-major; with beta = 0, C is not read (as in BLAS).
     static void gemm(Trans ta, Trans tb, int m, int n, int k, T alpha, const T* a, int lda, const T* b, int ldb, T beta,
@@ -43,9 +52,13 @@ struct ReferenceBackend {
             }
     }
 
-    template <class F, class... X>
-    static void map(std::size_t n, const F& f, T* y, const X*... x) {
-        for (std::size_t i = 0; i < n; ++i) y[i] = T(f(double(x[i])...));
+    template <class Y, class F, class... X>
+    static void map(std::size_t n, const F& f, Y* y, const X*... x) {
+        for (std::size_t i = 0; i < n; ++i) y[i] = Y(f(double(x[i])...));
+    }
+    template <class F>
+    static void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y) {
+        for (std::size_t i = 0; i < n; ++i) y[i] = T(f(counter_bits(start + i * counter_step)));
     }
     template <class F, class... X>
     static double sum(std::size_t n, const F& f, const X*... x) {
@@ -69,6 +82,156 @@ struct ReferenceBackend {
                 for (std::size_t i = 0; i < l.inner; ++i) s += dy[(o * l.channels + c) * l.inner + i];
             db[c] = T(s);
         }
+    }
+
+    template <class F, class... X>
+    static void indexed_map(ChannelLayout l, const F& f, T* y, const X*... x) {
+        for (std::size_t o = 0; o < l.outer; ++o)
+            for (std::size_t c = 0; c < l.channels; ++c)
+                for (std::size_t i = 0; i < l.inner; ++i) {
+                    const std::size_t k = (o * l.channels + c) * l.inner + i;
+                    y[k] = T(f(Index{o, c, i}, double(x[k])...));
+                }
+    }
+    template <class F, class... X>
+    static void channel_sum(ChannelLayout l, const F& f, double* out, const X*... x) {
+        for (std::size_t c = 0; c < l.channels; ++c) {
+            double s = 0;
+            for (std::size_t o = 0; o < l.outer; ++o)
+                for (std::size_t i = 0; i < l.inner; ++i) {
+                    const std::size_t k = (o * l.channels + c) * l.inner + i;
+                    s += double(f(Index{o, c, i}, double(x[k])...));
+                }
+            out[c] = s;
+        }
+    }
+    template <class F, class... X>
+    static void position_sum(ChannelLayout l, const F& f, double* out, const X*... x) {
+        for (std::size_t o = 0; o < l.outer; ++o)
+            for (std::size_t i = 0; i < l.inner; ++i) {
+                double s = 0;
+                for (std::size_t c = 0; c < l.channels; ++c) {
+                    const std::size_t k = (o * l.channels + c) * l.inner + i;
+                    s += double(f(Index{o, c, i}, double(x[k])...));
+                }
+                out[o * l.inner + i] = s;
+            }
+    }
+
+    // The column matrix entry by entry: row (c, p, q), column s*L + i*Wo + j.
+    template <class G>
+    static void im2col(const T* x, std::size_t n, T* col) {
+        const std::size_t cols = n * G::L;
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t c = 0; c < G::C; ++c)
+                for (std::size_t p = 0; p < G::K; ++p)
+                    for (std::size_t q = 0; q < G::K; ++q)
+                        for (std::size_t i = 0; i < G::Ho; ++i)
+                            for (std::size_t j = 0; j < G::Wo; ++j) {
+                                const long r = long(i * G::S + p * G::D) - long(G::P);
+                                const long k = long(j * G::S + q * G::D) - long(G::P);
+                                const bool inside = r >= 0 && r < long(G::H) && k >= 0 && k < long(G::W);
+                                col[((c * G::K + p) * G::K + q) * cols + s * G::L + i * G::Wo + j] =
+                                    inside ? x[(s * G::C + c) * G::image + std::size_t(r) * G::W + std::size_t(k)] : T(0);
+                            }
+    }
+    template <class G>
+    static void col2im(const T* col, std::size_t n, const T* bias, T* x) {
+        const std::size_t cols = n * G::L;
+        std::vector<double> img(G::image);
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t c = 0; c < G::C; ++c) {
+                for (auto& v : img) v = bias ? double(bias[c]) : 0.0;
+                for (std::size_t p = 0; p < G::K; ++p)
+                    for (std::size_t q = 0; q < G::K; ++q)
+                        for (std::size_t i = 0; i < G::Ho; ++i)
+                            for (std::size_t j = 0; j < G::Wo; ++j) {
+                                const long r = long(i * G::S + p * G::D) - long(G::P);
+                                const long k = long(j * G::S + q * G::D) - long(G::P);
+                                if (r < 0 || r >= long(G::H) || k < 0 || k >= long(G::W)) continue;
+                                img[std::size_t(r) * G::W + std::size_t(k)] +=
+                                    col[((c * G::K + p) * G::K + q) * cols + s * G::L + i * G::Wo + j];
+                            }
+                for (std::size_t k = 0; k < G::image; ++k) x[(s * G::C + c) * G::image + k] = T(img[k]);
+            }
+    }
+    static void planes_to_channels(ChannelLayout l, const T* x, T* y) {
+        for (std::size_t s = 0; s < l.outer; ++s)
+            for (std::size_t c = 0; c < l.channels; ++c)
+                for (std::size_t i = 0; i < l.inner; ++i)
+                    y[c * l.outer * l.inner + s * l.inner + i] = x[(s * l.channels + c) * l.inner + i];
+    }
+    static void channels_to_planes(ChannelLayout l, const T* y, const T* bias, T* x) {
+        for (std::size_t s = 0; s < l.outer; ++s)
+            for (std::size_t c = 0; c < l.channels; ++c)
+                for (std::size_t i = 0; i < l.inner; ++i)
+                    x[(s * l.channels + c) * l.inner + i] =
+                        T(double(y[c * l.outer * l.inner + s * l.inner + i]) + (bias ? double(bias[c]) : 0.0));
+    }
+
+    // Windows: value (p, q) of window (i, j) is plane element (i*S + p) * W + j*S + q.
+    template <class G>
+    static std::size_t at(std::size_t i, std::size_t j, std::size_t p, std::size_t q) {
+        return (i * G::S + p) * G::W + j * G::S + q;
+    }
+    template <class G>
+    static void window_max(std::size_t planes, const T* x, T* y, std::uint32_t* arg) {
+        for (std::size_t t = 0; t < planes; ++t)
+            for (std::size_t i = 0; i < G::Ho; ++i)
+                for (std::size_t j = 0; j < G::Wo; ++j) {
+                    std::size_t best = at<G>(i, j, 0, 0);
+                    for (std::size_t p = 0; p < G::K; ++p)
+                        for (std::size_t q = 0; q < G::K; ++q) {
+                            const T v = x[t * G::plane + at<G>(i, j, p, q)], b = x[t * G::plane + best];
+                            if (v > b || std::isnan(v)) best = at<G>(i, j, p, q);
+                        }
+                    y[t * G::out_plane + i * G::Wo + j] = x[t * G::plane + best];
+                    arg[t * G::out_plane + i * G::Wo + j] = std::uint32_t(best);
+                }
+    }
+    template <class G>
+    static void take(std::size_t planes, const T* x, const std::uint32_t* arg, T* y) {
+        for (std::size_t t = 0; t < planes; ++t)
+            for (std::size_t k = 0; k < G::out_plane; ++k) y[t * G::out_plane + k] = x[t * G::plane + arg[t * G::out_plane + k]];
+    }
+    template <class G>
+    static void put_add(std::size_t planes, const T* y, const std::uint32_t* arg, T* x) {
+        std::vector<double> acc(G::plane);
+        for (std::size_t t = 0; t < planes; ++t) {
+            std::fill(acc.begin(), acc.end(), 0.0);
+            for (std::size_t k = 0; k < G::out_plane; ++k) acc[arg[t * G::out_plane + k]] += y[t * G::out_plane + k];
+            for (std::size_t k = 0; k < G::plane; ++k) x[t * G::plane + k] = T(acc[k]);
+        }
+    }
+    template <class G>
+    static void window_sum(std::size_t planes, T divisor, const T* x, T* y) {
+        for (std::size_t t = 0; t < planes; ++t)
+            for (std::size_t i = 0; i < G::Ho; ++i)
+                for (std::size_t j = 0; j < G::Wo; ++j) {
+                    double s = 0;
+                    for (std::size_t p = 0; p < G::K; ++p)
+                        for (std::size_t q = 0; q < G::K; ++q) s += x[t * G::plane + at<G>(i, j, p, q)];
+                    y[t * G::out_plane + i * G::Wo + j] = T(s / double(divisor));
+                }
+    }
+    template <class G>
+    static void window_spread(std::size_t planes, T divisor, const T* y, T* x) {
+        std::vector<double> acc(G::plane);
+        for (std::size_t t = 0; t < planes; ++t) {
+            std::fill(acc.begin(), acc.end(), 0.0);
+            for (std::size_t i = 0; i < G::Ho; ++i)
+                for (std::size_t j = 0; j < G::Wo; ++j)
+                    for (std::size_t p = 0; p < G::K; ++p)
+                        for (std::size_t q = 0; q < G::K; ++q)
+                            acc[at<G>(i, j, p, q)] += double(y[t * G::out_plane + i * G::Wo + j]) / double(divisor);
+            for (std::size_t k = 0; k < G::plane; ++k) x[t * G::plane + k] = T(acc[k]);
+        }
+    }
+    static void copy_blocks(const Blocks& b, const T* src, T* dst) {
+        for (std::size_t k = 0; k < b.count; ++k)
+            for (std::size_t r = 0; r < b.rows; ++r)
+                for (std::size_t c = 0; c < b.cols; ++c)
+                    dst[k * b.dst_block + r * b.dst_row + c] = src[k * b.src_block + r * b.src_row + c];
     }
 
     static void adam_update(std::size_t n, T* p, T* g, T* m, T* v, const AdamStep<T>& k) {
