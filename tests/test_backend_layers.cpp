@@ -1,4 +1,4 @@
-// Layers, losses, optimizers and a training step on two backends: the CPU backend and the
+// Layers, losses, optimizers and training steps on two backends: the CPU backend and the
 // reference backend (plain loops in double) must agree, from the same weights and inputs, for
 // every layer written against the Backend concept; gradcheck passes on the reference in double.
 #include <doctest/doctest.h>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tiny_progressive.hpp"
 #include "xgan/backend/cpu.hpp"
 #include "xgan/backend/reference/reference_backend.hpp"
 #include "xgan/gan/trainer.hpp"
@@ -16,10 +17,12 @@
 #include "xgan/layers/batchnorm.hpp"
 #include "xgan/layers/conv2d.hpp"
 #include "xgan/layers/conv_transpose2d.hpp"
+#include "xgan/layers/dropout.hpp"
 #include "xgan/layers/equalized.hpp"
 #include "xgan/layers/label_embedding.hpp"
 #include "xgan/layers/layernorm.hpp"
 #include "xgan/layers/linear.hpp"
+#include "xgan/layers/minibatch_discrimination.hpp"
 #include "xgan/layers/minibatch_stddev.hpp"
 #include "xgan/layers/pixel_norm.hpp"
 #include "xgan/layers/pooling.hpp"
@@ -28,6 +31,7 @@
 #include "xgan/layers/upsample.hpp"
 #include "xgan/layers/zero_pad.hpp"
 #include "xgan/loss/bce.hpp"
+#include "xgan/loss/cross_entropy.hpp"
 #include "xgan/testing/gradcheck.hpp"
 
 using namespace xgan;
@@ -71,8 +75,9 @@ void check_layer_on_both(const char* name, double rtol = 1e-4, double atol = 1e-
     constexpr std::size_t batch = 6;
     Fast fast;
     Ref ref;
-    Rng rng(3);
+    Rng rng(3), same(3);
     fast.reset_parameters(rng, Init::pytorch);
+    ref.reset_parameters(same, Init::pytorch);  // layers with a random stream of their own (Dropout) get the same
     auto fs = state_of(fast), rs = state_of(ref);
     REQUIRE(fs.size() == rs.size());
     for (std::size_t k = 0; k < fs.size(); ++k) {
@@ -140,6 +145,8 @@ TEST_CASE("backends: Linear and the activations agree on the CPU and the referen
     check_layer_on_both<Tanh, Shape<101>>("Tanh");
     check_layer_on_both<Sigmoid, Shape<101>>("Sigmoid");
     check_layer_on_both<SELU, Shape<101>>("SELU");
+    check_layer_on_both<Dropout<ratio(0.3)>, Shape<3, 5, 7>>("Dropout train");
+    check_layer_on_both<Dropout<ratio(0.3)>, Shape<3, 5, 7>>("Dropout eval", 1e-4, 1e-5, Mode::eval);
 }
 
 TEST_CASE("backends: convolutions agree on the CPU and the reference backend") {
@@ -163,6 +170,8 @@ TEST_CASE("backends: normalisations agree on the CPU and the reference backend")
     check_layer_on_both<PixelNorm<>, Shape<6, 3, 3>>("PixelNorm on images");
     check_layer_on_both<PixelNorm<>, Shape<40>>("PixelNorm on vectors");
     check_layer_on_both<MinibatchStdDev<3>, Shape<2, 3, 4>>("MinibatchStdDev");
+    check_layer_on_both<MinibatchDiscrimination<7, 3, true, ratio(0.3)>, Shape<20>>("MinibatchDiscrimination mean");
+    check_layer_on_both<MinibatchDiscrimination<4, 5>, Shape<9>>("MinibatchDiscrimination");
     check_layer_on_both<SpectralNorm<Linear<9, 5>>, Shape<9>>("SpectralNorm Linear");
     check_layer_on_both<SpectralNorm<Conv2d<2, 3, 3, 1, 1>>, Shape<2, 5, 5>>("SpectralNorm Conv2d");
 }
@@ -178,6 +187,30 @@ TEST_CASE("backends: pooling, resampling and reshaping agree on the CPU and the 
     check_layer_on_both<Flatten, Shape<2, 3, 4>>("Flatten");
     check_layer_on_both<LabelEmbedding<10, 16>, Shape<8 + 10>>("LabelEmbedding on vectors");
     check_layer_on_both<LabelEmbedding<3, 32>, Shape<2 + 3, 4, 4>>("LabelEmbedding on planes");
+}
+
+namespace {
+using Leaky = LeakyReLU<ratio(0.2)>;
+using GrowG = tiny_progressive::Generator;
+using GrowD = tiny_progressive::Discriminator;
+
+// A progressive network's spec fixed at one point of its growth schedule.
+template <class Spec, std::size_t StageIndex, int AlphaPercent>
+struct Grown {
+    template <ShapeType S, class B>
+    struct bind {
+        struct type : bind_t<Spec, S, B> {
+            type() { this->set_growth(StageIndex, AlphaPercent / 100.0); }
+        };
+    };
+};
+}  // namespace
+
+TEST_CASE("backends: progressive networks agree on the CPU and the reference backend, fading and not") {
+    check_layer_on_both<Grown<GrowG, 1, 30>, Shape<4>>("progressive G, stage 1 fading");
+    check_layer_on_both<Grown<GrowG, 2, 100>, Shape<4>>("progressive G, stage 2");
+    check_layer_on_both<Grown<GrowD, 1, 30>, Shape<1, 8, 8>>("progressive D, stage 1 fading");
+    check_layer_on_both<Grown<GrowD, 2, 100>, Shape<1, 8, 8>>("progressive D, stage 2");
 }
 
 TEST_CASE("backends: gradcheck passes on the reference backend in double") {
@@ -211,28 +244,40 @@ TEST_CASE("backends: BCE losses agree on the CPU and the reference backend") {
     CHECK(disagreement(gf.data(), gr.data(), 5, 1e-6, 1e-6) <= 1.0);
 }
 
+TEST_CASE("backends: cross-entropy agrees on the CPU and the reference backend") {
+    std::vector<float> logits = {2.0f, -1.0f, 0.5f, 30.0f, -30.0f, 0.0f, 0.1f, 0.2f, 0.3f, -4.0f, 4.0f, 1.0f};
+    const std::vector<std::int32_t> targets = {0, 1, 2, 1};
+    std::vector<float> gf(12), gr(12);
+    const float lf = loss::cross_entropy<Cpu>(std::span<const float>(logits), 3, targets, std::span<float>(gf));
+    const float lr = loss::cross_entropy<Reference>(std::span<const float>(logits), 3, targets, std::span<float>(gr));
+    CHECK(lf == doctest::Approx(lr).epsilon(1e-6));
+    CHECK(disagreement(gf.data(), gr.data(), 12, 1e-6, 1e-7) <= 1.0);
+}
+
 namespace {
 using MlpG = Sequential<Linear<8, 32>, LeakyReLU<ratio(0.2)>, Linear<32, 16>, Tanh>;
 using MlpD = Sequential<Linear<16, 32>, LeakyReLU<ratio(0.2)>, Linear<32, 1>>;
 
-// Three training steps of a small MLP GAN on backend B with objective O and optimizer o;
-// returns how far they moved every weight of G and D, and the losses of each step.
-template <class O, class B>
-std::vector<float> train_three_steps(const optim::OptimizerOptions& o, std::vector<double>& losses) {
-    using G = Gan<MlpG, MlpD, Shape<8>, O, B>;
+// Three training steps of the GAN type G with optimizer o; returns how far they moved every
+// weight of G and D (running statistics included), and the losses of each step.
+template <class G>
+std::vector<float> moved_by_three_steps(const optim::OptimizerOptions& o, std::vector<double>& losses) {
+    using B = typename G::backend;
     GanOptions options;
     options.generator_optimizer = o;
     options.discriminator_optimizer = o;
     GanTrainer<G> trainer(options, 5);
     auto weights = [&] {
         std::vector<float> w;
-        auto collect = [&](const StateEntry<float>& e) { w.insert(w.end(), e.value, e.value + e.numel()); };
+        auto collect = [&](const StateEntry<float>& e) {
+        if (!e.integer) w.insert(w.end(), e.value, e.value + e.numel());
+    };
         trainer.generator().visit_state(collect, "");
         trainer.discriminator().visit_state(collect, "");
         return w;
     };
     const std::vector<float> before = weights();
-    Tensor<Shape<16>, B> real(6);
+    Tensor<typename G::sample_shape, B> real(6);
     Rng data(9);
     for (int step = 0; step < 3; ++step) {
         data.fill_uniform(real.data(), real.size(), -1.0, 1.0);
@@ -249,12 +294,12 @@ std::vector<float> train_three_steps(const optim::OptimizerOptions& o, std::vect
 // initialisation) the gradient of D's output bias is zero up to rounding, and with PyTorch's
 // eps = 1e-8 Adam and centered RMSprop turn that rounding noise into a full step of either
 // sign, on either backend; a large eps keeps such steps as small as their gradients.
-template <class O>
+template <class O, class GSpec = MlpG, class DSpec = MlpD, class Noise = Shape<8>>
 void check_steps_agree(optim::OptimizerOptions o, const char* what) {
     o.eps = 1e-3;
     std::vector<double> lf, lr;
-    const auto wf = train_three_steps<O, Cpu>(o, lf);
-    const auto wr = train_three_steps<O, Reference>(o, lr);
+    const auto wf = moved_by_three_steps<Gan<GSpec, DSpec, Noise, O, Cpu>>(o, lf);
+    const auto wr = moved_by_three_steps<Gan<GSpec, DSpec, Noise, O, Reference>>(o, lr);
     REQUIRE(wf.size() == wr.size());
     // Three steps move a weight by up to 3 lr (1e-4 to 1e-3); float rounding of the weights
     // and of gradients that are zero up to rounding stays near 1e-7, so the moves agree to
@@ -282,4 +327,71 @@ TEST_CASE("backends: GAN training steps agree on the CPU and the reference backe
     rms.lr = 1e-3;
     rms.centered = true;
     check_steps_agree<objective::Wasserstein>(rms, "wasserstein, rmsprop");
+}
+
+namespace {
+// A small DCGAN (16x16): transposed convolutions and BatchNorm in G, strided convolutions and
+// BatchNorm in D.
+using ConvG = Sequential<Linear<8, 128>, Reshape<8, 4, 4>, BatchNorm2d<8>, ReLU, ConvTranspose2d<8, 4, 4, 2, 1>,
+                         BatchNorm2d<4>, ReLU, ConvTranspose2d<4, 1, 4, 2, 1>, Tanh>;
+using ConvD = Sequential<Conv2d<1, 4, 4, 2, 1>, Leaky, Conv2d<4, 8, 4, 2, 1>, BatchNorm2d<8>, Leaky, Flatten,
+                         Linear<128, 1>>;
+// WGAN-GP's critic: LayerNorm instead of BatchNorm (the penalty needs per-sample layers).
+using ConvCritic = Sequential<Conv2d<1, 4, 4, 2, 1>, Leaky, Conv2d<4, 8, 4, 2, 1>, LayerNorm<Shape<8, 4, 4>>, Leaky,
+                              Flatten, Linear<128, 1>>;
+}  // namespace
+
+TEST_CASE("backends: convolutional GAN training steps agree on the CPU and the reference backend") {
+    check_steps_agree<objective::BceWithLogits, ConvG, ConvD>(optim::OptimizerOptions::adam(2e-4, 0.5, 0.999),
+                                                              "dcgan, adam");
+    check_steps_agree<objective::GradientPenalty<objective::Wasserstein>, ConvG, ConvCritic>(
+        optim::OptimizerOptions::adam(1e-4, 0.0, 0.9), "conv wgan-gp, adam");
+}
+
+namespace {
+using CondG = Sequential<Linear<8 + 3, 32>, LeakyReLU<ratio(0.2)>, Linear<32, 16>, Tanh>;
+using CondD = Sequential<Linear<16 + 3, 32>, LeakyReLU<ratio(0.2)>, Dropout<ratio(0.25)>, Linear<32, 1>>;
+
+// Three steps of a conditional GAN with label smoothing, instance noise, replay and an
+// averaged generator: the trainer's counter-drawn noise and targets, and its host-drawn
+// labels, are the same on both backends.
+template <class B>
+std::vector<float> conditional_steps(std::vector<double>& losses) {
+    using G = ConditionalGan<CondG, CondD, Shape<8>, 3, objective::BceWithLogits, B>;
+    GanOptions options;
+    options.labels = LabelOptions::one_sided_smoothing(0.9);
+    options.instance_noise = 0.1;
+    options.replay = 0.5;
+    options.replay_size = 4;
+    options.ema = 0.9;
+    options.generator_optimizer.eps = options.discriminator_optimizer.eps = 1e-3;
+    GanTrainer<G> trainer(options, 5);
+    Tensor<Shape<16>, B> real(6);
+    Rng data(9);
+    const std::vector<std::int32_t> labels = {0, 1, 2, 2, 1, 0};
+    for (int step = 0; step < 3; ++step) {
+        data.fill_uniform(real.data(), real.size(), -1.0, 1.0);
+        const StepStats s = trainer.train_step(real, labels);
+        losses.push_back(s.d_loss);
+        losses.push_back(s.g_loss);
+    }
+    std::vector<float> w;
+    auto collect = [&](const StateEntry<float>& e) {
+        if (!e.integer) w.insert(w.end(), e.value, e.value + e.numel());
+    };
+    trainer.generator().visit_state(collect, "");
+    trainer.discriminator().visit_state(collect, "");
+    trainer.averaged_generator()->visit_state(collect, "");
+    return w;
+}
+}  // namespace
+
+TEST_CASE("backends: a conditional GAN's training steps agree on the CPU and the reference backend") {
+    std::vector<double> lf, lr;
+    const auto wf = conditional_steps<Cpu>(lf);
+    const auto wr = conditional_steps<Reference>(lr);
+    REQUIRE(wf.size() == wr.size());
+    const double d = disagreement(wf.data(), wr.data(), wf.size(), 1e-4, 1e-5);
+    CHECK_MESSAGE(d <= 1.0, "conditional GAN weights differ (" << d << " x tolerance)");
+    for (std::size_t i = 0; i < lf.size(); ++i) CHECK(lf[i] == doctest::Approx(lr[i]).epsilon(1e-4));
 }

@@ -62,7 +62,7 @@ Snapshot snapshot(GanTrainer<TinyGan>& t, const Tensor<Shape<4>, Cpu>& noise) {
     auto visit = [&](const StateEntry<float>& e) { add(e.value, e.numel()); };
     t.generator().visit_state(visit, "");
     t.discriminator().visit_state(visit, "");
-    auto optimizer_state = [&](std::string_view, std::vector<float>& v) { add(v.data(), v.size()); };
+    auto optimizer_state = [&](std::string_view, const auto& v) { add(v.data(), v.size()); };
     t.generator_optimizer().visit_state(optimizer_state);
     t.discriminator_optimizer().visit_state(optimizer_state);
     add(noise.data(), noise.size());

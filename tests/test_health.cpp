@@ -1,5 +1,6 @@
 // HealthMonitor (gan/health.hpp): the "D wins outright" rule over a window of steps, the
-// mode-collapse rule on sample distances, each warning said once; mean_pairwise_distance by hand.
+// mode-collapse rule on sample distances, each warning said once; mean_pairwise_distance
+// (metrics/sample_distance.hpp) by hand.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -35,8 +36,8 @@ std::optional<HealthWarning> feed(HealthMonitor& m, int steps, double d_real, do
 TEST_CASE("mean_pairwise_distance: the mean over all pairs, by hand") {
     // Three 2-d points (0,0), (3,4), (6,8): distances 5, 10, 5.
     const std::vector<float> x = {0, 0, 3, 4, 6, 8};
-    CHECK(mean_pairwise_distance(x.data(), 3, 2) == doctest::Approx(20.0 / 3));
-    CHECK(mean_pairwise_distance(x.data(), 1, 2) == 0);
+    CHECK(metrics::mean_pairwise_distance(x.data(), 3, 2) == doctest::Approx(20.0 / 3));
+    CHECK(metrics::mean_pairwise_distance(x.data(), 1, 2) == 0);
 }
 
 TEST_CASE("HealthMonitor: D wins outright once the window shows D(x) > 0.99, D(G(z)) < 0.01 and G's loss rising") {

@@ -126,7 +126,8 @@ MaxDiff replay(const nlohmann::json& config, Params& p, Step&& step) {
 }
 
 // A state buffer after the last step against torch's (absent there: must be empty here).
-void compare_state(const nlohmann::json& config, const char* key, const std::vector<float>& got, MaxDiff& diff) {
+template <class Buffer>
+void compare_state(const nlohmann::json& config, const char* key, const Buffer& got, MaxDiff& diff) {
     const std::string what = config["name"].get<std::string>() + " " + key;
     if (!config["state"].contains(key)) {
         CHECK_MESSAGE(got.empty(), what << ": torch keeps no such state, xgan holds " << got.size() << " values");

@@ -10,6 +10,7 @@
 
 #include "tangent_check.hpp"
 #include "temp_dir.hpp"
+#include "tiny_progressive.hpp"
 #include "xgan/io/weights.hpp"
 #include "xgan/layers/activation.hpp"
 #include "xgan/layers/conv2d.hpp"
@@ -26,13 +27,8 @@ using namespace xgan;
 
 namespace {
 
-using Leaky = LeakyReLU<ratio(0.2)>;
-using TinyG = ProgressiveGenerator<Stage<Sequential<Linear<4, 32>, Reshape<8, 2, 2>, Leaky>, Conv2d<8, 1, 1>>,
-                                   Stage<Sequential<Upsample<2>, Conv2d<8, 6, 3, 1, 1>, Leaky>, Conv2d<6, 1, 1>>,
-                                   Stage<Sequential<Upsample<2>, Conv2d<6, 4, 3, 1, 1>, Leaky>, Conv2d<4, 1, 1>>>;
-using TinyD = ProgressiveDiscriminator<Stage<Sequential<Flatten, Linear<32, 1>>, Conv2d<1, 8, 1>>,
-                                       Stage<Sequential<Conv2d<6, 8, 3, 1, 1>, Leaky, AvgPool2d<2>>, Conv2d<1, 6, 1>>,
-                                       Stage<Sequential<Conv2d<4, 6, 3, 1, 1>, Leaky, AvgPool2d<2>>, Conv2d<1, 4, 1>>>;
+using TinyG = tiny_progressive::Generator;
+using TinyD = tiny_progressive::Discriminator;
 
 // A network fixed at one point of the growth schedule (gradcheck builds its layers itself).
 template <class Net, std::size_t StageIndex, int AlphaPercent>

@@ -62,4 +62,5 @@
 #include "xgan/metrics/class_stats.hpp"
 #include "xgan/metrics/features.hpp"
 #include "xgan/metrics/frechet.hpp"
+#include "xgan/metrics/sample_distance.hpp"
 #include "xgan/testing/gradcheck.hpp"

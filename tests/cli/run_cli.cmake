@@ -393,13 +393,14 @@ elseif(CASE STREQUAL "progressive")
   require_contains("${out}" "--phase-images must be a whole number from 1")
 elseif(CASE STREQUAL "health")
   # The health monitor's two warnings, each from a run that earns it (mlp-small at the
-  # listing's lr 0.002 and beta1 0.9 lets D win; at its defaults it collapses by step 600): printed,
+  # listing's lr 0.002 and beta1 0.9 lets D win; at its defaults it collapses within 1200 steps
+  # for most seeds, 5 of seeds 2 to 7, and seed 2's samples at step 600 are one grey blob): printed,
   # logged in metrics.jsonl, and every option their advice names is one `xgan train` takes.
   set(small --model mlp-small --max-steps 1200 --log-every 100)
   xgan_run(0 out train ${small} --lr 0.002 --beta1 0.9 --out ${WORK}/d_wins)
   require_contains("${out}" "warning: the discriminator wins outright")
   set(printed "${out}")
-  xgan_run(0 out train ${small} --out ${WORK}/collapse)
+  xgan_run(0 out train ${small} --seed 2 --out ${WORK}/collapse)
   require_contains("${out}" "warning: mode collapse")
   string(APPEND printed "${out}")
   file(READ ${WORK}/d_wins/metrics.jsonl metrics)

@@ -32,6 +32,7 @@
 //             channel_sum(layout, f, s, x...)     s[c] = sum_{o,i} f(Index{o, c, i}, x...), double
 //             position_sum(layout, f, s, x...)    s[o*inner + i] = sum_c f(Index{o, c, i}, x...), double
 //                                                 (per-sample sums: layout {N, size, 1})
+//             position_max(layout, f, s, x...)    s[o*inner + i] = max_c f(...), double (NaN wins)
 //   conv      im2col<G>(x, n, col)                col [G::rows, n*G::L] from images x [n, C, H, W]
 //                                                 (backend/conv_geometry.hpp)
 //             col2im<G>(col, n, b, x)             x = b[c] (0 if b is null) + col's taps summed
@@ -115,6 +116,7 @@ concept Backend = requires { typename B::scalar; } &&
         B::indexed_map(layout, detail::ChannelScale{}, y, x);
         B::channel_sum(layout, detail::ChannelScale{}, s, x);
         B::position_sum(layout, detail::ChannelScale{}, s, x);
+        B::position_max(layout, detail::ChannelScale{}, s, x);
         B::template im2col<detail::ProbeGeometry>(x, n, y);
         B::template col2im<detail::ProbeGeometry>(x, n, x, y);
         B::planes_to_channels(layout, x, y);

@@ -135,7 +135,7 @@ inline int train_classifier(ClassifierOptions o) {
         while (loader.next(x, &labels)) {
             const auto& logits = net->forward(x, Mode::train);
             grad.resize(x.batch());
-            const float loss = loss::cross_entropy<float>(logits.values(), 10, labels, grad.values());
+            const float loss = loss::cross_entropy<Cpu>(logits.values(), 10, labels, grad.values());
             if (!std::isfinite(loss)) throw NumericError("classifier train: the loss is " + std::to_string(loss));
             net->backward(grad, nullptr);
             adam.step();

@@ -21,6 +21,25 @@ constexpr std::uint64_t counter_bits(std::uint64_t z) {
     return z ^ (z >> 31);
 }
 
+// Draws from one counter value (functors for Backend::counter_map): two uniforms of 32 bits
+// each, from its high and its low half.
+constexpr double high_uniform(std::uint64_t bits) { return double(bits >> 32) * 0x1.0p-32; }
+constexpr double low_uniform(std::uint64_t bits) { return double(bits & 0xffffffffULL) * 0x1.0p-32; }
+
+struct UniformDraw {  // U(lo, hi)
+    double lo = 0, hi = 1;
+    double operator()(std::uint64_t bits) const { return lo + (hi - lo) * high_uniform(bits); }
+};
+
+struct NormalDraw {  // N(mean, stddev^2), by the cosine half of Box-Muller
+    double mean = 0, stddev = 1;
+    double operator()(std::uint64_t bits) const {
+        const double u1 = 1.0 - high_uniform(bits);  // (0, 1]: log is finite
+        const double r = std::sqrt(-2.0 * std::log(u1));
+        return mean + stddev * r * std::cos(2.0 * std::numbers::pi * low_uniform(bits));
+    }
+};
+
 class Rng {
 public:
     explicit Rng(std::uint64_t seed = 0) { reseed(seed); }
@@ -51,6 +70,13 @@ public:
     double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
 
+    // The start of a counter-based stream for a batch whose rows of `row_size` values begin at
+    // row `first_row` of the global batch: one draw of this Rng, so that every rank of a data-
+    // parallel run (same Rng state) draws the global batch's values for its own rows.
+    std::uint64_t counter_start(std::size_t first_row = 0, std::size_t row_size = 1) {
+        return next() + std::uint64_t(first_row) * std::uint64_t(row_size) * counter_step;
+    }
+
     // Uniform integer in [0, n), without modulo bias.
     std::uint64_t below(std::uint64_t n) {
         const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;
@@ -77,6 +103,10 @@ public:
             out[i] = static_cast<T>(mean + stddev * z[0]);
             if (i + 1 < n) out[i + 1] = static_cast<T>(mean + stddev * z[1]);
         }
+    }
+    template <class T>
+    void fill_below(T* out, std::size_t n, std::uint64_t bound) {
+        for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<T>(below(bound));
     }
     template <class T>
     void fill_uniform(T* out, std::size_t n, double lo, double hi) {

@@ -6,13 +6,13 @@
 //  - mode collapse: the fixed-noise samples are nearly identical, their mean pairwise
 //    distance far below that of real samples.
 // (A NaN/Inf loss is not watched here: the trainer throws NumericError at once.)
-#include <cmath>
 #include <cstddef>
 #include <deque>
 #include <optional>
 #include <string>
 
 #include "xgan/gan/trainer.hpp"
+#include "xgan/metrics/sample_distance.hpp"
 
 namespace xgan {
 
@@ -20,22 +20,6 @@ struct HealthWarning {
     std::string kind;     // "discriminator_wins" | "mode_collapse"
     std::string message;  // what was seen and what to try
 };
-
-// Mean Euclidean distance over all pairs of n samples of `size` values each.
-inline double mean_pairwise_distance(const float* x, std::size_t n, std::size_t size) {
-    if (n < 2) return 0;
-    double sum = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j) {
-            double d = 0;
-            for (std::size_t k = 0; k < size; ++k) {
-                const double t = double(x[i * size + k]) - double(x[j * size + k]);
-                d += t * t;
-            }
-            sum += std::sqrt(d);
-        }
-    return sum / (double(n) * double(n - 1) / 2);
-}
 
 class HealthMonitor {
 public:
@@ -73,8 +57,8 @@ public:
     std::optional<HealthWarning> check_diversity(const float* fixed, std::size_t n_fixed, const float* real,
                                                  std::size_t n_real, std::size_t size) {
         if (warned_collapse_) return std::nullopt;
-        const double fake_d = mean_pairwise_distance(fixed, n_fixed, size);
-        const double real_d = mean_pairwise_distance(real, n_real, size);
+        const double fake_d = metrics::mean_pairwise_distance(fixed, n_fixed, size);
+        const double real_d = metrics::mean_pairwise_distance(real, n_real, size);
         if (real_d > 0 && fake_d < collapse_ratio_ * real_d) {
             warned_collapse_ = true;
             return HealthWarning{"mode_collapse",

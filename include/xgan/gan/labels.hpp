@@ -2,8 +2,6 @@
 // Targets for the discriminator's real and fake batches, with the tricks the books use:
 // one-sided label smoothing (real in [0.9, 0.9]), noisy labels (real in [0.9, 1], fake in
 // [0, 0.1]) and random label flipping with probability flip.
-#include <span>
-
 #include "xgan/core/rng.hpp"
 
 namespace xgan {
@@ -17,15 +15,21 @@ struct LabelOptions {
     static LabelOptions noisy(double width = 0.1) { return {1 - width, 1, 0, width, 0}; }
 };
 
-template <class T>
-void fill_targets(std::span<T> out, bool real, const LabelOptions& o, Rng& rng) {
-    const bool draws = o.real_low != o.real_high || o.fake_low != o.fake_high || o.flip > 0;
-    for (auto& t : out) {
-        bool side = real;
-        if (o.flip > 0 && rng.uniform() < o.flip) side = !side;
-        const double lo = side ? o.real_low : o.fake_low, hi = side ? o.real_high : o.fake_high;
-        t = T(draws && lo != hi ? rng.uniform(lo, hi) : lo);
-    }
+// Whether targets are drawn at all (else every real target is real_low, every fake fake_low).
+inline bool targets_drawn(const LabelOptions& o) {
+    return o.real_low != o.real_high || o.fake_low != o.fake_high || o.flip > 0;
 }
+
+// One target from one counter value (Backend::counter_map): the high half decides a flip,
+// the low half draws the value.
+struct TargetDraw {
+    LabelOptions o;
+    bool real;
+    double operator()(std::uint64_t bits) const {
+        const bool side = o.flip > 0 && high_uniform(bits) < o.flip ? !real : real;
+        const double lo = side ? o.real_low : o.fake_low, hi = side ? o.real_high : o.fake_high;
+        return lo + (hi - lo) * low_uniform(bits);
+    }
+};
 
 }  // namespace xgan

@@ -11,7 +11,6 @@
 // gives for a critic that couples samples (MinibatchStdDev).
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "xgan/gan/objective.hpp"
 #include "xgan/layers/layer.hpp"
@@ -22,6 +21,35 @@ namespace detail::penalty {
 struct Square {
     template <class X>
     double operator()(backend::Index, X g) const { return double(g) * double(g); }
+};
+// Per sample, from sq = ||g||²: the penalty's term (WGAN-GP: w (||g|| - 1)² / n; R1:
+// w/2 ||g||² / n), and (Scales) the factor of v = dP/dg = factor g, times grad_scale.
+template <class Objective>
+struct Terms {
+    double w, n, grad_scale;
+    static constexpr bool interpolates = Objective::penalty_kind == objective::PenaltyKind::interpolates;
+    template <class X>
+    double operator()(X sq) const {
+        if constexpr (interpolates) {
+            const double norm = std::sqrt(double(sq));
+            return w * (norm - 1) * (norm - 1) / n;
+        } else {
+            return 0.5 * w * double(sq) / n;
+        }
+    }
+};
+template <class Objective>
+struct Scales {
+    Terms<Objective> t;
+    template <class X>
+    double operator()(X sq) const {
+        if constexpr (Terms<Objective>::interpolates) {
+            const double norm = std::sqrt(double(sq));
+            return norm > 0 ? t.grad_scale * 2 * t.w * (norm - 1) / (t.n * norm) : 0;
+        } else {
+            return t.grad_scale * t.w / t.n;
+        }
+    }
 };
 struct ScaleRows {  // c[sample] g
     const double* c;
@@ -38,7 +66,6 @@ struct PenaltyBuffers {
     Tensor<typename Net::input_shape, B> direction;   // v = dP/d∇x D
     Tensor<typename Net::output_shape, B> ones, zeros;
     typename B::template buffer<double> squares, scales;  // per sample: ||∇x D||², v / ∇x D
-    std::vector<double> host;                              // the same, on the host
 };
 
 // Runs d on x (in `mode`), returns Objective's penalty at x and, with grads == accumulate,
@@ -63,26 +90,13 @@ double gradient_penalty(Net& d, const Tensor<typename Net::input_shape, typename
     if (buf.squares.size() < n) {
         buf.squares.resize(n);
         buf.scales.resize(n);
-        buf.host.resize(n);
     }
     const xgan::backend::ChannelLayout rows{n, In::size, 1};
     B::position_sum(rows, detail::penalty::Square{}, buf.squares.data(), buf.input_grad.data());
-    B::copy_to_host(static_cast<const double*>(buf.squares.data()), n, buf.host.data());
     // the penalty, and per sample the factor v_i / g_i
-    const double w = Objective::penalty_weight;
-    double p = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        const double sq = buf.host[i];
-        if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
-            const double norm = std::sqrt(sq);
-            p += w * (norm - 1) * (norm - 1) / double(n);
-            buf.host[i] = norm > 0 ? grad_scale * 2 * w * (norm - 1) / (double(n) * norm) : 0;
-        } else {
-            p += 0.5 * w * sq / double(n);
-            buf.host[i] = grad_scale * w / double(n);
-        }
-    }
-    B::copy_from_host(static_cast<const double*>(buf.host.data()), n, buf.scales.data());
+    const detail::penalty::Terms<Objective> terms{Objective::penalty_weight, double(n), grad_scale};
+    const double p = B::sum(n, terms, static_cast<const double*>(buf.squares.data()));
+    B::map(n, detail::penalty::Scales<Objective>{terms}, buf.scales.data(), static_cast<const double*>(buf.squares.data()));
     B::indexed_map(rows, detail::penalty::ScaleRows{buf.scales.data()}, buf.direction.data(), buf.input_grad.data());
     if (grads == ParamGrads::accumulate) {
         d.tangent_forward(buf.direction);

@@ -8,11 +8,12 @@
 // weight changes, so the last good weights stay as they were.
 //
 // Data-parallel (set_communicator): every rank holds the same weights and is given its shard
-// (distributed::shard_of) of each global batch. It draws every random number of the global
-// batch (targets, z, labels, ε, instance noise, Dropout masks) and uses its rows, scales its
-// loss gradients by shard/global, and sums the parameter gradients over the ranks before each
-// optimizer step: the step is one process's step on the global batch, up to the order of the
-// float sums. BatchNorm uses each rank's statistics (as PyTorch's DDP) unless synchronized.
+// (distributed::shard_of) of each global batch. Its random numbers are the global batch's for
+// its rows (targets, z, ε, instance noise and Dropout masks come from counter-based streams,
+// where a value depends only on its place in the global batch; fake labels are drawn on the
+// host for the whole batch). It scales its loss gradients by shard/global and sums the
+// parameter gradients over the ranks before each optimizer step: the step is one process's
+// step on the global batch, up to the order of the float sums. BatchNorm uses each rank's statistics (as PyTorch's DDP) unless synchronized.
 //
 // Two stabilisers are options: experience replay (D's fake batch mixes in past fakes from a
 // ReplayBuffer; G's update still goes through the new ones) and an exponential moving average
@@ -330,21 +331,23 @@ private:
         grad_scale_ = double(n) / double(shard_.global);
     }
 
-    // n values from `draw(out, count)` for this rank's rows: all of the global batch's values
-    // are drawn, as one process would, and this shard's kept.
+    // n values per sample of this rank's rows into B's memory at out, each f of the counter-
+    // based stream started by one draw of rng_ (core/rng.hpp): the rows take the global batch's
+    // values, as one process would draw them.
     template <class Draw>
-    void draw_rows(T* out, std::size_t per_sample, Draw&& draw) {
-        if (shard_.count == shard_.global) return draw(out, shard_.global * per_sample);
-        draws_.resize(shard_.global * per_sample);
-        draw(draws_.data(), draws_.size());
-        std::copy_n(draws_.data() + shard_.begin * per_sample, shard_.count * per_sample, out);
+    void draw_rows(T* out, std::size_t per_sample, const Draw& f) {
+        B::counter_map(shard_.count * per_sample, rng_.counter_start(shard_.begin, per_sample), f, out);
     }
 
     // D's targets for the batch's side (label smoothing, noise and flips drawn for the global batch).
     std::span<const T> draw_targets(bool real) {
-        targets_.resize(shard_.global);
-        fill_targets(std::span<T>(targets_.data(), shard_.global), real, options_.labels, rng_);
-        return {targets_.data() + shard_.begin, shard_.count};
+        targets_.resize(shard_.count);
+        const LabelOptions& o = options_.labels;
+        if (targets_drawn(o))
+            draw_rows(targets_.data(), 1, TargetDraw{o, real});
+        else
+            B::fill(targets_.data(), shard_.count, T(real ? o.real_low : o.fake_low));
+        return {targets_.data(), shard_.count};
     }
 
     // Data-parallel: the loss gradient just written to d_grad_ becomes that of the global
@@ -363,11 +366,13 @@ private:
             std::size_t last = first, total = 0;
             while (last < params.size() && (total == 0 || total + params[last].size <= bucket_limit)) total += params[last++].size;
             bucket_.resize(total);
-            T* at = bucket_.data();
-            for (std::size_t i = first; i < last; ++i) at = std::copy_n(params[i].grad, params[i].size, at);
+            std::size_t at = 0;
+            for (std::size_t i = first; i < last; at += params[i++].size)
+                B::copy_to_host(static_cast<const T*>(params[i].grad), params[i].size, bucket_.data() + at);
             comm_->sum(bucket_.data(), total);
-            const T* from = bucket_.data();
-            for (std::size_t i = first; i < last; ++i, from += params[i - 1].size) std::copy_n(from, params[i].size, params[i].grad);
+            at = 0;
+            for (std::size_t i = first; i < last; at += params[i++].size)
+                B::copy_from_host(static_cast<const T*>(bucket_.data() + at), params[i].size, params[i].grad);
             first = last;
         }
     }
@@ -375,19 +380,20 @@ private:
     void check_labels(Labels labels, std::size_t n) const {
         if (labels.size() != n)
             throw Error("conditional GAN: " + std::to_string(labels.size()) + " labels for a batch of " + std::to_string(n));
-        for (std::size_t i = 0; i < n; ++i)
-            if (labels[i] < 0 || std::size_t(labels[i]) >= classes)
-                throw Error("conditional GAN: label " + std::to_string(labels[i]) + " of sample " + std::to_string(i) +
-                            " is outside [0, " + std::to_string(classes) + ")");
+        const auto bad = std::find_if(labels.begin(), labels.end(),
+                                      [](std::int32_t l) { return l < 0 || std::size_t(l) >= classes; });
+        if (bad != labels.end())
+            throw Error("conditional GAN: label " + std::to_string(*bad) + " of sample " +
+                        std::to_string(bad - labels.begin()) + " is outside [0, " + std::to_string(classes) + ")");
     }
 
     // n new fake samples (z ~ N(0, 1), labels uniform) as D's input.
     const Tensor<DIn, B>& generate_fake(std::size_t n) {
         z_.resize(n);
-        draw_rows(z_.data(), Noise::size, [&](T* out, std::size_t count) { rng_.fill_normal(out, count); });
+        draw_rows(z_.data(), Noise::size, NormalDraw{});
         if constexpr (conditional) {
             fake_labels_.resize(shard_.global);  // drawn for the global batch; this shard's rows used
-            for (auto& l : fake_labels_) l = std::int32_t(rng_.below(classes));
+            rng_.fill_below(fake_labels_.data(), fake_labels_.size(), classes);
             const Labels labels = Labels(fake_labels_).subspan(shard_.begin, n);
             const auto& fake = g_.forward(g_input(z_, labels, g_in_), Mode::train);
             return d_input(noisy(fake, noisy_fake_), labels, d_fake_in_);
@@ -399,7 +405,7 @@ private:
     // [z, one-hot(label)] as the tutorials' torch.cat((z, onehot), 1); for (C, H, W) noise the
     // label is C' one-hot planes after z's channels.
     const Tensor<GIn, B>& g_input(const Tensor<Noise, B>& z, Labels labels, Tensor<GIn, B>& out) {
-        return append_label_planes(z, labels, out);
+        return append_label_planes(z, labels, out, label_scratch_);
     }
 
     // x for unconditional GANs; [x, one-hot(label) planes] for conditional ones.
@@ -407,13 +413,13 @@ private:
         if constexpr (!conditional) {
             return x;
         } else {
-            return append_label_planes(x, labels, out);
+            return append_label_planes(x, labels, out, label_scratch_);
         }
     }
 
     void take_image_channels(const Tensor<DIn, B>& from, Tensor<Sample, B>& to) {
         to.resize(from.batch());
-        for (std::size_t i = 0; i < from.batch(); ++i) std::copy(from.sample(i), from.sample(i) + Sample::size, to.sample(i));
+        B::copy_blocks({from.batch(), 1, Sample::size, DIn::size, 0, Sample::size, 0}, from.data(), to.data());
     }
 
     // Adds the penalty's exact parameter gradient (tangent pass along v = dP/d∇x D, then its
@@ -426,10 +432,8 @@ private:
         const Tensor<DIn, B>* at = &real;
         if constexpr (Objective::penalty_kind == objective::PenaltyKind::interpolates) {
             penalty_x_.resize(n);
-            epsilons_.resize(shard_.global);  // one ε per sample of the global batch
-            for (auto& e : epsilons_) e = T(rng_.uniform());
             if (shard_epsilons_.size() < n) shard_epsilons_.resize(n);
-            B::copy_from_host(static_cast<const T*>(epsilons_.data() + shard_.begin), n, shard_epsilons_.data());
+            draw_rows(shard_epsilons_.data(), 1, UniformDraw{});  // one ε per sample
             B::indexed_map({n, DIn::size, 1}, detail::Interpolate<T>{shard_epsilons_.data()}, penalty_x_.data(),
                            real.data(), fake.data());
             at = &penalty_x_;
@@ -444,16 +448,13 @@ private:
         if (options_.replay <= 0) return fake;
         const std::size_t n = fake.batch();
         replayed_.resize(n);
-        if (!comm_) {
-            std::copy_n(fake.data(), fake.size(), replayed_.data());
-            replay_.mix(replayed_.data(), n, rng_);
-            return replayed_;
-        }
+        // the buffer of past fakes lives on the host: the batch goes there and back
         global_fakes_.assign(shard_.global * DIn::size, T(0));
-        std::copy_n(fake.data(), fake.size(), global_fakes_.data() + shard_.begin * DIn::size);
-        comm_->sum(global_fakes_.data(), global_fakes_.size());
+        B::copy_to_host(fake.data(), fake.size(), global_fakes_.data() + shard_.begin * DIn::size);
+        if (comm_) comm_->sum(global_fakes_.data(), global_fakes_.size());
         replay_.mix(global_fakes_.data(), shard_.global, rng_);
-        std::copy_n(global_fakes_.data() + shard_.begin * DIn::size, fake.size(), replayed_.data());
+        B::copy_from_host(static_cast<const T*>(global_fakes_.data() + shard_.begin * DIn::size), fake.size(),
+                          replayed_.data());
         return replayed_;
     }
 
@@ -461,8 +462,7 @@ private:
     const Tensor<Sample, B>& noisy(const Tensor<Sample, B>& x, Tensor<Sample, B>& scratch) {
         if (options_.instance_noise <= 0) return x;
         scratch.resize(x.batch());
-        draw_rows(scratch.data(), Sample::size,
-                  [&](T* out, std::size_t count) { rng_.fill_normal(out, count, 0.0, options_.instance_noise); });
+        draw_rows(scratch.data(), Sample::size, NormalDraw{0.0, options_.instance_noise});
         B::map(x.size(), detail::Add{}, scratch.data(), scratch.data(), x.data());
         return scratch;
     }
@@ -490,7 +490,7 @@ private:
     distributed::Communicator* comm_ = nullptr;             // data-parallel: the ranks
     distributed::Shard shard_;                              // this rank's rows of the current global batch
     double grad_scale_ = 1;                                 // shard / global batch
-    std::vector<T> draws_, bucket_, epsilons_;              // data-parallel scratch; penalty: ε per sample
+    std::vector<T> bucket_;                                 // data-parallel: gradients summed on the host
     typename B::template buffer<T> shard_epsilons_;         // penalty: this shard's ε, in B's memory
     std::vector<T> global_fakes_;                           // data-parallel replay: the global batch's fakes
     Tensor<Noise, B> z_;
@@ -504,8 +504,9 @@ private:
     PenaltyBuffers<D> penalty_buffers_;                    // penalty: ∇x D(x̂), v, ones, zeros
     const Tensor<DIn, B>* fake_in_ = nullptr;              // D's fake input of the last D step
     Tensor<DOut, B> d_grad_;
-    std::vector<T> targets_;
+    typename B::template buffer<T> targets_;                // D's targets of a pass, in B's memory
     std::vector<std::int32_t> fake_labels_;
+    typename B::template buffer<std::int32_t> label_scratch_;  // a batch's labels, in B's memory
     std::int64_t steps_ = 0;    // generator updates
     std::int64_t d_steps_ = 0;  // discriminator updates
 };

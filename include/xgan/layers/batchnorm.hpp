@@ -257,7 +257,7 @@ public:
     }
 
     void reset_parameters(Rng& rng, Init init) {
-        if (init == Init::dcgan) rng.fill_normal(weight_.data(), C, 1.0, 0.02);
+        if (init == Init::dcgan) init_normal<B>(rng, weight_.data(), C, 1.0, 0.02);
         else B::fill(weight_.data(), C, T(1));
         B::fill(bias_.data(), C, T(0));
         B::fill(running_mean_.data(), C, T(0));

@@ -126,13 +126,13 @@ public:
 
     void reset_parameters(Rng& rng, Init init) {
         if (init == Init::dcgan) {
-            rng.fill_normal(weight_.data(), weight_.size(), 0.0, 0.02);
+            init_normal<B>(rng, weight_.data(), weight_.size(), 0.0, 0.02);
             B::fill(bias_.data(), bias_.size(), T(0));
             return;
         }
         const double bound = 1.0 / std::sqrt(double(CKK));
-        rng.fill_uniform(weight_.data(), weight_.size(), -bound, bound);
-        if constexpr (Bias) rng.fill_uniform(bias_.data(), bias_.size(), -bound, bound);
+        init_uniform<B>(rng, weight_.data(), weight_.size(), -bound, bound);
+        if constexpr (Bias) init_uniform<B>(rng, bias_.data(), bias_.size(), -bound, bound);
     }
 
 private:

@@ -70,8 +70,8 @@ public:
     void reset_parameters(Rng& rng, Init) {
         inner_.visit_state(
             [&](const StateEntry<scalar>& e) {
-                if (e.name == "weight") rng.fill_normal(e.value, e.numel(), 0.0, 1.0);
-                else std::fill(e.value, e.value + e.numel(), scalar(0));
+                if (e.name == "weight") init_normal<B>(rng, e.value, e.numel());
+                else B::fill(e.value, e.numel(), scalar(0));
             },
             "");
     }

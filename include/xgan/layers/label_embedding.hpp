@@ -122,7 +122,7 @@ public:
                              weight_grad_.data()});
     }
 
-    void reset_parameters(Rng& rng, Init) { rng.fill_normal(weight_.data(), weight_.size(), 0.0, 1.0); }
+    void reset_parameters(Rng& rng, Init) { init_normal<B>(rng, weight_.data(), weight_.size(), 0.0, 1.0); }
 
 private:
     static constexpr std::size_t Channels = Kept + Classes;

@@ -65,6 +65,21 @@ struct StateEntry {
 // (the DCGAN paper's weights_init).
 enum class Init { pytorch, dcgan };
 
+// Initial values are drawn from the host Rng and copied into B's storage, so a seed gives the
+// same parameters on every backend.
+template <class B, class U>
+void init_normal(Rng& rng, U* x, std::size_t n, double mean = 0.0, double stddev = 1.0) {
+    std::vector<U> drawn(n);
+    rng.fill_normal(drawn.data(), n, mean, stddev);
+    B::copy_from_host(static_cast<const U*>(drawn.data()), n, x);
+}
+template <class B, class U>
+void init_uniform(Rng& rng, U* x, std::size_t n, double lo, double hi) {
+    std::vector<U> drawn(n);
+    rng.fill_uniform(drawn.data(), n, lo, hi);
+    B::copy_from_host(static_cast<const U*>(drawn.data()), n, x);
+}
+
 template <class Spec, ShapeType In, class B>
 using bind_t = typename Spec::template bind<In, B>::type;
 

@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "xgan/core/static_checks.hpp"
-#include "xgan/layers/batchnorm.hpp"  // detail::bn::python_float
+#include "xgan/layers/batchnorm.hpp"  // detail::bn: python_float, Times, InvStd
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
@@ -60,16 +60,8 @@ struct CenteredSquare {
         return d * d;
     }
 };
-struct Times {
-    double s;
-    template <class X>
-    double operator()(X x) const { return s * double(x); }
-};
-struct InvStd {  // 1 / sqrt(sum / n + eps)
-    double n, eps;
-    template <class X>
-    double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / n + eps); }
-};
+using bn::InvStd;  // 1 / sqrt(sum / n + eps)
+using bn::Times;
 template <class T>
 struct Normalise {  // (x - mean) r w + b, in the scalar type (as the forward always has)
     Stats<T> s;

@@ -36,8 +36,9 @@
 //            init.normal(T, 0, 1); on hundreds of features it makes every |M_i - M_j| large and
 //            every c zero, a layer without gradient, so models use the improved-GAN code's
 //            N(0, 0.05^2): MinibatchDiscrimination<100, 5, false, ratio(0.05)>
-// The products with T are backend GEMMs; the pairwise sums are loops over the batch in double,
-// parallel over i, each sample's sum in a fixed order (results do not depend on scheduling).
+// The products with T are backend GEMMs; the pairwise terms are the backend's position sums
+// in double, their functors reading M (and Mt, c, the output gradients) by index; c is kept
+// from the forward for the backward ([N, N, Kernels] doubles).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -51,6 +52,91 @@
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
+
+namespace detail::mbd {
+
+using backend::Index;
+
+// The functors of one layer's pairwise passes, M being [n, Kernels, KernelDim] (KD per sample).
+template <std::size_t A, std::size_t K, std::size_t D>
+struct Kernels {
+    static constexpr std::size_t KD = K * D;
+    static double sign(double u) { return double((u > 0) - (u < 0)); }
+
+    // sum_k |M[i,b,k] - M[j,b,k]| over pairs flattened as ((i n + j) K + b) (Index::o), k (Index::c)
+    template <class T>
+    struct PairL1 {
+        const T* m;
+        std::size_t n;
+        std::size_t i_of(std::size_t p) const { return p / (n * K); }
+        std::size_t j_of(std::size_t p) const { return p / K % n; }
+        double diff(std::size_t i, std::size_t j, std::size_t bk) const { return double(m[i * KD + bk]) - double(m[j * KD + bk]); }
+        double operator()(Index x) const {
+            const std::size_t b = x.o % K;
+            return std::abs(diff(i_of(x.o), j_of(x.o), b * D + x.c));
+        }
+    };
+    // sum_k sg (Mt[i,b,k] - Mt[j,b,k]), sg = sign(M[i,b,k] - M[j,b,k]), flattened as PairL1
+    template <class T>
+    struct PairTangent {
+        PairL1<T> p;
+        const T* mt;
+        double operator()(Index x) const {
+            const std::size_t i = p.i_of(x.o), j = p.j_of(x.o), bk = x.o % K * D + x.c;
+            return sign(p.diff(i, j, bk)) * (double(mt[i * KD + bk]) - double(mt[j * KD + bk]));
+        }
+    };
+    struct ExpNeg {
+        template <class X>
+        double operator()(X l1) const { return std::exp(-double(l1)); }
+    };
+    // over pairs as [n, n, K] (o = i, c = j, i = b): terms with j != i
+    struct OffDiagonal {
+        template <class X>
+        double operator()(Index x, X c) const { return x.o == x.c ? 0.0 : double(c); }
+    };
+    struct OffDiagonalProduct {
+        template <class X>
+        double operator()(Index x, X c, X lt) const { return x.o == x.c ? 0.0 : double(c) * double(lt); }
+    };
+    // y[i] = [in[i], factor sums[i]] over y as [n, A + K, 1]
+    template <class T>
+    struct Append {
+        const T* in;
+        const double* sums;
+        double factor;
+        T operator()(Index x) const { return x.c < A ? in[x.o * A + x.c] : T(factor * sums[x.o * K + x.c - A]); }
+    };
+    // The reverse passes over [n, n, KD] (o = i, c = j, i = b*D + k), summed over j != i:
+    //   lt null:  -(g_i + g_j) c sg                 (g from dy: s dy[:, A + b])
+    //   lt given: ((h_i + h_j) lt - (g_i + g_j)) c sg  (g from dy = ybar, h from dyt = ytbar)
+    template <class T>
+    struct Reverse {
+        PairL1<T> p;
+        const double *c, *lt;
+        const T *dy, *dyt;
+        double s;
+        std::size_t stride;  // of dy's rows, A + K
+        double g(const T* d, std::size_t i, std::size_t b) const { return double(d[i * stride + A + b]); }
+        double operator()(Index x) const {
+            const std::size_t i = x.o, j = x.c;
+            if (i == j) return 0.0;
+            const std::size_t b = x.i / D, pair = (i * p.n + j) * K + b;
+            const double sg = sign(p.diff(i, j, x.i));
+            const double gsum = s * (g(dy, i, b) + g(dy, j, b));
+            if (!lt) return -gsum * c[pair] * sg;
+            const double hsum = s * (g(dyt, i, b) + g(dyt, j, b));
+            return (hsum * lt[pair] - gsum) * c[pair] * sg;
+        }
+    };
+    template <class T>
+    struct Round {
+        template <class X>
+        T operator()(X v) const { return T(v); }
+    };
+};
+
+}  // namespace detail::mbd
 
 template <std::size_t A, std::size_t Kernels, std::size_t KernelDim, bool Mean, Ratio InitStd, class B>
 class MinibatchDiscriminationLayer {
@@ -76,15 +162,13 @@ public:
         const std::size_t n = x.batch();
         const double s = scale(n);
         y.resize(n);
+        reserve(n);
         multiply_t(x, m_);  // M = x T
-        acc_.assign(n * Kernels, 0.0);
-        for_each_pair(n, nullptr, [&](std::size_t i, std::size_t b, std::size_t, double c, double, const Signs&) {
-            acc_[i * Kernels + b] += c;
-        });
-        for (std::size_t i = 0; i < n; ++i) {
-            std::copy(x.sample(i), x.sample(i) + A, y.sample(i));
-            for (std::size_t b = 0; b < Kernels; ++b) y.sample(i)[A + b] = scalar(s * acc_[i * Kernels + b]);
-        }
+        // c[i, j, b] = exp(-sum_k |M[i,b,k] - M[j,b,k]|), for every ordered pair (kept for backward)
+        B::position_sum({n * n * Kernels, KernelDim, 1}, pair_l1(n), c_.data());
+        B::map(n * n * Kernels, ExpNeg{}, c_.data(), static_cast<const double*>(c_.data()));
+        B::position_sum(pairs(n), OffDiagonal{}, sums_.data(), static_cast<const double*>(c_.data()));
+        append(x, s, y);
     }
 
     void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
@@ -92,13 +176,10 @@ public:
         const std::size_t n = x.batch();
         if (!dx && grads == ParamGrads::skip) return;
         const double s = scale(n);
-        acc_.assign(n * KD, 0.0);
-        for_each_pair(n, nullptr, [&](std::size_t i, std::size_t b, std::size_t j, double c, double, const Signs& sg) {
-            const double w = -s * (double(dy.sample(i)[A + b]) + double(dy.sample(j)[A + b])) * c;
-            double* out = acc_.data() + (i * Kernels + b) * KernelDim;
-            for (std::size_t k = 0; k < KernelDim; ++k) out[k] += w * sg[k];
-        });
-        to_scalar(acc_, mbar_);
+        // Mbar[i, b, k] = -sum_j (g[i, b] + g[j, b]) c sg
+        B::position_sum({n, n, KD}, Reverse<scalar>{pair_l1(n), c_.data(), nullptr, dy.data(), nullptr, s, A + Kernels},
+                        acc_.data());
+        B::map(n * KD, Round<scalar>{}, mbar_.data(), static_cast<const double*>(acc_.data()));
         through_t(x, dy, mbar_, dx, grads);
     }
 
@@ -108,15 +189,11 @@ public:
         const std::size_t n = x.batch();
         const double s = scale(n);
         yt.resize(n);
-        multiply_t(xt, mt_);  // Mt = xt T
-        acc_.assign(n * Kernels, 0.0);
-        for_each_pair(n, mt_.data(), [&](std::size_t i, std::size_t b, std::size_t, double c, double lt, const Signs&) {
-            acc_[i * Kernels + b] -= c * lt;
-        });
-        for (std::size_t i = 0; i < n; ++i) {
-            std::copy(xt.sample(i), xt.sample(i) + A, yt.sample(i));
-            for (std::size_t b = 0; b < Kernels; ++b) yt.sample(i)[A + b] = scalar(s * acc_[i * Kernels + b]);
-        }
+        tangent_pairs(xt);
+        // ot[i, b] = -s sum_{j != i} c lt
+        B::position_sum(pairs(n), OffDiagonalProduct{}, sums_.data(), static_cast<const double*>(c_.data()),
+                        static_cast<const double*>(lt_.data()));
+        append(xt, -s, yt);
     }
 
     void tangent_backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&,
@@ -125,23 +202,15 @@ public:
                           Tensor<input_shape, B>* xbar, Tensor<input_shape, B>* xtbar, ParamGrads grads) {
         const std::size_t n = x.batch();
         const double s = scale(n);
-        multiply_t(xt, mt_);  // Mt again: the caller's xt is what counts, not the last tangent_forward's
-        acc_.assign(n * KD, 0.0);   // Mbar
-        acct_.assign(n * KD, 0.0);  // Mtbar
-        auto pair = [&](std::size_t i, std::size_t b, std::size_t j, double c, double lt, const Signs& sg) {
-            const double g = s * (double(ybar.sample(i)[A + b]) + double(ybar.sample(j)[A + b]));
-            const double h = s * (double(ytbar.sample(i)[A + b]) + double(ytbar.sample(j)[A + b]));
-            const double w = (h * lt - g) * c, wt = -h * c;
-            double* out = acc_.data() + (i * Kernels + b) * KernelDim;
-            double* outt = acct_.data() + (i * Kernels + b) * KernelDim;
-            for (std::size_t k = 0; k < KernelDim; ++k) {
-                out[k] += w * sg[k];
-                outt[k] += wt * sg[k];
-            }
-        };
-        for_each_pair(n, mt_.data(), pair);
-        to_scalar(acc_, mbar_);
-        to_scalar(acct_, mtbar_);
+        tangent_pairs(xt);  // the caller's xt is what counts, not the last tangent_forward's
+        // Mbar = sum_j ((h_i + h_j) lt - (g_i + g_j)) c sg;  Mtbar = -sum_j (h_i + h_j) c sg
+        B::position_sum({n, n, KD},
+                        Reverse<scalar>{pair_l1(n), c_.data(), lt_.data(), ybar.data(), ytbar.data(), s, A + Kernels},
+                        acc_.data());
+        B::map(n * KD, Round<scalar>{}, mbar_.data(), static_cast<const double*>(acc_.data()));
+        B::position_sum({n, n, KD}, Reverse<scalar>{pair_l1(n), c_.data(), nullptr, ytbar.data(), nullptr, s, A + Kernels},
+                        acc_.data());
+        B::map(n * KD, Round<scalar>{}, mtbar_.data(), static_cast<const double*>(acc_.data()));
         through_t(x, ybar, mbar_, xbar, grads);
         through_t(xt, ytbar, mtbar_, xtbar, grads);
     }
@@ -152,11 +221,24 @@ public:
         f(StateEntry<scalar>{prefix + "T", shape, t_.data(), t_grad_.data()});
     }
 
-    void reset_parameters(Rng& rng, Init) { rng.fill_normal(t_.data(), t_.size(), 0.0, InitStd.value()); }
+    void reset_parameters(Rng& rng, Init) { init_normal<B>(rng, t_.data(), t_.size(), 0.0, InitStd.value()); }
 
 private:
     using Buffer = typename B::template buffer<scalar>;
-    using Signs = std::array<double, KernelDim>;
+    using mbd = detail::mbd::Kernels<A, Kernels, KernelDim>;
+    template <class U>
+    using PairL1 = typename mbd::template PairL1<U>;
+    template <class U>
+    using PairTangent = typename mbd::template PairTangent<U>;
+    template <class U>
+    using AppendRow = typename mbd::template Append<U>;
+    template <class U>
+    using Reverse = typename mbd::template Reverse<U>;
+    template <class U>
+    using Round = typename mbd::template Round<U>;
+    using ExpNeg = typename mbd::ExpNeg;
+    using OffDiagonal = typename mbd::OffDiagonal;
+    using OffDiagonalProduct = typename mbd::OffDiagonalProduct;
 
     // 1, or 1 / (n - 1) with Mean.
     static double scale(std::size_t n) {
@@ -175,13 +257,35 @@ private:
     void multiply_t(const Tensor<input_shape, B>& in, Buffer& out) const {
         const std::size_t n = in.batch();
         if (out.size() < n * KD) out.resize(n * KD);
-        B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::no, int(n), int(KD), int(A), scalar(1), in.data(),
+        B::gemm(Trans::no, Trans::no, int(n), int(KD), int(A), scalar(1), in.data(),
                 int(A), t_.data(), int(KD), scalar(0), out.data(), int(KD));
     }
 
-    static void to_scalar(const std::vector<double>& from, Buffer& to) {
-        if (to.size() < from.size()) to.resize(from.size());
-        for (std::size_t i = 0; i < from.size(); ++i) to[i] = scalar(from[i]);
+    // Pairs as [n, n, Kernels]: sample i (o), other sample j (c), kernel b (i).
+    static xgan::backend::ChannelLayout pairs(std::size_t n) { return {n, n, Kernels}; }
+    PairL1<scalar> pair_l1(std::size_t n) const { return {m_.data(), n}; }
+
+    void reserve(std::size_t n) {
+        if (c_.size() < n * n * Kernels) {
+            c_.resize(n * n * Kernels);
+            lt_.resize(n * n * Kernels);
+        }
+        if (acc_.size() < n * KD) acc_.resize(n * KD);
+        if (mbar_.size() < n * KD) mbar_.resize(n * KD);
+        if (mtbar_.size() < n * KD) mtbar_.resize(n * KD);
+        if (sums_.size() < n * Kernels) sums_.resize(n * Kernels);
+    }
+
+    // mt_ = xt T and lt[i, j, b] = sum_k sg (Mt[i,b,k] - Mt[j,b,k]).
+    void tangent_pairs(const Tensor<input_shape, B>& xt) {
+        const std::size_t n = xt.batch();
+        multiply_t(xt, mt_);
+        B::position_sum({n * n * Kernels, KernelDim, 1}, PairTangent<scalar>{pair_l1(n), mt_.data()}, lt_.data());
+    }
+
+    // out[i] = [in[i], factor sums_[i]].
+    void append(const Tensor<input_shape, B>& in, double factor, Tensor<output_shape, B>& out) const {
+        B::indexed_map({in.batch(), A + Kernels, 1}, AppendRow<scalar>{in.data(), sums_.data(), factor}, out.data());
     }
 
     // The reverse pass through y = [in, f(in T)], given mbar = dL/dM:
@@ -190,49 +294,21 @@ private:
                    Tensor<input_shape, B>* din, ParamGrads grads) {
         const std::size_t n = in.batch();
         if (grads == ParamGrads::accumulate)
-            B::gemm(xgan::backend::Trans::yes, xgan::backend::Trans::no, int(A), int(KD), int(n), scalar(1), in.data(),
+            B::gemm(Trans::yes, Trans::no, int(A), int(KD), int(n), scalar(1), in.data(),
                     int(A), mbar.data(), int(KD), scalar(1), t_grad_.data(), int(KD));
         if (!din) return;
         din->resize(n);
-        for (std::size_t i = 0; i < n; ++i) std::copy(dy.sample(i), dy.sample(i) + A, din->sample(i));
-        B::gemm(xgan::backend::Trans::no, xgan::backend::Trans::yes, int(n), int(A), int(KD), scalar(1), mbar.data(),
+        B::copy_blocks({n, 1, A, A + Kernels, 0, A, 0}, dy.data(), din->data());
+        B::gemm(Trans::no, Trans::yes, int(n), int(A), int(KD), scalar(1), mbar.data(),
                 int(KD), t_.data(), int(KD), scalar(1), din->data(), int(A));
-    }
-
-    // visit(i, b, j, c, lt, sg) for every sample i, kernel b and other sample j != i of the
-    // last forward's batch of n: c = c[i, j, b], sg[k] = sign(M[i,b,k] - M[j,b,k]) and, when mt
-    // is given, lt = sum_k sg[k] (Mt[i,b,k] - Mt[j,b,k]) (else 0). Parallel over i; visit may
-    // write to sample i's entries only.
-    template <class Visit>
-    void for_each_pair(std::size_t n, const scalar* mt, Visit&& visit) const {
-        B::parallel_for(n, 1, [&](std::size_t i0, std::size_t i1) {
-            Signs sg;
-            for (std::size_t i = i0; i < i1; ++i)
-                for (std::size_t b = 0; b < Kernels; ++b) {
-                    const std::size_t row = b * KernelDim;
-                    const scalar* mi = m_.data() + i * KD + row;
-                    for (std::size_t j = 0; j < n; ++j) {
-                        if (j == i) continue;
-                        const scalar* mj = m_.data() + j * KD + row;
-                        double l1 = 0, lt = 0;
-                        for (std::size_t k = 0; k < KernelDim; ++k) {
-                            const double u = double(mi[k]) - double(mj[k]);
-                            sg[k] = double((u > 0) - (u < 0));
-                            l1 += std::abs(u);
-                        }
-                        if (mt)
-                            for (std::size_t k = 0; k < KernelDim; ++k)
-                                lt += sg[k] * (double(mt[i * KD + row + k]) - double(mt[j * KD + row + k]));
-                        visit(i, b, j, std::exp(-l1), lt, sg);
-                    }
-                }
-        });
     }
 
     Buffer t_, t_grad_;               // T [A, Kernels, KernelDim] and its gradient
     Buffer m_;                        // [N, KD]: M of the last forward
     Buffer mt_, mbar_, mtbar_;        // [N, KD] scratch: Mt, dL/dM, dL/dMt
-    std::vector<double> acc_, acct_;  // pairwise sums, [N, Kernels] or [N, KD]
+    typename B::template buffer<double> c_, lt_;  // [N, N, Kernels]: c of the last forward, lt of a tangent pass
+    typename B::template buffer<double> acc_;     // [N, KD] pairwise sums
+    typename B::template buffer<double> sums_;    // [N, Kernels] sums over the other samples
 };
 
 template <std::size_t Kernels, std::size_t KernelDim, bool Mean = false, Ratio InitStd = Ratio{1, 1}>

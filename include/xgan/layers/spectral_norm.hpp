@@ -137,9 +137,9 @@ public:
         inner_.reset_parameters(rng, init);
         const StateEntry<T> w = inner_weight();
         B::copy(static_cast<const T*>(w.value), Rows * Cols, weight_orig_.data());
-        rng.fill_normal(u_.data(), Rows);
+        init_normal<B>(rng, u_.data(), Rows);
         normalise(u_.data(), Rows);
-        rng.fill_normal(v_.data(), Cols);
+        init_normal<B>(rng, v_.data(), Cols);
         normalise(v_.data(), Cols);
     }
 

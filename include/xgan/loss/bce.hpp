@@ -9,6 +9,7 @@
 #include <cmath>
 #include <span>
 #include <string>
+#include <type_traits>
 
 #include "xgan/core/error.hpp"
 
@@ -50,7 +51,8 @@ struct BceLogitsGrad {  // (sigmoid(x) - t) / n
 }  // namespace detail
 
 template <class B, class T = typename B::scalar>
-T bce(std::span<const T> p, std::span<const T> target, std::span<T> grad) {
+T bce(std::span<const std::type_identity_t<T>> p, std::span<const std::type_identity_t<T>> target,
+      std::span<std::type_identity_t<T>> grad) {
     detail::check_sizes(p.size(), target.size(), grad.size(), "bce");
     const std::size_t n = p.size();
     B::map(n, detail::BceGrad{double(n)}, grad.data(), p.data(), target.data());
@@ -58,7 +60,8 @@ T bce(std::span<const T> p, std::span<const T> target, std::span<T> grad) {
 }
 
 template <class B, class T = typename B::scalar>
-T bce_with_logits(std::span<const T> x, std::span<const T> target, std::span<T> grad) {
+T bce_with_logits(std::span<const std::type_identity_t<T>> x, std::span<const std::type_identity_t<T>> target,
+                  std::span<std::type_identity_t<T>> grad) {
     detail::check_sizes(x.size(), target.size(), grad.size(), "bce_with_logits");
     const std::size_t n = x.size();
     B::map(n, detail::BceLogitsGrad{double(n)}, grad.data(), x.data(), target.data());

@@ -29,7 +29,7 @@ std::vector<ParamRef<typename Net::scalar>> trainable_parameters(Net& net) {
 
 template <class Net>
 void zero_grad(Net& net) {
-    for (auto& p : trainable_parameters(net)) std::fill(p.grad, p.grad + p.size, typename Net::scalar(0));
+    for (auto& p : trainable_parameters(net)) Net::backend::fill(p.grad, p.size, typename Net::scalar(0));
 }
 
 }  // namespace xgan

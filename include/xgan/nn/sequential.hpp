@@ -139,7 +139,7 @@ public:
                          Tensor<output_shape, B>& yt) {
         const auto& out = tangent_forward(xt);
         yt.resize(out.batch());
-        std::copy(out.data(), out.data() + out.size(), yt.data());
+        B::copy(out.data(), out.size(), yt.data());
     }
     void tangent_backward(const Tensor<In, B>&, const Tensor<output_shape, B>&, const Tensor<In, B>&,
                           const Tensor<output_shape, B>&, const Tensor<output_shape, B>& ybar,
@@ -149,7 +149,7 @@ public:
     void forward(const Tensor<In, B>& x, Tensor<output_shape, B>& y, Mode mode) {
         const auto& out = forward(x, mode);
         y.resize(out.batch());
-        std::copy(out.data(), out.data() + out.size(), y.data());
+        B::copy(out.data(), out.size(), y.data());
     }
     void backward(const Tensor<In, B>&, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
                   Tensor<In, B>* dx, ParamGrads grads) {

@@ -5,7 +5,7 @@
 //   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 // Fused: one pass over each tensor (the backend's adam_update) updates m, v and p and clears
 // the gradient (so no separate zero_grad pass is needed). The scalars are computed in double
-// and applied in float, as PyTorch does. State (m, v, t) is held in one buffer each,
+// and applied in float, as PyTorch does. State (m, v) is held in one buffer of B each,
 // allocated at construction.
 // The constructor refuses what torch.optim.Adam refuses (negative lr, eps or weight decay, a
 // beta outside [0, 1)), throwing xgan::Error.
@@ -17,6 +17,7 @@
 #include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
+#include "xgan/optim/state.hpp"
 
 namespace xgan::optim {
 
@@ -35,8 +36,8 @@ public:
         check(options_);
         std::size_t total = 0;
         for (const auto& p : params_) total += p.size;
-        exp_avg_.assign(total, T(0));
-        exp_avg_sq_.assign(total, T(0));
+        zero_state<B>(exp_avg_, total);
+        zero_state<B>(exp_avg_sq_, total);
     }
     template <class Net>
     Adam(Net& net, AdamOptions options) : Adam(trainable_parameters(net), options) {}
@@ -71,8 +72,8 @@ public:
     const std::vector<ParamRef<T>>& parameters() const { return params_; }
 
     // The whole state, for checkpoints: m and v of every parameter (in parameter order) and t.
-    std::vector<T>& exp_avg() { return exp_avg_; }
-    std::vector<T>& exp_avg_sq() { return exp_avg_sq_; }
+    State<T, B>& exp_avg() { return exp_avg_; }
+    State<T, B>& exp_avg_sq() { return exp_avg_sq_; }
     void set_steps(std::int64_t t) { steps_ = t; }
 
 private:
@@ -89,7 +90,7 @@ private:
 
     std::vector<ParamRef<T>> params_;
     AdamOptions options_;
-    std::vector<T> exp_avg_, exp_avg_sq_;
+    State<T, B> exp_avg_, exp_avg_sq_;
     std::int64_t steps_ = 0;
 };
 

@@ -83,7 +83,7 @@ public:
     }
     const OptimizerOptions& options() const { return options_; }
 
-    // f(name, std::vector<T>&) for every state buffer the kind keeps, in a fixed order (buffers
+    // f(name, State<T, B>&) for every state buffer the kind keeps, in a fixed order (buffers
     // a setting leaves unused, such as SGD's without momentum, are not visited).
     template <class F>
     void visit_state(F&& f) {
@@ -105,9 +105,9 @@ public:
     }
 
     // The state buffer called `name`; Error when this optimizer keeps none of that name.
-    std::vector<T>& state(std::string_view name) {
-        std::vector<T>* found = nullptr;
-        visit_state([&](std::string_view n, std::vector<T>& v) {
+    State<T, B>& state(std::string_view name) {
+        State<T, B>* found = nullptr;
+        visit_state([&](std::string_view n, State<T, B>& v) {
             if (n == name) found = &v;
         });
         if (!found) throw Error(std::string(kind_name(options_.kind)) + " keeps no state '" + std::string(name) + "'");

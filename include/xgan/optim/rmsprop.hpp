@@ -13,6 +13,7 @@
 #include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
+#include "xgan/optim/state.hpp"
 
 namespace xgan::optim {
 
@@ -32,9 +33,9 @@ public:
         check(options_);
         std::size_t total = 0;
         for (const auto& p : params_) total += p.size;
-        square_avg_.assign(total, T(0));
-        if (options_.centered) grad_avg_.assign(total, T(0));
-        if (options_.momentum > 0) momentum_buffer_.assign(total, T(0));
+        zero_state<B>(square_avg_, total);
+        if (options_.centered) zero_state<B>(grad_avg_, total);
+        if (options_.momentum > 0) zero_state<B>(momentum_buffer_, total);
     }
     template <class Net>
     Rmsprop(Net& net, RmspropOptions options) : Rmsprop(trainable_parameters(net), options) {}
@@ -71,9 +72,9 @@ public:
 
     // The whole state, for checkpoints, in parameter order: square_avg (always), grad_avg
     // (empty unless centered), momentum_buffer (empty unless momentum > 0), and the step count.
-    std::vector<T>& square_avg() { return square_avg_; }
-    std::vector<T>& grad_avg() { return grad_avg_; }
-    std::vector<T>& momentum_buffer() { return momentum_buffer_; }
+    State<T, B>& square_avg() { return square_avg_; }
+    State<T, B>& grad_avg() { return grad_avg_; }
+    State<T, B>& momentum_buffer() { return momentum_buffer_; }
     void set_steps(std::int64_t t) { steps_ = t; }
 
 private:
@@ -91,7 +92,7 @@ private:
 
     std::vector<ParamRef<T>> params_;
     RmspropOptions options_;
-    std::vector<T> square_avg_, grad_avg_, momentum_buffer_;
+    State<T, B> square_avg_, grad_avg_, momentum_buffer_;
     std::int64_t steps_ = 0;
 };
 

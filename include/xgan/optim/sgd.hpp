@@ -12,6 +12,7 @@
 #include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/nn/parameters.hpp"
+#include "xgan/optim/state.hpp"
 
 namespace xgan::optim {
 
@@ -30,7 +31,7 @@ public:
         check(options_);
         std::size_t total = 0;
         for (const auto& p : params_) total += p.size;
-        if (options_.momentum != 0) momentum_buffer_.assign(total, T(0));
+        if (options_.momentum != 0) zero_state<B>(momentum_buffer_, total);
     }
     template <class Net>
     Sgd(Net& net, SgdOptions options) : Sgd(trainable_parameters(net), options) {}
@@ -58,7 +59,7 @@ public:
         if (!(lr >= 0)) throw Error("SGD: learning rate must be >= 0, got " + shortest_text(lr));
         options_.lr = lr;
     }
-    std::vector<T>& momentum_buffer() { return momentum_buffer_; }
+    State<T, B>& momentum_buffer() { return momentum_buffer_; }
     void set_steps(std::int64_t t) { steps_ = t; }
 
 private:
@@ -74,7 +75,7 @@ private:
 
     std::vector<ParamRef<T>> params_;
     SgdOptions options_;
-    std::vector<T> momentum_buffer_;
+    State<T, B> momentum_buffer_;
     std::int64_t steps_ = 0;
 };
 

@@ -340,6 +340,10 @@ public:
         B::copy_to_host(sums.data(), got.size(), got.data());
         R::position_sum(l, Centered{a.data()}, ref.data(), x.data(), x.data());
         compare("position_sum" + name.str(), got, ref, 1e-12, 1e-12 * double(l.channels));
+        B::position_max(l, Centered{da.data()}, sums.data(), static_cast<const T*>(dx.ptr()), static_cast<const T*>(dx.ptr()));
+        B::copy_to_host(sums.data(), got.size(), got.data());
+        R::position_max(l, Centered{a.data()}, ref.data(), x.data(), x.data());
+        compare("position_max" + name.str(), got, ref, 0, 0);
     }
 
     // im2col and col2im of one geometry, n images; then the transposes around a GEMM.

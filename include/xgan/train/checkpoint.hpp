@@ -119,7 +119,7 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
         const std::int64_t g_steps = og.steps(), d_steps = od.steps();
         std::vector<TensorView> opt_entries;
         const auto add_state = [&](auto& optimizer, const std::string& net, const std::int64_t& steps) {
-            optimizer.visit_state([&](std::string_view name, std::vector<float>& v) {
+            optimizer.visit_state([&](std::string_view name, auto& v) {
                 opt_entries.push_back({net + "." + std::string(name), DType::F32, {std::int64_t(v.size())}, v.data()});
             });
             opt_entries.push_back({net + ".step", DType::I64, {1}, &steps});
@@ -200,11 +200,11 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     // sized and finite before anything is restored.
     struct OptimizerState {
         const SafetensorsEntry* saved;
-        std::vector<float>* into;
+        float* into;
     };
     std::vector<OptimizerState> opt_state;
     const auto require_state = [&](auto& optimizer, const std::string& net) {
-        optimizer.visit_state([&](std::string_view name, std::vector<float>& v) {
+        optimizer.visit_state([&](std::string_view name, auto& v) {
             const std::string key = net + "." + std::string(name);
             if (!opt.find(key))
                 throw FileError(opt_file, "checkpoint entry '" + key + "' is missing: the " + net + "'s optimizer is " +
@@ -212,7 +212,7 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
                                               "; was the checkpoint made with another optimizer?");
             const auto& saved = detail::require(opt, opt_file, key, DType::F32, v.size());
             detail::require_finite(saved, opt_file, key);
-            opt_state.push_back({&saved, &v});
+            opt_state.push_back({&saved, v.data()});
         });
     };
     require_state(og, "generator");
@@ -263,7 +263,7 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     if (auto* average = s.trainer.averaged_generator()) load_weights(*average, dir / "generator_ema.safetensors");
     load_weights(s.trainer.generator(), dir / "generator.safetensors");
     load_weights(s.trainer.discriminator(), dir / "discriminator.safetensors");
-    for (const auto& st : opt_state) detail::copy_out(*st.saved, st.into->data());
+    for (const auto& st : opt_state) detail::copy_out(*st.saved, st.into);
     detail::copy_out(gs, &t);
     og.set_steps(t);
     detail::copy_out(ds, &t);

@@ -69,6 +69,11 @@ struct CpuBackend {
         cpu::position_sum(l, f, s, x...);
     }
 
+    template <class F, class... X>
+    static void position_max(ChannelLayout l, const F& f, double* s, const X*... x) {
+        cpu::position_max(l, f, s, x...);
+    }
+
     template <class G>
     static void im2col(const T* x, std::size_t n, T* col) { cpu::im2col<G>(x, n, col); }
     template <class G>

@@ -5,6 +5,7 @@
 // independent lanes over each contiguous run (vectorisable, and accurate for long sums).
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 
 #include "xgan/backend/backend.hpp"
 #include "xgan/backend/cpu/parallel.hpp"
@@ -93,6 +94,23 @@ void position_sum(ChannelLayout l, const F& f, double* out, const X*... x) {
                 for (std::size_t i = 0; i < l.inner; ++i) acc[i] += double(f(Index{o, c, i}, x[base + i]...));
             }
         }
+    });
+}
+
+// out[o * inner + i] = max over c of f(Index{o, c, i}, x[o, c, i]...) (NaN if any is NaN)
+template <class F, class... X>
+void position_max(ChannelLayout l, const F& f, double* out, const X*... x) {
+    parallel_for(l.outer, grain_for(l.channels * l.inner), [&](std::size_t o0, std::size_t o1) {
+        for (std::size_t o = o0; o < o1; ++o)
+            for (std::size_t i = 0; i < l.inner; ++i) {
+                double m = -std::numeric_limits<double>::infinity();
+                for (std::size_t c = 0; c < l.channels; ++c) {
+                    const std::size_t k = (o * l.channels + c) * l.inner + i;
+                    const double v = double(f(Index{o, c, i}, x[k]...));
+                    m = (v > m || v != v) ? v : m;
+                }
+                out[o * l.inner + i] = m;
+            }
     });
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "xgan/backend/backend.hpp"
@@ -115,6 +116,19 @@ struct ReferenceBackend {
                     s += double(f(Index{o, c, i}, double(x[k])...));
                 }
                 out[o * l.inner + i] = s;
+            }
+    }
+
+    template <class F, class... X>
+    static void position_max(ChannelLayout l, const F& f, double* out, const X*... x) {
+        for (std::size_t o = 0; o < l.outer; ++o)
+            for (std::size_t i = 0; i < l.inner; ++i) {
+                double m = -std::numeric_limits<double>::infinity();
+                for (std::size_t c = 0; c < l.channels; ++c) {
+                    const double v = double(f(Index{o, c, i}, double(x[(o * l.channels + c) * l.inner + i])...));
+                    if (v > m || std::isnan(v)) m = v;
+                }
+                out[o * l.inner + i] = m;
             }
     }
 
