@@ -13,6 +13,14 @@
 
 namespace xgan {
 
+namespace detail {
+template <class T>
+struct ChannelValue {  // v[c] for the element at c
+    const T* v;
+    T operator()(backend::Index i) const { return v[i.c]; }
+};
+}  // namespace detail
+
 template <std::size_t In, std::size_t Out, bool Bias, class B>
 class LinearLayer {
 public:
@@ -33,9 +41,10 @@ public:
     void forward(const Tensor<input_shape, B>& x, Tensor<output_shape, B>& y, Mode) {
         const std::size_t n = x.batch();
         y.resize(n);
+        // y = b in every row, then y += x W^T: one pass over y besides the GEMM's own
+        if constexpr (Bias) B::indexed_map({n, Out, 1}, detail::ChannelValue<scalar>{bias_.data()}, y.data());
         B::gemm(Trans::no, Trans::yes, int(n), int(Out), int(In), scalar(1), x.data(), int(In), weight_.data(), int(In),
-                scalar(0), y.data(), int(Out));
-        if constexpr (Bias) B::bias_add({n, Out, 1}, bias_.data(), y.data());
+                Bias ? scalar(1) : scalar(0), y.data(), int(Out));
     }
 
     void backward(const Tensor<input_shape, B>& x, const Tensor<output_shape, B>&, const Tensor<output_shape, B>& dy,
