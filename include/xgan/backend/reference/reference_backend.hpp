@@ -135,39 +135,16 @@ struct ReferenceBackend {
     // The column matrix entry by entry: row (c, p, q), column s*L + i*Wo + j.
     template <class G>
     static void im2col(const T* x, std::size_t n, T* col) {
-        const std::size_t cols = n * G::L;
-        for (std::size_t s = 0; s < n; ++s)
-            for (std::size_t c = 0; c < G::C; ++c)
-                for (std::size_t p = 0; p < G::K; ++p)
-                    for (std::size_t q = 0; q < G::K; ++q)
-                        for (std::size_t i = 0; i < G::Ho; ++i)
-                            for (std::size_t j = 0; j < G::Wo; ++j) {
-                                const long r = long(i * G::S + p * G::D) - long(G::P);
-                                const long k = long(j * G::S + q * G::D) - long(G::P);
-                                const bool inside = r >= 0 && r < long(G::H) && k >= 0 && k < long(G::W);
-                                col[((c * G::K + p) * G::K + q) * cols + s * G::L + i * G::Wo + j] =
-                                    inside ? x[(s * G::C + c) * G::image + std::size_t(r) * G::W + std::size_t(k)] : T(0);
-                            }
+        for_each_tap<G>(n, [&](std::size_t at, std::size_t pixel, bool inside) { col[at] = inside ? x[pixel] : T(0); });
     }
     template <class G>
     static void col2im(const T* col, std::size_t n, const T* bias, T* x) {
-        const std::size_t cols = n * G::L;
-        std::vector<double> img(G::image);
-        for (std::size_t s = 0; s < n; ++s)
-            for (std::size_t c = 0; c < G::C; ++c) {
-                for (auto& v : img) v = bias ? double(bias[c]) : 0.0;
-                for (std::size_t p = 0; p < G::K; ++p)
-                    for (std::size_t q = 0; q < G::K; ++q)
-                        for (std::size_t i = 0; i < G::Ho; ++i)
-                            for (std::size_t j = 0; j < G::Wo; ++j) {
-                                const long r = long(i * G::S + p * G::D) - long(G::P);
-                                const long k = long(j * G::S + q * G::D) - long(G::P);
-                                if (r < 0 || r >= long(G::H) || k < 0 || k >= long(G::W)) continue;
-                                img[std::size_t(r) * G::W + std::size_t(k)] +=
-                                    col[((c * G::K + p) * G::K + q) * cols + s * G::L + i * G::Wo + j];
-                            }
-                for (std::size_t k = 0; k < G::image; ++k) x[(s * G::C + c) * G::image + k] = T(img[k]);
-            }
+        std::vector<double> img(n * G::C * G::image);
+        for (std::size_t k = 0; k < img.size(); ++k) img[k] = bias ? double(bias[k / G::image % G::C]) : 0.0;
+        for_each_tap<G>(n, [&](std::size_t at, std::size_t pixel, bool inside) {
+            if (inside) img[pixel] += double(col[at]);
+        });
+        for (std::size_t k = 0; k < img.size(); ++k) x[k] = T(img[k]);
     }
     static void planes_to_channels(ChannelLayout l, const T* x, T* y) {
         for (std::size_t s = 0; s < l.outer; ++s)
@@ -296,6 +273,26 @@ struct ReferenceBackend {
             p[i] = T(p[i] - double(k.lr) * grad);
             g[i] = T(0);
         }
+    }
+
+private:
+    // f(col index, image index, inside) for every entry of the column matrix of n images:
+    // row (c, p, q), column s*L + i*Wo + j, reading image pixel (s, c, r, k) when inside.
+    template <class G, class F>
+    static void for_each_tap(std::size_t n, F&& f) {
+        const std::size_t cols = n * G::L;
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t c = 0; c < G::C; ++c)
+                for (std::size_t p = 0; p < G::K; ++p)
+                    for (std::size_t q = 0; q < G::K; ++q)
+                        for (std::size_t i = 0; i < G::Ho; ++i)
+                            for (std::size_t j = 0; j < G::Wo; ++j) {
+                                const long r = long(i * G::S + p * G::D) - long(G::P);
+                                const long k = long(j * G::S + q * G::D) - long(G::P);
+                                const bool inside = r >= 0 && r < long(G::H) && k >= 0 && k < long(G::W);
+                                f(((c * G::K + p) * G::K + q) * cols + s * G::L + i * G::Wo + j,
+                                  inside ? (s * G::C + c) * G::image + std::size_t(r) * G::W + std::size_t(k) : 0, inside);
+                            }
     }
 };
 
