@@ -21,9 +21,10 @@
 //   maps      map(n, f, y, x...)                  y[i] = f(x[i]...), 1 to 4 inputs; y may
 //                                                 alias an input
 //             sum(n, f, x...)                     sum_i f(x[i]...) in double
-//             counter_map(n, start, f, y)         y[i] = f(counter_bits(start + i * counter_step)):
-//                                                 random fills (masks) from the counter-based
-//                                                 stream of core/rng.hpp
+//             counter_map(n, start, f, y, x...)   y[i] = f(counter_bits(start + i * counter_step), x[i]...),
+//                                                 0 to 2 inputs: random fills (and masks applied
+//                                                 in the same pass) from the counter-based stream
+//                                                 of core/rng.hpp
 //   bias      bias_add(layout, b, y)              y[o, c, i] += b[c]
 //             bias_grad(layout, dy, db)           db[c] += sum_{o,i} dy[o, c, i]
 //   indexed   indexed_map(layout, f, y, x...)     y[o, c, i] = f(Index{o, c, i}, x[o, c, i]...): the
@@ -33,6 +34,16 @@
 //             position_sum(layout, f, s, x...)    s[o*inner + i] = sum_c f(Index{o, c, i}, x...), double
 //                                                 (per-sample sums: layout {N, size, 1})
 //             position_max(layout, f, s, x...)    s[o*inner + i] = max_c f(...), double (NaN wins)
+//   norm      batch_norm_train(layout, eps, x, w, b, y, mean, invstd, sq)
+//                                                 per channel c, over count = outer * inner values:
+//                                                 mean[c], sq[c] = sum (x - mean)^2, invstd[c] =
+//                                                 1 / sqrt(sq / count + eps) (double), and
+//                                                 y = (x - mean) invstd w[c] + b[c]; w, b of T or double
+//             batch_norm_train_backward(layout, x, dy, w, mean, invstd, dx, sum_dy, sum_xdy)
+//                                                 sum_dy[c] = sum dy, sum_xdy[c] = sum (x - mean) dy
+//                                                 (double); unless dx is null, the gradient through
+//                                                 the batch's statistics: dx = w invstd (dy -
+//                                                 sum_dy / count - xhat sum_xdy invstd / count)
 //   conv      im2col<G>(x, n, col)                col [G::rows, n*G::L] from images x [n, C, H, W]
 //                                                 (backend/conv_geometry.hpp)
 //             col2im<G>(col, n, b, x)             x = b[c] (0 if b is null) + col's taps summed
@@ -88,6 +99,10 @@ struct Product {
 struct HighBit {
     double operator()(std::uint64_t bits) const { return double(bits >> 63); }
 };
+struct HighBitTimes {
+    template <class T>
+    T operator()(std::uint64_t bits, T x) const { return T(bits >> 63) * x; }
+};
 struct ChannelScale {  // x * (c + 1)
     template <class T>
     T operator()(Index k, T x) const { return x * T(k.c + 1); }
@@ -109,11 +124,14 @@ concept Backend = requires { typename B::scalar; } &&
         B::map(n, detail::Negate{}, y, x);
         B::map(n, detail::Product{}, y, x, x);
         B::counter_map(n, std::uint64_t(i), detail::HighBit{}, y);
+        B::counter_map(n, std::uint64_t(i), detail::HighBitTimes{}, y, x);
         { B::sum(n, detail::Negate{}, x) } -> std::convertible_to<double>;
         { B::sum(n, detail::Product{}, x, x) } -> std::convertible_to<double>;
         B::bias_add(layout, x, y);
         B::bias_grad(layout, x, y);
         B::indexed_map(layout, detail::ChannelScale{}, y, x);
+        B::batch_norm_train(layout, 1e-5, x, x, x, y, s, s, s);
+        B::batch_norm_train_backward(layout, x, x, x, s, s, y, s, s);
         B::channel_sum(layout, detail::ChannelScale{}, s, x);
         B::position_sum(layout, detail::ChannelScale{}, s, x);
         B::position_max(layout, detail::ChannelScale{}, s, x);

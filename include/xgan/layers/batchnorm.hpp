@@ -179,23 +179,26 @@ public:
         const std::size_t n = x.batch();
         y.resize(n);
         train_ = mode == Mode::train;
-        if (train_) {
+        if (train_ && !sync_) {
+            // this batch's statistics and the normalisation, channel by channel in one kernel
+            const double count = double(n * Inner);
+            check_count(count);
+            B::batch_norm_train(layout(n), Eps.value(), x.data(), weight_.data(), bias_.data(), y.data(), mean_.data(),
+                                invstd_.data(), acc_.data());
+            update_running_statistics(count);
+            return;
+        }
+        if (train_) {  // the global batch's statistics: sums over the ranks between the passes
             double count = double(n * Inner);
             B::channel_sum(layout(n), detail::bn::Value{}, acc_.data(), x.data());
-            if (sync_) count = sum_over_ranks(acc_.data(), C, count);
-            if (count <= 1)
-                throw Error("xgan: " + name() + " expected more than 1 value per channel when training, got " +
-                            (sync_ ? "a global batch of " : "a batch of ") + std::to_string(std::size_t(count) / Inner) +
-                            " samples of shape " + S::str());
+            count = sum_over_ranks(acc_.data(), C, count);
+            check_count(count);
             sync_count_ = count;
             B::map(C, detail::bn::Times{1.0 / count}, mean_.data(), acc_.data());
             B::channel_sum(layout(n), detail::bn::CenteredSquare{mean_.data()}, acc_.data(), x.data());
-            if (sync_) sum_over_ranks(acc_.data(), C, count);
+            sum_over_ranks(acc_.data(), C, count);
             B::map(C, detail::bn::InvStd{count, Eps.value()}, invstd_.data(), acc_.data());
-            const double m = Momentum.value();
-            B::map(C, detail::bn::RunningAverage{m, 1.0}, running_mean_.data(), running_mean_.data(), mean_.data());
-            B::map(C, detail::bn::RunningAverage{m, 1.0 / (count - 1)}, running_var_.data(), running_var_.data(), acc_.data());
-            ++num_batches_tracked_;
+            update_running_statistics(count);
         } else {
             B::map(C, detail::bn::Times{1.0}, mean_.data(), running_mean_.data());
             B::map(C, detail::bn::InvStd{1.0, Eps.value()}, invstd_.data(), running_var_.data());
@@ -212,29 +215,28 @@ public:
         const bool want_w = grads == ParamGrads::accumulate;
         if (dx) dx->resize(n);
         if (!want_w && !dx) return;
+        if (train_ && !sync_) {  // the sums and the input gradient, channel by channel in one kernel
+            B::batch_norm_train_backward(layout(n), x.data(), dy.data(), weight_.data(), mean_.data(), invstd_.data(),
+                                         dx ? dx->data() : nullptr, acc_.data(), acc2_.data());
+            if (want_w) accumulate_parameter_gradients();
+            return;
+        }
         // acc_ = sum dy, acc2_ = sum (x - mean) dy, per channel
         if (want_w || train_) {
             B::channel_sum(layout(n), detail::bn::Value{}, acc_.data(), dy.data());
             B::channel_sum(layout(n), detail::bn::CenteredDot{mean_.data()}, acc2_.data(), x.data(), dy.data());
         }
-        if (want_w) {
-            B::map(C, detail::bn::AddProduct{}, weight_grad_.data(), weight_grad_.data(), acc2_.data(), invstd_.data());
-            B::map(C, detail::bn::AddCast{}, bias_grad_.data(), bias_grad_.data(), acc_.data());
-        }
+        if (want_w) accumulate_parameter_gradients();
         if (!dx) return;
         // dx = a dy + b x + k per channel: a = weight invstd; in train mode the batch statistics'
-        // terms b and k, from the sums (of the global batch when synchronized)
-        double count = double(n * Inner);
-        if (train_ && sync_) {
-            sum_over_ranks(acc_.data(), C, 0);
-            sum_over_ranks(acc2_.data(), C, 0);
-            count = sync_count_;
-        }
+        // terms b and k, from the sums of the global batch
         B::map(C, detail::bn::Product{}, coef_a_.data(), weight_.data(), invstd_.data());
         if (train_) {
-            B::map(C, detail::bn::CoefB{count}, coef_b_.data(), coef_a_.data(), invstd_.data(), acc2_.data());
-            B::map(C, detail::bn::CoefK{count}, coef_k_.data(), coef_a_.data(), invstd_.data(), acc2_.data(), mean_.data(),
-                   acc_.data());
+            sum_over_ranks(acc_.data(), C, 0);
+            sum_over_ranks(acc2_.data(), C, 0);
+            B::map(C, detail::bn::CoefB{sync_count_}, coef_b_.data(), coef_a_.data(), invstd_.data(), acc2_.data());
+            B::map(C, detail::bn::CoefK{sync_count_}, coef_k_.data(), coef_a_.data(), invstd_.data(), acc2_.data(),
+                   mean_.data(), acc_.data());
         } else {
             B::fill(coef_b_.data(), C, 0.0);
             B::fill(coef_k_.data(), C, 0.0);
@@ -269,6 +271,27 @@ public:
 
 private:
     static xgan::backend::ChannelLayout layout(std::size_t n) { return {n, C, Inner}; }
+
+    void check_count(double count) const {
+        if (count <= 1)
+            throw Error("xgan: " + name() + " expected more than 1 value per channel when training, got " +
+                        (sync_ ? "a global batch of " : "a batch of ") + std::to_string(std::size_t(count) / Inner) +
+                        " samples of shape " + S::str());
+    }
+
+    // running_mean, running_var from mean_ and acc_ = sum (x - mean)^2 over count values
+    void update_running_statistics(double count) {
+        const double m = Momentum.value();
+        B::map(C, detail::bn::RunningAverage{m, 1.0}, running_mean_.data(), running_mean_.data(), mean_.data());
+        B::map(C, detail::bn::RunningAverage{m, 1.0 / (count - 1)}, running_var_.data(), running_var_.data(), acc_.data());
+        ++num_batches_tracked_;
+    }
+
+    // weight_grad += acc2_ invstd, bias_grad += acc_ (this rank's sums)
+    void accumulate_parameter_gradients() {
+        B::map(C, detail::bn::AddProduct{}, weight_grad_.data(), weight_grad_.data(), acc2_.data(), invstd_.data());
+        B::map(C, detail::bn::AddCast{}, bias_grad_.data(), bias_grad_.data(), acc_.data());
+    }
 
     // Synchronized: sums[0, k) (B's memory) summed over the ranks, with `count` as one more
     // value; returns the count's sum.

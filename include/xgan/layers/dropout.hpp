@@ -5,11 +5,10 @@
 //   shapes   any S -> S; no state_dict entries
 //   forward  train: y = x * mask, mask = 0 or 1/(1-P), drawn from a counter-based stream seeded
 //            by one draw of the layer's own Rng per call; reset_parameters seeds that Rng from
-//            the model's (so runs are reproducible, whatever the thread count); caches the
-//            mask (sized by the largest batch seen)
+//            the model's (so runs are reproducible, whatever the thread count); keeps the
+//            stream's start, and the passes below draw the same mask again (no mask is stored)
 //   backward dx = dy * mask (train), dx = dy (eval)
 //   tangent  linear in x with the forward's mask: yt = xt * mask; xbar, xtbar likewise
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -19,14 +18,13 @@
 namespace xgan {
 
 namespace detail {
-struct DropMask {  // scale where the draw's high half is >= threshold, else 0
+// x * mask, mask = scale where the draw's high half is >= threshold, else 0. In the scalar
+// type throughout: a detour through double keeps the CPU's loop from vectorising.
+template <class T>
+struct DropMasked {
     std::uint64_t threshold;
-    double scale;
-    double operator()(std::uint64_t bits) const { return (bits >> 32) >= threshold ? scale : 0.0; }
-};
-struct DropApply {  // x * mask
-    template <class T>
-    T operator()(T x, T m) const { return x * m; }
+    T scale;
+    T operator()(std::uint64_t bits, T x) const { return x * ((bits >> 32) >= threshold ? scale : T(0)); }
 };
 }  // namespace detail
 
@@ -48,18 +46,14 @@ public:
             B::copy(x.data(), n, y.data());
             return;
         }
-        if (mask_.size() < n) mask_.resize(n);
         // Element i is kept when its uniform 32-bit draw is >= p * 2^32: the high half of the
         // i-th value of a counter-based stream (core/rng.hpp) started by one draw of the
         // layer's Rng per call, so the mask does not depend on how the backend splits the work.
         // Data-parallel: this rank's samples start at sample *batch_offset_ of the global batch,
         // and take that batch's masks.
         const std::uint64_t first = batch_offset_ ? std::uint64_t(*batch_offset_) * S::size : 0;
-        const std::uint64_t start = rng_.next() + first * counter_step;
-        const std::uint64_t threshold = static_cast<std::uint64_t>(p * 4294967296.0);
-        const double scale = p < 1.0 ? 1.0 / (1.0 - p) : 0.0;
-        B::counter_map(n, start, detail::DropMask{threshold, scale}, mask_.data());
-        B::map(n, detail::DropApply{}, y.data(), x.data(), static_cast<const T*>(mask_.data()));
+        start_ = rng_.next() + first * counter_step;
+        apply_mask(x.batch(), x, y);
     }
 
     void backward(const Tensor<S, B>& x, const Tensor<S, B>&, const Tensor<S, B>& dy, Tensor<S, B>* dx,
@@ -90,17 +84,23 @@ public:
     }
 
 private:
-    // out = in * mask of the last forward (a copy when it did not drop)
+    // out = in * mask of the last forward (a copy when it did not drop), the mask drawn again
+    // from the same stream
     void apply_mask(std::size_t batch, const Tensor<S, B>& in, Tensor<S, B>& out) {
         out.resize(batch);
-        if (!dropping_) B::copy(in.data(), out.size(), out.data());
-        else B::map(out.size(), detail::DropApply{}, out.data(), in.data(), static_cast<const T*>(mask_.data()));
+        if (!dropping_) {
+            B::copy(in.data(), out.size(), out.data());
+            return;
+        }
+        const std::uint64_t threshold = static_cast<std::uint64_t>(p * 4294967296.0);
+        const T scale = p < 1.0 ? T(1.0 / (1.0 - p)) : T(0);
+        B::counter_map(out.size(), start_, detail::DropMasked<T>{threshold, scale}, out.data(), in.data());
     }
 
     Rng rng_;
     const std::size_t* batch_offset_ = nullptr;
-    typename B::template buffer<T> mask_;  // [batch * S::size], 0 or 1/(1-p)
-    bool dropping_ = false;                // the last forward dropped (train mode, p > 0)
+    std::uint64_t start_ = 0;  // where the last forward's mask begins in the counter-based stream
+    bool dropping_ = false;    // the last forward dropped (train mode, p > 0)
 };
 
 template <Ratio P = Ratio{1, 2}>

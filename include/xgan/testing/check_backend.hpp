@@ -73,6 +73,10 @@ struct Square {
 struct Uniform {  // [0, 1) from 53 bits
     double operator()(std::uint64_t bits) const { return double(bits >> 11) * 0x1.0p-53; }
 };
+struct KeepHalf {  // x where the draw's top bit is set, else 0
+    template <class T>
+    T operator()(std::uint64_t bits, T x) const { return (bits >> 63) ? x : T(0); }
+};
 struct Affine {  // x a[c] + b[o, i]
     const double *a, *b;
     std::size_t inner;
@@ -216,6 +220,11 @@ public:
         B::counter_map(fill.size(), 0x1234567890abcdefULL, Uniform{}, df.ptr());
         R::counter_map(fill.size(), 0x1234567890abcdefULL, Uniform{}, fill.data());
         compare("counter_map", download(df, fill.size()), fill, single ? 1e-7 : 0, 0);  // B rounds to float
+        // a mask drawn and applied in one pass
+        B::counter_map(n, 0xfedcba9876543210ULL, KeepHalf{}, dy.ptr(), static_cast<const T*>(dx.ptr()));
+        std::vector<double> kept(n);
+        R::counter_map(n, 0xfedcba9876543210ULL, KeepHalf{}, kept.data(), x.data());
+        compare("counter_map with an input", download(dy, n), kept, 0, 0);
     }
 
     void bias(backend::ChannelLayout l) {
@@ -346,6 +355,48 @@ public:
         compare("position_max" + name.str(), got, ref, 0, 0);
     }
 
+    // Batch normalisation in train mode: the statistics, the normalised output, the gradient
+    // sums and the input gradient (with and without it).
+    void batch_norm(backend::ChannelLayout l) {
+        const double tol = single ? 2e-5 : 1e-12, eps = 1e-5;
+        auto x = random(l.size(), -2, 3), w = random(l.channels), b = random(l.channels), dy = random(l.size());
+        std::ostringstream name;
+        name << "(outer " << l.outer << ", channels " << l.channels << ", inner " << l.inner << ")";
+        Device dx = upload(x), dw = upload(w), db = upload(b), ddy = upload(dy), dout = upload(random(l.size()));
+        typename B::template buffer<double> mean(l.channels), invstd(l.channels), sq(l.channels);
+        std::vector<double> out(l.size()), rmean(l.channels), rinvstd(l.channels), rsq(l.channels);
+        const T *cx = dx.ptr(), *cw = dw.ptr(), *cb = db.ptr(), *cdy = ddy.ptr();
+        B::batch_norm_train(l, eps, cx, cw, cb, dout.ptr(), mean.data(), invstd.data(), sq.data());
+        R::batch_norm_train(l, eps, x.data(), w.data(), b.data(), out.data(), rmean.data(), rinvstd.data(), rsq.data());
+        compare("batch_norm_train: y" + name.str(), download(dout, l.size()), out, tol, tol);
+        compare("batch_norm_train: mean" + name.str(), to_host(mean), rmean, 1e-12, 1e-12);
+        compare("batch_norm_train: invstd" + name.str(), to_host(invstd), rinvstd, 1e-12, 0);
+        compare("batch_norm_train: centred squares" + name.str(), to_host(sq), rsq, 1e-12, 0);
+        // the backward from the reference's statistics, so that only this kernel is compared
+        B::copy_from_host(rmean.data(), l.channels, mean.data());
+        B::copy_from_host(rinvstd.data(), l.channels, invstd.data());
+        typename B::template buffer<double> s(l.channels), sx(l.channels);
+        std::vector<double> rs(l.channels), rsx(l.channels);
+        const double sum_atol = 1e-12 * double(l.outer * l.inner);
+        for (bool with_dx : {true, false}) {
+            R::batch_norm_train_backward(l, x.data(), dy.data(), w.data(), rmean.data(), rinvstd.data(),
+                                         with_dx ? out.data() : nullptr, rs.data(), rsx.data());
+            B::batch_norm_train_backward(l, cx, cdy, cw, static_cast<const double*>(mean.data()),
+                                         static_cast<const double*>(invstd.data()), with_dx ? dout.ptr() : nullptr, s.data(),
+                                         sx.data());
+            const std::string what = with_dx ? name.str() : name.str() + " without dx";
+            compare("batch_norm_train_backward: sum dy" + what, to_host(s), rs, 1e-12, sum_atol);
+            compare("batch_norm_train_backward: sum (x - mean) dy" + what, to_host(sx), rsx, 1e-12, sum_atol);
+            if (with_dx) compare("batch_norm_train_backward: dx" + what, download(dout, l.size()), out, tol, tol);
+        }
+    }
+
+    std::vector<double> to_host(const typename B::template buffer<double>& d) {
+        std::vector<double> h(d.size());
+        B::copy_to_host(d.data(), d.size(), h.data());
+        return h;
+    }
+
     // im2col and col2im of one geometry, n images; then the transposes around a GEMM.
     template <class G>
     void convolution(std::size_t n, const std::string& what) {
@@ -448,6 +499,9 @@ BackendCheckResult check_backend(BackendCheckOptions options = {}) {
     c.indexed({5, 33, 1});
     c.indexed({3, 7, 17 * 17});
     c.indexed({2, 300, 3});
+    c.batch_norm({7, 3, 1});       // BatchNorm1d on a batch of vectors
+    c.batch_norm({5, 4, 9 * 11});  // BatchNorm2d
+    c.batch_norm({33, 70, 64});    // channels split across threads
     using backend::ConvGeometry;
     c.template convolution<ConvGeometry<3, 9, 8, 7, 6, 3, 1, 0, 1>>(3, "(3x3)");
     c.template convolution<ConvGeometry<2, 12, 12, 6, 6, 4, 2, 1, 1>>(2, "(4x4, stride 2, padding 1)");

@@ -7,18 +7,24 @@
 
 namespace xgan::backend::cpu {
 
-// Sum of n values accumulated in double in 8 independent lanes (vectorisable, and accurate
-// for the long per-channel sums of a large batch).
-template <class T>
-double lane_sum(const T* p, std::size_t n) {
+// sum over i < n of term(i) (a double), accumulated in 8 independent lanes (vectorisable, and
+// accurate for the long per-channel sums of a large batch).
+template <class Term>
+double lane_sum_of(std::size_t n, Term term) {
     double lanes[8] = {};
     const std::size_t full = n - n % 8;
     for (std::size_t i = 0; i < full; i += 8)
-        for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(p[i + j]);
+        for (std::size_t j = 0; j < 8; ++j) lanes[j] += term(i + j);
     double s = 0;
-    for (std::size_t i = full; i < n; ++i) s += double(p[i]);
+    for (std::size_t i = full; i < n; ++i) s += term(i);
     for (double l : lanes) s += l;
     return s;
+}
+
+// Sum of n values in double.
+template <class T>
+double lane_sum(const T* p, std::size_t n) {
+    return lane_sum_of(n, [p](std::size_t i) { return double(p[i]); });
 }
 
 // y[o, c, i] += b[c]

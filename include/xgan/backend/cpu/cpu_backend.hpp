@@ -8,6 +8,7 @@
 
 #include "xgan/backend/backend.hpp"
 #include "xgan/backend/cpu/aligned_buffer.hpp"
+#include "xgan/backend/cpu/batch_norm.hpp"
 #include "xgan/backend/cpu/channels.hpp"
 #include "xgan/backend/cpu/elementwise.hpp"
 #include "xgan/backend/cpu/gemm.hpp"
@@ -44,9 +45,9 @@ struct CpuBackend {
     static void map(std::size_t n, const F& f, Y* y, const X*... x) {
         cpu::map(n, f, y, x...);
     }
-    template <class F>
-    static void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y) {
-        cpu::counter_map(n, start, f, y);
+    template <class F, class... X>
+    static void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y, const X*... x) {
+        cpu::counter_map(n, start, f, y, x...);
     }
     template <class F, class... X>
     static double sum(std::size_t n, const F& f, const X*... x) {
@@ -72,6 +73,17 @@ struct CpuBackend {
     template <class F, class... X>
     static void position_max(ChannelLayout l, const F& f, double* s, const X*... x) {
         cpu::position_max(l, f, s, x...);
+    }
+
+    template <class W>
+    static void batch_norm_train(ChannelLayout l, double eps, const T* x, const W* w, const W* b, T* y, double* mean,
+                                 double* invstd, double* sq) {
+        cpu::batch_norm_train(l, eps, x, w, b, y, mean, invstd, sq);
+    }
+    template <class W>
+    static void batch_norm_train_backward(ChannelLayout l, const T* x, const T* dy, const W* w, const double* mean,
+                                          const double* invstd, T* dx, double* sum_dy, double* sum_xdy) {
+        cpu::batch_norm_train_backward(l, x, dy, w, mean, invstd, dx, sum_dy, sum_xdy);
     }
 
     template <class G>

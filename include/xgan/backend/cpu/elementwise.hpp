@@ -46,19 +46,20 @@ double sum(std::size_t n, const F& f, const X*... x) {
     return s;
 }
 
-// y[i] = f(counter_bits(start + i * counter_step)) for i in [begin, end). Plain arguments (not
-// lambda captures, which the compiler must assume y may alias) let the loop vectorise.
-template <class T, class F>
-void counter_block(T* y, std::size_t begin, std::size_t end, std::uint64_t start, F f) {
-    for (std::size_t i = begin; i < end; ++i) y[i] = T(f(counter_bits(start + i * counter_step)));
+// y[i] = f(counter_bits(start + i * counter_step), x[i]...) for i in [begin, end). Plain
+// arguments (not lambda captures, which the compiler must assume y may alias) let the loop
+// vectorise.
+template <class T, class F, class... X>
+void counter_block(T* y, std::size_t begin, std::size_t end, std::uint64_t start, F f, const X*... x) {
+    for (std::size_t i = begin; i < end; ++i) y[i] = T(f(counter_bits(start + i * counter_step), x[i]...));
 }
 
-// The counter-based stream (core/rng.hpp) through f, in blocks on TBB.
-template <class T, class F>
-void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y) {
+// The counter-based stream (core/rng.hpp) through f, with inputs x, in blocks on TBB.
+template <class T, class F, class... X>
+void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y, const X*... x) {
     constexpr std::size_t block = 8192;
     parallel_for((n + block - 1) / block, 1, [&](std::size_t b0, std::size_t b1) {
-        for (std::size_t b = b0; b < b1; ++b) counter_block(y, b * block, std::min(n, (b + 1) * block), start, f);
+        for (std::size_t b = b0; b < b1; ++b) counter_block(y, b * block, std::min(n, (b + 1) * block), start, f, x...);
     });
 }
 

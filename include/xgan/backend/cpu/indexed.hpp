@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "xgan/backend/backend.hpp"
+#include "xgan/backend/cpu/channels.hpp"
 #include "xgan/backend/cpu/parallel.hpp"
 
 namespace xgan::backend::cpu {
@@ -33,14 +34,7 @@ void indexed_map(ChannelLayout l, const F& f, T* y, const X*... x) {
 // sum over i of f(Index{o, c, i}, x[base + i]...), in 8 lanes.
 template <class F, class... X>
 double run_sum(std::size_t o, std::size_t c, std::size_t n, std::size_t base, const F& f, const X*... x) {
-    double lanes[8] = {};
-    const std::size_t full = n - n % 8;
-    for (std::size_t i = 0; i < full; i += 8)
-        for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(f(Index{o, c, i + j}, x[base + i + j]...));
-    double s = 0;
-    for (std::size_t i = full; i < n; ++i) s += double(f(Index{o, c, i}, x[base + i]...));
-    for (double v : lanes) s += v;
-    return s;
+    return lane_sum_of(n, [&](std::size_t i) { return double(f(Index{o, c, i}, x[base + i]...)); });
 }
 
 // out[c] = sum over o and i of f(Index{o, c, i}, x[o, c, i]...)
@@ -66,14 +60,7 @@ void channel_sum(ChannelLayout l, const F& f, double* out, const X*... x) {
 // sum over c of f(Index{o, c, 0}, x[o * n + c]...), in 8 lanes (a row of n channels).
 template <class F, class... X>
 double run_sum_channels(std::size_t o, std::size_t n, const F& f, const X*... x) {
-    double lanes[8] = {};
-    const std::size_t full = n - n % 8, base = o * n;
-    for (std::size_t c = 0; c < full; c += 8)
-        for (std::size_t j = 0; j < 8; ++j) lanes[j] += double(f(Index{o, c + j, 0}, x[base + c + j]...));
-    double s = 0;
-    for (std::size_t c = full; c < n; ++c) s += double(f(Index{o, c, 0}, x[base + c]...));
-    for (double v : lanes) s += v;
-    return s;
+    return lane_sum_of(n, [&](std::size_t c) { return double(f(Index{o, c, 0}, x[o * n + c]...)); });
 }
 
 // out[o * inner + i] = sum over c of f(Index{o, c, i}, x[o, c, i]...)

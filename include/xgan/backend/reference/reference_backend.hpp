@@ -24,6 +24,13 @@ struct ReferenceBackend {
     template <class U = T>
     using buffer = std::vector<U>;
 
+    // body(k) for every element k of channel c of a [outer, channels, inner] tensor.
+    template <class Body>
+    static void for_channel(ChannelLayout l, std::size_t c, Body&& body) {
+        for (std::size_t o = 0; o < l.outer; ++o)
+            for (std::size_t i = 0; i < l.inner; ++i) body((o * l.channels + c) * l.inner + i);
+    }
+
     template <class U>
     static void fill(U* x, std::size_t n, U v) {
         for (std::size_t i = 0; i < n; ++i) x[i] = v;
@@ -57,9 +64,9 @@ struct ReferenceBackend {
     static void map(std::size_t n, const F& f, Y* y, const X*... x) {
         for (std::size_t i = 0; i < n; ++i) y[i] = Y(f(double(x[i])...));
     }
-    template <class F>
-    static void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y) {
-        for (std::size_t i = 0; i < n; ++i) y[i] = T(f(counter_bits(start + i * counter_step)));
+    template <class F, class... X>
+    static void counter_map(std::size_t n, std::uint64_t start, const F& f, T* y, const X*... x) {
+        for (std::size_t i = 0; i < n; ++i) y[i] = T(f(counter_bits(start + i * counter_step), double(x[i])...));
     }
     template <class F, class... X>
     static double sum(std::size_t n, const F& f, const X*... x) {
@@ -106,6 +113,43 @@ struct ReferenceBackend {
             out[c] = s;
         }
     }
+    // Batch normalisation in train mode, pass by pass, in double.
+    template <class W>
+    static void batch_norm_train(ChannelLayout l, double eps, const T* x, const W* w, const W* b, T* y, double* mean,
+                                 double* invstd, double* sq) {
+        const double count = double(l.outer * l.inner);
+        for (std::size_t c = 0; c < l.channels; ++c) {
+            double s = 0, q = 0;
+            for_channel(l, c, [&](std::size_t k) { s += double(x[k]); });
+            mean[c] = s / count;
+            for_channel(l, c, [&](std::size_t k) { q += (double(x[k]) - mean[c]) * (double(x[k]) - mean[c]); });
+            sq[c] = q;
+            invstd[c] = 1.0 / std::sqrt(q / count + eps);
+            for_channel(l, c, [&](std::size_t k) { y[k] = T((double(x[k]) - mean[c]) * invstd[c] * double(w[c]) + double(b[c])); });
+        }
+    }
+    template <class W>
+    static void batch_norm_train_backward(ChannelLayout l, const T* x, const T* dy, const W* w, const double* mean,
+                                          const double* invstd, T* dx, double* sum_dy, double* sum_xdy) {
+        const double count = double(l.outer * l.inner);
+        for (std::size_t c = 0; c < l.channels; ++c) {
+            double s = 0, sx = 0;
+            for_channel(l, c, [&](std::size_t k) {
+                s += double(dy[k]);
+                sx += (double(x[k]) - mean[c]) * double(dy[k]);
+            });
+            sum_dy[c] = s;
+            sum_xdy[c] = sx;
+            if (!dx) continue;
+            // dx = w invstd (dy - mean(dy) - xhat mean(dy xhat)), xhat = (x - mean) invstd
+            const double g = double(w[c]) * invstd[c];
+            for_channel(l, c, [&](std::size_t k) {
+                const double xhat = (double(x[k]) - mean[c]) * invstd[c];
+                dx[k] = T(g * (double(dy[k]) - s / count - xhat * sx * invstd[c] / count));
+            });
+        }
+    }
+
     template <class F, class... X>
     static void position_sum(ChannelLayout l, const F& f, double* out, const X*... x) {
         for (std::size_t o = 0; o < l.outer; ++o)
