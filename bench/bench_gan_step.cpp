@@ -27,6 +27,8 @@
 
 #include <xgan/models/tutorials.hpp>
 
+#include "model_options.hpp"
+
 // OpenBLAS's own queries (xgan declares cblas through xgan/backend/cblas.hpp, which has not
 // these; OpenBLAS's <cblas.h> cannot be included beside it).
 extern "C" {
@@ -152,17 +154,8 @@ void set_counters(benchmark::State& state, int batch, double gemm_flops) {
 template <class M>
 struct StepSetup {
     using gan = typename M::gan;
-    static xgan::GanOptions options() {
-        const auto d = M::defaults();
-        xgan::GanOptions o;
-        o.generator_optimizer = xgan::optim::OptimizerOptions::adam(d.lr, d.beta1, d.beta2);
-        o.discriminator_optimizer = xgan::optim::OptimizerOptions::adam(d.lr, d.beta1, d.beta2);
-        o.init = d.init;
-        o.labels = d.labels;
-        return o;
-    }
     const int n = M::defaults().batch_size;
-    xgan::GanTrainer<gan> trainer{options(), seed};
+    xgan::GanTrainer<gan> trainer{model_options<M>(), seed};
     xgan::Tensor<typename gan::sample_shape, Cpu> real{static_cast<std::size_t>(n)};
     StepSetup() {
         xgan::Rng data_rng(seed + 1);
@@ -334,11 +327,7 @@ template <class M>
 void BM_wgan_gp_step(benchmark::State& state) {
     using gan = typename M::gan;
     const auto defaults = M::defaults();
-    xgan::GanOptions options;
-    options.generator_optimizer = xgan::optim::OptimizerOptions::adam(defaults.lr, defaults.beta1, defaults.beta2);
-    options.discriminator_optimizer = xgan::optim::OptimizerOptions::adam(defaults.lr, defaults.beta1, defaults.beta2);
-    options.init = defaults.init;
-    xgan::GanTrainer<gan> trainer(options, seed);
+    xgan::GanTrainer<gan> trainer(model_options<M>(), seed);
 
     const int n = defaults.batch_size;
     const int k = defaults.critic_steps;
