@@ -1,6 +1,7 @@
 // One full GAN training step (D on real + D on fake + Adam(D), then G through the frozen D +
 // Adam(G)) of the tool's MLP models, against two baselines in the same run:
 //   BM_train_step/<model>   xgan::GanTrainer::train_step on a fixed random batch in [-1, 1]
+//                           (cgan: with labels 0, 1, ... in turn)
 //   BM_gemm_floor/<model>   only the matrix products a step needs, at their real shapes, called
 //                           straight into cblas_sgemm: the floor no implementation can beat
 //                           without a faster GEMM
@@ -157,14 +158,17 @@ struct StepSetup {
     const int n = M::defaults().batch_size;
     xgan::GanTrainer<gan> trainer{model_options<M>(), seed};
     xgan::Tensor<typename gan::sample_shape, Cpu> real{static_cast<std::size_t>(n)};
+    std::vector<std::int32_t> labels;  // conditional GANs: classes 0, 1, ... in turn
     StepSetup() {
         xgan::Rng data_rng(seed + 1);
         data_rng.fill_uniform(real.data(), real.size(), -1.0, 1.0);
+        if constexpr (gan::classes > 0)
+            for (int i = 0; i < n; ++i) labels.push_back(std::int32_t(i % int(gan::classes)));
     }
     void run(benchmark::State& state, int warmup) {
-        for (int i = 0; i < warmup; ++i) trainer.train_step(real);  // buffers sized, pages touched
+        for (int i = 0; i < warmup; ++i) trainer.train_step(real, labels);  // buffers sized, pages touched
         for (auto _ : state) {
-            auto stats = trainer.train_step(real);
+            auto stats = trainer.train_step(real, labels);
             benchmark::DoNotOptimize(stats);
         }
     }
@@ -375,6 +379,7 @@ int main(int argc, char** argv) {
     register_model<MlpSmall>();
     configure(benchmark::RegisterBenchmark("BM_wgan_gp_step/wgan-gp64", BM_wgan_gp_step<xgan::models::WganGp64>));
     for (auto* b : {benchmark::RegisterBenchmark("BM_train_step/dcgan", BM_conv_train_step<xgan::models::Dcgan>),
+                    benchmark::RegisterBenchmark("BM_train_step/cgan", BM_conv_train_step<xgan::models::Cgan>),
                     benchmark::RegisterBenchmark("BM_train_step/dcgan64", BM_conv_train_step<xgan::models::Dcgan64>)})
         configure(b->MinTime(1.0));
     benchmark::AddCustomContext("OPENBLAS_CORETYPE", std::getenv("OPENBLAS_CORETYPE") ? std::getenv("OPENBLAS_CORETYPE") : "");

@@ -6,7 +6,9 @@ The step is the PyTorch tutorials' (DCGAN tutorial order):
     fake = G(z);   D(fake.detach()) -> BCE(0) -> backward;  optD.step()
     G.zero_grad(); D(fake) -> BCE(1) -> backward;           optG.step()
 Models, batch sizes, BCELoss and Adam(lr=2e-4, betas=(0.5, 0.999)) match
-include/xgan/models/tutorials.hpp (mlp at batch 64, mlp-small at batch 100).
+include/xgan/models/tutorials.hpp (mlp at batch 64, mlp-small at batch 100). --models also
+takes dcgan, dcgan64 and cgan (the dcgan pair with 10 classes: one-hot into G's z, one-hot
+planes beside D's image, labels 0, 1, ... as bench_gan_step's BM_train_step/cgan gives them).
 
 Configurations (all run; the best per model is reported as PyTorch at its best):
     threads   torch.set_num_threads(1) (OpenBLAS keeps its own threads) or 2
@@ -50,6 +52,8 @@ MODELS = {
     # include/xgan/models/tutorials.hpp's Dcgan and Dcgan64 (RGB)
     "dcgan": dict(arch="dcgan", nz=100, batch=128, image=(1, 28, 28)),
     "dcgan64": dict(arch="dcgan64", nz=100, noise=(100, 1, 1), batch=128, image=(3, 64, 64)),
+    # Cgan: the dcgan pair conditioned on 10 classes, one-hot into G's z and as planes into D
+    "cgan": dict(arch="dcgan", nz=100, batch=128, image=(1, 28, 28), classes=10),
 }
 IMAGE = 784
 LR, BETAS = 2e-4, (0.5, 0.999)
@@ -57,10 +61,11 @@ LR, BETAS = 2e-4, (0.5, 0.999)
 
 def make_conv_nets(spec):
     if spec["arch"] == "dcgan":
-        g = nn.Sequential(nn.Linear(100, 12544), nn.Unflatten(1, (256, 7, 7)), nn.ConvTranspose2d(256, 128, 4, 2, 1),
+        k = spec.get("classes", 0)
+        g = nn.Sequential(nn.Linear(100 + k, 12544), nn.Unflatten(1, (256, 7, 7)), nn.ConvTranspose2d(256, 128, 4, 2, 1),
                           nn.BatchNorm2d(128), nn.LeakyReLU(0.01), nn.ConvTranspose2d(128, 64, 3, 1, 1), nn.BatchNorm2d(64),
                           nn.LeakyReLU(0.01), nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
-        d = nn.Sequential(nn.Conv2d(1, 32, 3, 2, 1), nn.LeakyReLU(0.01), nn.Conv2d(32, 64, 3, 2, 1), nn.BatchNorm2d(64),
+        d = nn.Sequential(nn.Conv2d(1 + k, 32, 3, 2, 1), nn.LeakyReLU(0.01), nn.Conv2d(32, 64, 3, 2, 1), nn.BatchNorm2d(64),
                           nn.LeakyReLU(0.01), nn.Conv2d(64, 128, 3, 2, 1), nn.BatchNorm2d(128), nn.LeakyReLU(0.01),
                           nn.Flatten(), nn.Linear(2048, 1), nn.Sigmoid())
         return g, d
@@ -101,6 +106,11 @@ class Trainer:
         self.loss = nn.BCELoss()
         n = spec["batch"]
         self.real = torch.rand(n, *spec.get("image", (1, 28, 28))) * 2 - 1
+        self.classes = spec.get("classes", 0)
+        if self.classes:  # labels 0, 1, ... as one-hot vectors (for G) and planes (for D)
+            self.onehot = nn.functional.one_hot(torch.arange(n) % self.classes, self.classes).float()
+            self.planes = self.onehot[:, :, None, None].expand(-1, -1, *self.real.shape[2:])
+            self.real = torch.cat([self.real, self.planes], 1)
         self.ones = torch.ones(n)
         self.zeros = torch.zeros(n)
 
@@ -115,7 +125,11 @@ class Trainer:
         err_real = self.loss(out, self.ones)
         err_real.backward()
         noise = torch.randn(n, *self.spec.get("noise", (self.spec["nz"],)))
+        if self.classes:
+            noise = torch.cat([noise, self.onehot], 1)
         fake = self.g(noise)
+        if self.classes:
+            fake = torch.cat([fake, self.planes], 1)
         out = self.d(fake.detach()).view(-1)
         err_fake = self.loss(out, self.zeros)
         err_fake.backward()
