@@ -11,7 +11,8 @@
 // the functor accepts them): it must be a pure function of its arguments.
 //
 // The contracts (T = B::scalar):
-//   storage   buffer<U>                           contiguous storage of U, value-initialised
+//   storage   buffer<U>                           contiguous storage of U: buffer<U>(n) value-initialised,
+//                                                 buffer<U>(n, v) filled with v; resize(n), size(), data()
 //             fill(x, n, v)                       x[i] = v
 //             copy(x, n, y)                       y[i] = x[i]
 //             copy_from_host(h, n, y)             y[i] = h[i] (h in host memory)
@@ -70,6 +71,7 @@
 #include "xgan/backend/conv_geometry.hpp"
 #include "xgan/backend/optimizer_steps.hpp"
 #include "xgan/backend/window_geometry.hpp"
+#include "xgan/core/host_device.hpp"
 
 namespace xgan::backend {
 
@@ -78,7 +80,7 @@ enum class Trans { no, yes };
 // A tensor viewed as [outer, channels, inner], for the kernels that work per channel.
 struct ChannelLayout {
     std::size_t outer = 1, channels = 1, inner = 1;
-    std::size_t size() const { return outer * channels * inner; }
+    XGAN_HD std::size_t size() const { return outer * channels * inner; }
 };
 
 // Where an element of a ChannelLayout lies: sample (outer), channel, position (inner).
@@ -90,22 +92,22 @@ namespace detail {
 // The functors the concept calls map and sum with (any pure functor will do).
 struct Negate {
     template <class T>
-    T operator()(T x) const { return -x; }
+    XGAN_HD T operator()(T x) const { return -x; }
 };
 struct Product {
     template <class T>
-    T operator()(T x, T y) const { return x * y; }
+    XGAN_HD T operator()(T x, T y) const { return x * y; }
 };
 struct HighBit {
-    double operator()(std::uint64_t bits) const { return double(bits >> 63); }
+    XGAN_HD double operator()(std::uint64_t bits) const { return double(bits >> 63); }
 };
 struct HighBitTimes {
     template <class T>
-    T operator()(std::uint64_t bits, T x) const { return T(bits >> 63) * x; }
+    XGAN_HD T operator()(std::uint64_t bits, T x) const { return T(bits >> 63) * x; }
 };
 struct ChannelScale {  // x * (c + 1)
     template <class T>
-    T operator()(Index k, T x) const { return x * T(k.c + 1); }
+    XGAN_HD T operator()(Index k, T x) const { return x * T(k.c + 1); }
 };
 using ProbeGeometry = ConvGeometry<1, 3, 3, 2, 2, 2, 1, 0, 1>;
 using ProbeWindows = WindowGeometry<4, 4, 2, 2>;

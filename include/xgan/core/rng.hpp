@@ -9,13 +9,15 @@
 #include <cstdint>
 #include <numbers>
 
+#include "xgan/core/host_device.hpp"
+
 namespace xgan {
 
 // A counter-based stream: its i-th value from `start` is counter_bits(start + i * counter_step),
 // splitmix64's output function. Any element can be drawn on its own, so a backend fills a
 // buffer in parallel (on any number of threads or GPU blocks) with the same values.
 inline constexpr std::uint64_t counter_step = 0x9e3779b97f4a7c15ULL;
-constexpr std::uint64_t counter_bits(std::uint64_t z) {
+XGAN_HD constexpr std::uint64_t counter_bits(std::uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
@@ -23,17 +25,17 @@ constexpr std::uint64_t counter_bits(std::uint64_t z) {
 
 // Draws from one counter value (functors for Backend::counter_map): two uniforms of 32 bits
 // each, from its high and its low half.
-constexpr double high_uniform(std::uint64_t bits) { return double(bits >> 32) * 0x1.0p-32; }
-constexpr double low_uniform(std::uint64_t bits) { return double(bits & 0xffffffffULL) * 0x1.0p-32; }
+XGAN_HD constexpr double high_uniform(std::uint64_t bits) { return double(bits >> 32) * 0x1.0p-32; }
+XGAN_HD constexpr double low_uniform(std::uint64_t bits) { return double(bits & 0xffffffffULL) * 0x1.0p-32; }
 
 struct UniformDraw {  // U(lo, hi)
     double lo = 0, hi = 1;
-    double operator()(std::uint64_t bits) const { return lo + (hi - lo) * high_uniform(bits); }
+    XGAN_HD double operator()(std::uint64_t bits) const { return lo + (hi - lo) * high_uniform(bits); }
 };
 
 struct NormalDraw {  // N(mean, stddev^2), by the cosine half of Box-Muller
     double mean = 0, stddev = 1;
-    double operator()(std::uint64_t bits) const {
+    XGAN_HD double operator()(std::uint64_t bits) const {
         const double u1 = 1.0 - high_uniform(bits);  // (0, 1]: log is finite
         const double r = std::sqrt(-2.0 * std::log(u1));
         return mean + stddev * r * std::cos(2.0 * std::numbers::pi * low_uniform(bits));

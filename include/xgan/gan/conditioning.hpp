@@ -7,6 +7,7 @@
 
 #include "xgan/backend/backend.hpp"
 #include "xgan/backend/tensor.hpp"
+#include "xgan/core/host_device.hpp"
 
 namespace xgan {
 
@@ -17,7 +18,7 @@ struct LabelPlanes {
     const T* x;
     const std::int32_t* label;
     std::size_t in_size, plane;
-    T operator()(backend::Index k) const {
+    XGAN_HD T operator()(backend::Index k) const {
         if (k.c < in_size) return x[k.o * in_size + k.c];
         return (k.c - in_size) / plane == std::size_t(label[k.o]) ? T(1) : T(0);
     }

@@ -99,4 +99,19 @@ struct ConditionalGan : GanTypes<GSpec, DSpec, Noise, Classes, Objective, B> {
     static_assert(Classes > 1, "xgan: a conditional GAN needs at least two classes");
 };
 
+// The same GAN type on another backend: with_backend_t<Dcgan::gan, Cuda> is Dcgan's pair with
+// its objective, trained on the GPU.
+template <class GanT, class B>
+struct with_backend;
+template <class GSpec, class DSpec, ShapeType Noise, class Objective, class B0, class B>
+struct with_backend<Gan<GSpec, DSpec, Noise, Objective, B0>, B> {
+    using type = Gan<GSpec, DSpec, Noise, Objective, B>;
+};
+template <class GSpec, class DSpec, ShapeType Noise, std::size_t Classes, class Objective, class B0, class B>
+struct with_backend<ConditionalGan<GSpec, DSpec, Noise, Classes, Objective, B0>, B> {
+    using type = ConditionalGan<GSpec, DSpec, Noise, Classes, Objective, B>;
+};
+template <class GanT, class B>
+using with_backend_t = typename with_backend<GanT, B>::type;
+
 }  // namespace xgan

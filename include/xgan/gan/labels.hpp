@@ -2,6 +2,7 @@
 // Targets for the discriminator's real and fake batches, with the tricks the books use:
 // one-sided label smoothing (real in [0.9, 0.9]), noisy labels (real in [0.9, 1], fake in
 // [0, 0.1]) and random label flipping with probability flip.
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/rng.hpp"
 
 namespace xgan {
@@ -25,7 +26,7 @@ inline bool targets_drawn(const LabelOptions& o) {
 struct TargetDraw {
     LabelOptions o;
     bool real;
-    double operator()(std::uint64_t bits) const {
+    XGAN_HD double operator()(std::uint64_t bits) const {
         const bool side = o.flip > 0 && high_uniform(bits) < o.flip ? !real : real;
         const double lo = side ? o.real_low : o.fake_low, hi = side ? o.real_high : o.fake_high;
         return lo + (hi - lo) * low_uniform(bits);

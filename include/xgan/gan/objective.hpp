@@ -16,6 +16,7 @@
 #include <string>
 #include <type_traits>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/layers/layer.hpp"
 
 #include "xgan/core/error.hpp"
@@ -42,7 +43,7 @@ struct Bce {
         return loss::bce<B>(out, std::span<const T>(ones), grad);
     }
     template <class T>
-    static T probability(T out) { return out; }
+    XGAN_HD static T probability(T out) { return out; }
 };
 
 // The same objective on logits (BCEWithLogitsLoss): D has no final Sigmoid; numerically stable.
@@ -60,17 +61,17 @@ struct BceWithLogits {
         return loss::bce_with_logits<B>(out, std::span<const T>(ones), grad);
     }
     template <class T>
-    static T probability(T out) { return T(1) / (T(1) + std::exp(-out)); }
+    XGAN_HD static T probability(T out) { return T(1) / (T(1) + std::exp(-out)); }
 };
 
 namespace detail {
 struct Identity {
     template <class T>
-    T operator()(T x) const { return x; }
+    XGAN_HD T operator()(T x) const { return x; }
 };
 struct Square {
     template <class T>
-    T operator()(T x) const { return x * x; }
+    XGAN_HD T operator()(T x) const { return x * x; }
 };
 
 // Loss sign*mean(out) with its gradient.
@@ -83,26 +84,26 @@ T signed_mean(std::span<const T> out, T sign, std::span<T> grad) {
 struct DriftGrad {  // g + 2 eps x / n
     double eps, n;
     template <class T>
-    T operator()(T g, T x) const { return g + T(2) * T(eps) * x / T(n); }
+    XGAN_HD T operator()(T g, T x) const { return g + T(2) * T(eps) * x / T(n); }
 };
 struct HingeTerm {  // relu(1 - sign x)
     double sign;
     template <class T>
-    T operator()(T x) const { return T(1) - T(sign) * x > T(0) ? T(1) - T(sign) * x : T(0); }
+    XGAN_HD T operator()(T x) const { return T(1) - T(sign) * x > T(0) ? T(1) - T(sign) * x : T(0); }
 };
 struct HingeGrad {
     double sign, n;
     template <class T>
-    T operator()(T x) const { return T(1) - T(sign) * x > T(0) ? -T(sign) / T(n) : T(0); }
+    XGAN_HD T operator()(T x) const { return T(1) - T(sign) * x > T(0) ? -T(sign) / T(n) : T(0); }
 };
 struct SquaredError {  // (x - t)^2
     template <class T>
-    T operator()(T x, T t) const { return (x - t) * (x - t); }
+    XGAN_HD T operator()(T x, T t) const { return (x - t) * (x - t); }
 };
 struct ErrorOverN {  // (x - t) / n
     double n;
     template <class T>
-    T operator()(T x, T t) const { return (x - t) / T(n); }
+    XGAN_HD T operator()(T x, T t) const { return (x - t) / T(n); }
 };
 }  // namespace detail
 
@@ -123,7 +124,7 @@ struct Wasserstein {
         return detail::signed_mean<B>(out, T(-1), grad);
     }
     template <class T>
-    static T probability(T out) { return out; }
+    XGAN_HD static T probability(T out) { return out; }
 };
 
 // PGGAN's critic loss (Karras et al. 2018): Wasserstein's plus the drift term Epsilon * mean
@@ -162,7 +163,7 @@ struct Hinge {
         return detail::signed_mean<B>(out, T(-1), grad);
     }
     template <class T>
-    static T probability(T out) { return out; }
+    XGAN_HD static T probability(T out) { return out; }
 };
 
 // Least-squares GAN: D: 0.5 mean (D(x) - target)^2; G: 0.5 mean (D(G(z)) - 1)^2; D is linear at the end.
@@ -182,7 +183,7 @@ struct LeastSquares {
         return discriminator_loss<B>(std::span<const T>(out), Side::real, std::span<const T>(ones), grad);
     }
     template <class T>
-    static T probability(T out) { return out; }
+    XGAN_HD static T probability(T out) { return out; }
 };
 
 enum class PenaltyKind { interpolates, real };

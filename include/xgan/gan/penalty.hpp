@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/gan/objective.hpp"
 #include "xgan/layers/layer.hpp"
 
@@ -20,7 +21,7 @@ namespace xgan {
 namespace detail::penalty {
 struct Square {
     template <class X>
-    double operator()(backend::Index, X g) const { return double(g) * double(g); }
+    XGAN_HD double operator()(backend::Index, X g) const { return double(g) * double(g); }
 };
 // Per sample, from sq = ||g||²: the penalty's term (WGAN-GP: w (||g|| - 1)² / n; R1:
 // w/2 ||g||² / n), and (Scales) the factor of v = dP/dg = factor g, times grad_scale.
@@ -29,7 +30,7 @@ struct Terms {
     double w, n, grad_scale;
     static constexpr bool interpolates = Objective::penalty_kind == objective::PenaltyKind::interpolates;
     template <class X>
-    double operator()(X sq) const {
+    XGAN_HD double operator()(X sq) const {
         if constexpr (interpolates) {
             const double norm = std::sqrt(double(sq));
             return w * (norm - 1) * (norm - 1) / n;
@@ -42,7 +43,7 @@ template <class Objective>
 struct Scales {
     Terms<Objective> t;
     template <class X>
-    double operator()(X sq) const {
+    XGAN_HD double operator()(X sq) const {
         if constexpr (Terms<Objective>::interpolates) {
             const double norm = std::sqrt(double(sq));
             return norm > 0 ? t.grad_scale * 2 * t.w * (norm - 1) / (t.n * norm) : 0;
@@ -54,7 +55,7 @@ struct Scales {
 struct ScaleRows {  // c[sample] g
     const double* c;
     template <class X>
-    X operator()(backend::Index k, X g) const { return X(c[k.o] * double(g)); }
+    XGAN_HD X operator()(backend::Index k, X g) const { return X(c[k.o] * double(g)); }
 };
 }  // namespace detail::penalty
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/distributed/communicator.hpp"
 #include "xgan/gan/conditioning.hpp"
 #include "xgan/gan/gan.hpp"
@@ -43,27 +44,27 @@ namespace detail {
 struct Scale {  // x k, in double
     double k;
     template <class T>
-    T operator()(T x) const { return T(double(x) * k); }
+    XGAN_HD T operator()(T x) const { return T(double(x) * k); }
 };
 struct Clamp {  // x clamped to [-c, c]
     double c;
     template <class T>
-    T operator()(T x) const { return std::clamp(x, -T(c), T(c)); }
+    XGAN_HD T operator()(T x) const { return std::clamp(x, -T(c), T(c)); }
 };
 struct Add {
     template <class T>
-    T operator()(T x, T y) const { return x + y; }
+    XGAN_HD T operator()(T x, T y) const { return x + y; }
 };
 template <class T>
 struct Interpolate {  // r + a[sample] (f - r)
     const T* a;
     template <class X>
-    X operator()(backend::Index k, X r, X f) const { return r + X(a[k.o]) * (f - r); }
+    XGAN_HD X operator()(backend::Index k, X r, X f) const { return r + X(a[k.o]) * (f - r); }
 };
 template <class Objective>
 struct Probability {
     template <class T>
-    T operator()(T x) const { return Objective::probability(x); }
+    XGAN_HD T operator()(T x) const { return Objective::probability(x); }
 };
 }  // namespace detail
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
@@ -18,7 +19,7 @@ namespace detail::act {
 template <class Fn>
 struct Apply {  // f(x)
     template <class T>
-    T operator()(T x) const { return Fn::apply(x); }
+    XGAN_HD T operator()(T x) const { return Fn::apply(x); }
     template <class Batch>
         requires requires(Batch b) { Fn::apply_batch(b); }
     Batch simd(Batch x) const { return Fn::apply_batch(x); }
@@ -26,12 +27,12 @@ struct Apply {  // f(x)
 template <class Fn>
 struct Chain {  // g f'(x), f' from (x, y)
     template <class T>
-    T operator()(T g, T x, T y) const { return g * Fn::derivative(x, y); }
+    XGAN_HD T operator()(T g, T x, T y) const { return g * Fn::derivative(x, y); }
 };
 template <class Fn>
 struct SecondOrder {  // f'(x) ybar + f''(x) xt ytbar
     template <class T>
-    T operator()(T ybar, T ytbar, T xt, T x, T y) const {
+    XGAN_HD T operator()(T ybar, T ytbar, T xt, T x, T y) const {
         return Fn::derivative(x, y) * ybar + Fn::second_derivative(x, y) * xt * ytbar;
     }
 };
@@ -90,11 +91,11 @@ struct ReLU {
     static constexpr double flops = 1;
     static std::string name() { return "ReLU()"; }
     template <class T>
-    static T apply(T x) { return x > T(0) ? x : T(0); }
+    XGAN_HD static T apply(T x) { return x > T(0) ? x : T(0); }
     template <class T>
-    static T derivative(T x, T) { return x > T(0) ? T(1) : T(0); }
+    XGAN_HD static T derivative(T x, T) { return x > T(0) ? T(1) : T(0); }
     template <class T>
-    static T second_derivative(T, T) { return T(0); }
+    XGAN_HD static T second_derivative(T, T) { return T(0); }
 };
 
 template <Ratio Slope>
@@ -102,39 +103,39 @@ struct LeakyReLU {
     static constexpr double flops = 1;
     static std::string name() { return "LeakyReLU(negative_slope=" + format_number(Slope.value()) + ")"; }
     template <class T>
-    static T apply(T x) { return x > T(0) ? x : x * T(Slope.value()); }
+    XGAN_HD static T apply(T x) { return x > T(0) ? x : x * T(Slope.value()); }
     template <class T>
-    static T derivative(T x, T) { return x > T(0) ? T(1) : T(Slope.value()); }
+    XGAN_HD static T derivative(T x, T) { return x > T(0) ? T(1) : T(Slope.value()); }
     template <class T>
-    static T second_derivative(T, T) { return T(0); }
+    XGAN_HD static T second_derivative(T, T) { return T(0); }
 };
 
 struct Tanh {
     static constexpr double flops = 4;
     static std::string name() { return "Tanh()"; }
     template <class T>
-    static T apply(T x) { return std::tanh(x); }
+    XGAN_HD static T apply(T x) { return std::tanh(x); }
     template <class Batch>
     static Batch apply_batch(Batch x) { return tanh(x); }  // the SIMD library's tanh, found by ADL (std::tanh does not vectorise)
     template <class T>
-    static T derivative(T, T y) { return T(1) - y * y; }
+    XGAN_HD static T derivative(T, T y) { return T(1) - y * y; }
     template <class T>
-    static T second_derivative(T, T y) { return T(-2) * y * (T(1) - y * y); }
+    XGAN_HD static T second_derivative(T, T y) { return T(-2) * y * (T(1) - y * y); }
 };
 
 struct Sigmoid {
     static constexpr double flops = 4;
     static std::string name() { return "Sigmoid()"; }
     template <class T>
-    static T apply(T x) {  // never overflows exp
+    XGAN_HD static T apply(T x) {  // never overflows exp
         if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
         const T e = std::exp(x);
         return e / (T(1) + e);
     }
     template <class T>
-    static T derivative(T, T y) { return y * (T(1) - y); }
+    XGAN_HD static T derivative(T, T y) { return y * (T(1) - y); }
     template <class T>
-    static T second_derivative(T, T y) { return y * (T(1) - y) * (T(1) - T(2) * y); }
+    XGAN_HD static T second_derivative(T, T y) { return y * (T(1) - y) * (T(1) - T(2) * y); }
 };
 
 // torch.nn.SELU (Klambauer et al. 2017): scale * (x > 0 ? x : alpha * (exp(x) - 1)). At x = 0,
@@ -146,11 +147,11 @@ struct SELU {
     static constexpr double flops = 4;
     static std::string name() { return "SELU()"; }
     template <class T>
-    static T apply(T x) { return x > T(0) ? T(scale) * x : T(scale * alpha) * std::expm1(x); }
+    XGAN_HD static T apply(T x) { return x > T(0) ? T(scale) * x : T(scale * alpha) * std::expm1(x); }
     template <class T>
-    static T derivative(T x, T) { return x > T(0) ? T(scale) : T(scale * alpha) * std::exp(x); }
+    XGAN_HD static T derivative(T x, T) { return x > T(0) ? T(scale) : T(scale * alpha) * std::exp(x); }
     template <class T>
-    static T second_derivative(T x, T) { return x < T(0) ? T(scale * alpha) * std::exp(x) : T(0); }
+    XGAN_HD static T second_derivative(T x, T) { return x < T(0) ? T(scale * alpha) * std::exp(x) : T(0); }
 };
 
 }  // namespace activation

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/distributed/communicator.hpp"
 #include "xgan/layers/layer.hpp"
@@ -64,12 +65,12 @@ inline std::string python_float(double v) {
 // The per-element and per-channel functions of the passes (backend kernels take functors).
 struct Value {
     template <class X>
-    double operator()(backend::Index, X x) const { return double(x); }
+    XGAN_HD double operator()(backend::Index, X x) const { return double(x); }
 };
 struct CenteredSquare {  // (x - mean[c])^2
     const double* mean;
     template <class X>
-    double operator()(backend::Index k, X x) const {
+    XGAN_HD double operator()(backend::Index k, X x) const {
         const double d = double(x) - mean[k.c];
         return d * d;
     }
@@ -77,7 +78,7 @@ struct CenteredSquare {  // (x - mean[c])^2
 struct CenteredDot {  // (x - mean[c]) dy
     const double* mean;
     template <class X>
-    double operator()(backend::Index k, X x, X dy) const { return (double(x) - mean[k.c]) * double(dy); }
+    XGAN_HD double operator()(backend::Index k, X x, X dy) const { return (double(x) - mean[k.c]) * double(dy); }
 };
 // y = x a[c] + k[c]: in double for rows of channels, in the scalar type for images (as the
 // forward always has).
@@ -85,7 +86,7 @@ template <bool InDouble>
 struct Affine {
     const double *a, *k;
     template <class X>
-    X operator()(backend::Index i, X x) const {
+    XGAN_HD X operator()(backend::Index i, X x) const {
         if constexpr (InDouble) return X(double(x) * a[i.c] + k[i.c]);
         else return x * X(a[i.c]) + X(k[i.c]);
     }
@@ -95,7 +96,7 @@ template <bool InDouble>
 struct InputGradient {
     const double *a, *b, *k;
     template <class X>
-    X operator()(backend::Index i, X dy, X x) const {
+    XGAN_HD X operator()(backend::Index i, X dy, X x) const {
         if constexpr (InDouble) return X(a[i.c] * double(dy) + b[i.c] * double(x) + k[i.c]);
         else return X(a[i.c]) * dy + X(b[i.c]) * x + X(k[i.c]);
     }
@@ -103,46 +104,46 @@ struct InputGradient {
 struct Times {  // s * x
     double s;
     template <class X>
-    double operator()(X x) const { return s * double(x); }
+    XGAN_HD double operator()(X x) const { return s * double(x); }
 };
 struct InvStd {  // 1 / sqrt(sum / count + eps)
     double count, eps;
     template <class X>
-    double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / count + eps); }
+    XGAN_HD double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / count + eps); }
 };
 struct RunningAverage {  // (1 - m) running + m scale value
     double m, scale;
     template <class R, class X>
-    R operator()(R running, X value) const { return R((1 - m) * double(running) + m * scale * double(value)); }
+    XGAN_HD R operator()(R running, X value) const { return R((1 - m) * double(running) + m * scale * double(value)); }
 };
 struct Product {
     template <class X, class Y>
-    double operator()(X x, Y y) const { return double(x) * double(y); }
+    XGAN_HD double operator()(X x, Y y) const { return double(x) * double(y); }
 };
 struct Shift {  // bias - mean scale
     template <class X, class Y, class Z>
-    double operator()(X bias, Y mean, Z scale) const { return double(bias) - double(mean) * double(scale); }
+    XGAN_HD double operator()(X bias, Y mean, Z scale) const { return double(bias) - double(mean) * double(scale); }
 };
 struct AddCast {  // g + acc s, rounded to g's type
     double s = 1;
     template <class G, class X>
-    G operator()(G g, X acc) const { return g + G(double(acc) * s); }
+    XGAN_HD G operator()(G g, X acc) const { return g + G(double(acc) * s); }
 };
 struct AddProduct {  // g + acc v, rounded to g's type
     template <class G, class X, class Y>
-    G operator()(G g, X acc, Y v) const { return g + G(double(acc) * double(v)); }
+    XGAN_HD G operator()(G g, X acc, Y v) const { return g + G(double(acc) * double(v)); }
 };
 // The train-mode input-gradient coefficients from acc = sum dy and acc2 = sum (x - mean) dy
 // over count values: kx = acc2 invstd^2 / count; b = -a kx; k = a (kx mean - acc / count).
 struct CoefB {
     double count;
     template <class A, class I, class S2>
-    double operator()(A a, I invstd, S2 acc2) const { return -double(a) * double(acc2) * double(invstd) * double(invstd) / count; }
+    XGAN_HD double operator()(A a, I invstd, S2 acc2) const { return -double(a) * double(acc2) * double(invstd) * double(invstd) / count; }
 };
 struct CoefK {
     double count;
     template <class A, class I, class S2, class M, class S1>
-    double operator()(A a, I invstd, S2 acc2, M mean, S1 acc) const {
+    XGAN_HD double operator()(A a, I invstd, S2 acc2, M mean, S1 acc) const {
         const double kx = double(acc2) * double(invstd) * double(invstd) / count;
         return double(a) * (kx * double(mean) - double(acc) / count);
     }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
@@ -24,7 +25,7 @@ template <class T>
 struct DropMasked {
     std::uint64_t threshold;
     T scale;
-    T operator()(std::uint64_t bits, T x) const { return x * ((bits >> 32) >= threshold ? scale : T(0)); }
+    XGAN_HD T operator()(std::uint64_t bits, T x) const { return x * ((bits >> 32) >= threshold ? scale : T(0)); }
 };
 }  // namespace detail
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <string>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/layers/layer.hpp"
 
@@ -34,13 +35,13 @@ using with_channels = std::conditional_t<S::rank == 3, Shape<Channels, (S::rank 
 namespace detail::embedding {
 struct Value {
     template <class X>
-    double operator()(backend::Index, X x) const { return double(x); }
+    XGAN_HD double operator()(backend::Index, X x) const { return double(x); }
 };
 template <class T>
 struct Mean {  // sum / count, rounded to T
     double count;
     template <class X>
-    T operator()(X sum) const { return T(double(sum) / count); }
+    XGAN_HD T operator()(X sum) const { return T(double(sum) / count); }
 };
 // dx over [n, Kept + Classes, P]: the kept channels pass dy (samples dy_stride apart) through;
 // code plane c gets dcode[c] / P
@@ -48,7 +49,7 @@ template <class T>
 struct InputGradient {
     const T *dy, *dcode;
     std::size_t kept, classes, plane, dy_stride;
-    T operator()(backend::Index k) const {
+    XGAN_HD T operator()(backend::Index k) const {
         if (k.c < kept) return dy[k.o * dy_stride + k.c * plane + k.i];
         return T(double(dcode[k.o * classes + (k.c - kept)]) / double(plane));
     }

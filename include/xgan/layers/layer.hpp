@@ -32,6 +32,7 @@
 
 #include "xgan/backend/tensor.hpp"
 #include "xgan/core/dtype.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/mode.hpp"
 #include "xgan/core/rng.hpp"
 #include "xgan/core/shape.hpp"
@@ -185,11 +186,11 @@ namespace detail {
 struct ScaleBy {  // c x, c rounded to the scalar type first
     double c;
     template <class T>
-    T operator()(T x) const { return T(c) * x; }
+    XGAN_HD T operator()(T x) const { return T(c) * x; }
 };
 struct NonZero {
     template <class T>
-    T operator()(T x) const { return x != T(0) ? T(1) : T(0); }
+    XGAN_HD T operator()(T x) const { return x != T(0) ? T(1) : T(0); }
 };
 // Whether every value of t is exactly zero. A gradient penalty's reverse pass starts with
 // ybar = 0, and layers without second-order terms (convolutions, Linear, ReLU/LeakyReLU,

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/layers/batchnorm.hpp"  // detail::bn: python_float, Times, InvStd
 #include "xgan/layers/layer.hpp"
@@ -45,17 +46,17 @@ struct Stats {
     const double *mean, *r;
     const T* w;
     template <class X>
-    double xhat(Index k, X x) const { return (double(x) - mean[k.o]) * r[k.o]; }
+    XGAN_HD double xhat(Index k, X x) const { return (double(x) - mean[k.o]) * r[k.o]; }
 };
 
 struct Value {
     template <class X>
-    double operator()(Index, X x) const { return double(x); }
+    XGAN_HD double operator()(Index, X x) const { return double(x); }
 };
 struct CenteredSquare {
     const double* mean;
     template <class X>
-    double operator()(Index k, X x) const {
+    XGAN_HD double operator()(Index k, X x) const {
         const double d = double(x) - mean[k.o];
         return d * d;
     }
@@ -67,31 +68,31 @@ struct Normalise {  // (x - mean) r w + b, in the scalar type (as the forward al
     Stats<T> s;
     const T* b;
     template <class X>
-    X operator()(Index k, X x) const { return (x - X(s.mean[k.o])) * X(s.r[k.o]) * X(s.w[k.c]) + X(b[k.c]); }
+    XGAN_HD X operator()(Index k, X x) const { return (x - X(s.mean[k.o])) * X(s.r[k.o]) * X(s.w[k.c]) + X(b[k.c]); }
 };
 template <class T>
 struct WeightedGrad {  // w dy
     const T* w;
     template <class X>
-    double operator()(Index k, X dy) const { return double(dy) * double(w[k.c]); }
+    XGAN_HD double operator()(Index k, X dy) const { return double(dy) * double(w[k.c]); }
 };
 template <class T>
 struct WeightedGradXhat {  // w dy xhat
     Stats<T> s;
     template <class X>
-    double operator()(Index k, X dy, X x) const { return double(dy) * double(s.w[k.c]) * s.xhat(k, x); }
+    XGAN_HD double operator()(Index k, X dy, X x) const { return double(dy) * double(s.w[k.c]) * s.xhat(k, x); }
 };
 template <class T>
 struct XhatTimes {  // xhat xt
     Stats<T> s;
     template <class X>
-    double operator()(Index k, X x, X xt) const { return s.xhat(k, x) * double(xt); }
+    XGAN_HD double operator()(Index k, X x, X xt) const { return s.xhat(k, x) * double(xt); }
 };
 template <class T>
 struct WeightedGradTimes {  // w dy xt
     const T* w;
     template <class X>
-    double operator()(Index k, X dy, X xt) const { return double(dy) * double(w[k.c]) * double(xt); }
+    XGAN_HD double operator()(Index k, X dy, X xt) const { return double(dy) * double(w[k.c]) * double(xt); }
 };
 // dx = r (g - mean(g) - xhat mean(g xhat)), g = w dy; sums sg = sum g, sgx = sum g xhat
 template <class T>
@@ -100,7 +101,7 @@ struct InputGradient {
     const double *sg, *sgx;
     double inv_n;
     template <class X>
-    X operator()(Index k, X dy, X x) const {
+    XGAN_HD X operator()(Index k, X dy, X x) const {
         const double r = s.r[k.o];
         return X(r * (double(dy) * double(s.w[k.c]) - sg[k.o] * inv_n - s.xhat(k, x) * sgx[k.o] * inv_n));
     }
@@ -111,7 +112,7 @@ struct Tangent {
     Stats<T> s;
     const double *mt, *a;
     template <class X>
-    X operator()(Index k, X x, X xt) const {
+    XGAN_HD X operator()(Index k, X x, X xt) const {
         return X(double(s.w[k.c]) * s.r[k.o] * (double(xt) - mt[k.o] - s.xhat(k, x) * a[k.o]));
     }
 };
@@ -125,13 +126,13 @@ struct TangentReverse {
     double inv_n;
     // xtbar = r (gt - mean(gt) - xhat c)
     template <class X>
-    X xtbar(Index k, X x, X ytbar) const {
+    XGAN_HD X xtbar(Index k, X x, X ytbar) const {
         const double c = sgtx[k.o] * inv_n;
         return X(s.r[k.o] * (double(ytbar) * double(s.w[k.c]) - sgt[k.o] * inv_n - s.xhat(k, x) * c));
     }
     // xbar = r (g - mean(g) - xhat mean(g xhat)) - r^2 (xhat (C - 3 a c) + c (xt - mean(xt)) + a (gt - mean(gt)))
     template <class X>
-    X xbar(Index k, X x, X xt, X ybar, X ytbar) const {
+    XGAN_HD X xbar(Index k, X x, X xt, X ybar, X ytbar) const {
         const double r = s.r[k.o], w = double(s.w[k.c]), xhat = s.xhat(k, x);
         const double mgt = sgt[k.o] * inv_n, c = sgtx[k.o] * inv_n, C = sgtt[k.o] * inv_n - mgt * mt[k.o];
         const double kx = C - 3 * a[k.o] * c;
@@ -143,34 +144,34 @@ template <class T>
 struct XtbarOf {
     TangentReverse<T> t;
     template <class X>
-    X operator()(Index k, X x, X ytbar) const { return t.xtbar(k, x, ytbar); }
+    XGAN_HD X operator()(Index k, X x, X ytbar) const { return t.xtbar(k, x, ytbar); }
 };
 template <class T>
 struct XbarOf {
     TangentReverse<T> t;
     template <class X>
-    X operator()(Index k, X x, X xt, X ybar, X ytbar) const { return t.xbar(k, x, xt, ybar, ytbar); }
+    XGAN_HD X operator()(Index k, X x, X xt, X ybar, X ytbar) const { return t.xbar(k, x, xt, ybar, ytbar); }
 };
 // The parameter gradient per element: dy xhat, and with a tangent pass + ytbar r (xt - mean(xt) - xhat a)
 template <class T>
 struct WeightGrad {
     Stats<T> s;
     template <class X>
-    double operator()(Index k, X dy, X x) const { return double(dy) * s.xhat(k, x); }
+    XGAN_HD double operator()(Index k, X dy, X x) const { return double(dy) * s.xhat(k, x); }
 };
 template <class T>
 struct WeightGradSecondOrder {
     Stats<T> s;
     const double *mt, *a;
     template <class X>
-    double operator()(Index k, X dy, X x, X xt, X ytbar) const {
+    XGAN_HD double operator()(Index k, X dy, X x, X xt, X ytbar) const {
         const double xhat = s.xhat(k, x);
         return double(dy) * xhat + double(ytbar) * s.r[k.o] * (double(xt) - mt[k.o] - xhat * a[k.o]);
     }
 };
 struct AddCast {  // g + acc, rounded to g's type
     template <class G, class X>
-    G operator()(G g, X acc) const { return g + G(acc); }
+    XGAN_HD G operator()(G g, X acc) const { return g + G(acc); }
 };
 
 }  // namespace detail::ln

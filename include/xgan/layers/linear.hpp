@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/layers/layer.hpp"
 
@@ -17,7 +18,7 @@ namespace detail {
 template <class T>
 struct ChannelValue {  // v[c] for the element at c
     const T* v;
-    T operator()(backend::Index i) const { return v[i.c]; }
+    XGAN_HD T operator()(backend::Index i) const { return v[i.c]; }
 };
 }  // namespace detail
 

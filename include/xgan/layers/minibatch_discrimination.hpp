@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/layers/layer.hpp"
 
@@ -61,17 +62,17 @@ using backend::Index;
 template <std::size_t A, std::size_t K, std::size_t D>
 struct Kernels {
     static constexpr std::size_t KD = K * D;
-    static double sign(double u) { return double((u > 0) - (u < 0)); }
+    XGAN_HD static double sign(double u) { return double((u > 0) - (u < 0)); }
 
     // sum_k |M[i,b,k] - M[j,b,k]| over pairs flattened as ((i n + j) K + b) (Index::o), k (Index::c)
     template <class T>
     struct PairL1 {
         const T* m;
         std::size_t n;
-        std::size_t i_of(std::size_t p) const { return p / (n * K); }
-        std::size_t j_of(std::size_t p) const { return p / K % n; }
-        double diff(std::size_t i, std::size_t j, std::size_t bk) const { return double(m[i * KD + bk]) - double(m[j * KD + bk]); }
-        double operator()(Index x) const {
+        XGAN_HD std::size_t i_of(std::size_t p) const { return p / (n * K); }
+        XGAN_HD std::size_t j_of(std::size_t p) const { return p / K % n; }
+        XGAN_HD double diff(std::size_t i, std::size_t j, std::size_t bk) const { return double(m[i * KD + bk]) - double(m[j * KD + bk]); }
+        XGAN_HD double operator()(Index x) const {
             const std::size_t b = x.o % K;
             return std::abs(diff(i_of(x.o), j_of(x.o), b * D + x.c));
         }
@@ -81,23 +82,23 @@ struct Kernels {
     struct PairTangent {
         PairL1<T> p;
         const T* mt;
-        double operator()(Index x) const {
+        XGAN_HD double operator()(Index x) const {
             const std::size_t i = p.i_of(x.o), j = p.j_of(x.o), bk = x.o % K * D + x.c;
             return sign(p.diff(i, j, bk)) * (double(mt[i * KD + bk]) - double(mt[j * KD + bk]));
         }
     };
     struct ExpNeg {
         template <class X>
-        double operator()(X l1) const { return std::exp(-double(l1)); }
+        XGAN_HD double operator()(X l1) const { return std::exp(-double(l1)); }
     };
     // over pairs as [n, n, K] (o = i, c = j, i = b): terms with j != i
     struct OffDiagonal {
         template <class X>
-        double operator()(Index x, X c) const { return x.o == x.c ? 0.0 : double(c); }
+        XGAN_HD double operator()(Index x, X c) const { return x.o == x.c ? 0.0 : double(c); }
     };
     struct OffDiagonalProduct {
         template <class X>
-        double operator()(Index x, X c, X lt) const { return x.o == x.c ? 0.0 : double(c) * double(lt); }
+        XGAN_HD double operator()(Index x, X c, X lt) const { return x.o == x.c ? 0.0 : double(c) * double(lt); }
     };
     // y[i] = [in[i], factor sums[i]] over y as [n, A + K, 1]
     template <class T>
@@ -105,7 +106,7 @@ struct Kernels {
         const T* in;
         const double* sums;
         double factor;
-        T operator()(Index x) const { return x.c < A ? in[x.o * A + x.c] : T(factor * sums[x.o * K + x.c - A]); }
+        XGAN_HD T operator()(Index x) const { return x.c < A ? in[x.o * A + x.c] : T(factor * sums[x.o * K + x.c - A]); }
     };
     // The reverse passes over [n, n, KD] (o = i, c = j, i = b*D + k), summed over j != i:
     //   lt null:  -(g_i + g_j) c sg                 (g from dy: s dy[:, A + b])
@@ -117,8 +118,8 @@ struct Kernels {
         const T *dy, *dyt;
         double s;
         std::size_t stride;  // of dy's rows, A + K
-        double g(const T* d, std::size_t i, std::size_t b) const { return double(d[i * stride + A + b]); }
-        double operator()(Index x) const {
+        XGAN_HD double g(const T* d, std::size_t i, std::size_t b) const { return double(d[i * stride + A + b]); }
+        XGAN_HD double operator()(Index x) const {
             const std::size_t i = x.o, j = x.c;
             if (i == j) return 0.0;
             const std::size_t b = x.i / D, pair = (i * p.n + j) * K + b;
@@ -132,7 +133,7 @@ struct Kernels {
     template <class T>
     struct Round {
         template <class X>
-        T operator()(X v) const { return T(v); }
+        XGAN_HD T operator()(X v) const { return T(v); }
     };
 };
 

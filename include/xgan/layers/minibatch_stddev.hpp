@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/layers/layer.hpp"
 
@@ -44,18 +45,18 @@ using backend::Index;
 // The batch as [groups, S, F]: a position sum over it sums a group's samples per feature.
 struct Value {
     template <class X>
-    double operator()(Index, X x) const { return double(x); }
+    XGAN_HD double operator()(Index, X x) const { return double(x); }
 };
 struct Times {
     double s;
     template <class X>
-    double operator()(X x) const { return s * double(x); }
+    XGAN_HD double operator()(X x) const { return s * double(x); }
 };
 struct CenteredSquare {  // (x - mu)^2, mu per (group, feature)
     const double* mean;
     std::size_t features;
     template <class X>
-    double operator()(Index k, X x) const {
+    XGAN_HD double operator()(Index k, X x) const {
         const double d = double(x) - mean[k.o * features + k.i];
         return d * d;
     }
@@ -63,14 +64,14 @@ struct CenteredSquare {  // (x - mu)^2, mu per (group, feature)
 struct StdDev {  // sqrt(sum / S + eps)
     double group, eps;
     template <class X>
-    double operator()(X sum) const { return std::sqrt(double(sum) / group + eps); }
+    XGAN_HD double operator()(X sum) const { return std::sqrt(double(sum) / group + eps); }
 };
 // (x - mu) xt / s per (sample, feature), for the batch as [n, F, 1] (o: sample, c: feature)
 struct Slope {
     const double *mean, *std;
     std::size_t features, group;
     template <class X>
-    double operator()(Index k, X x, X xt) const {
+    XGAN_HD double operator()(Index k, X x, X xt) const {
         const std::size_t at = k.o / group * features + k.c;
         return (double(x) - mean[at]) * double(xt) / std[at];
     }
@@ -80,7 +81,7 @@ struct CenteredProduct {
     const double *mean, *mean_t;
     std::size_t features;
     template <class X>
-    double operator()(Index k, X x, X xt) const {
+    XGAN_HD double operator()(Index k, X x, X xt) const {
         const std::size_t at = k.o * features + k.i;
         return (double(x) - mean[at]) * (double(xt) - mean_t[at]);
     }
@@ -89,7 +90,7 @@ struct CenteredProduct {
 struct ExtraChannel {
     std::size_t features;
     template <class X>
-    double operator()(Index k, X dy) const { return k.c >= features ? double(dy) : 0.0; }
+    XGAN_HD double operator()(Index k, X dy) const { return k.c >= features ? double(dy) : 0.0; }
 };
 // y[i] = [x[i], value[group of i] broadcast], over y as [n, F + P, 1] (x read by index)
 template <class T>
@@ -98,7 +99,7 @@ struct Append {
     const double* value;
     std::size_t features, group;
     double scale;
-    T operator()(Index k) const {
+    XGAN_HD T operator()(Index k) const {
         return k.c < features ? x[k.o * features + k.c] : T(value[k.o / group] * scale);
     }
 };
@@ -111,7 +112,7 @@ struct StatisticGrad {
     std::size_t features, positions, group;
     double scale;
     template <class X>
-    X operator()(Index k, X x) const {
+    XGAN_HD X operator()(Index k, X x) const {
         const std::size_t at = k.o / group * features + k.c;
         const double kg = extra[k.o / group] * scale;
         return X(double(dy[k.o * (features + positions) + k.c]) + kg * (double(x) - mean[at]) / std[at]);
@@ -123,7 +124,7 @@ struct SecondOrderGrad {
     StatisticGrad<T> first;
     const double *mean_t, *w, *extra_t;
     template <class X>
-    X operator()(Index k, X x, X xt) const {
+    XGAN_HD X operator()(Index k, X x, X xt) const {
         const std::size_t at = k.o / first.group * first.features + k.c;
         const double S = double(first.group), s = first.std[at];
         const double kt = extra_t[k.o / first.group] * first.scale;

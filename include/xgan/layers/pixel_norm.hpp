@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/layers/batchnorm.hpp"  // detail::bn::python_float
 #include "xgan/layers/layer.hpp"
@@ -32,18 +33,18 @@ using backend::Index;
 // A batch viewed as [n, C, P]: position sums are sums over the channels at each position.
 struct Product {
     template <class X>
-    double operator()(Index, X a, X b) const { return double(a) * double(b); }
+    XGAN_HD double operator()(Index, X a, X b) const { return double(a) * double(b); }
 };
 struct InvRms {  // 1 / sqrt(sum / C + eps)
     double channels, eps;
     template <class X>
-    double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / channels + eps); }
+    XGAN_HD double operator()(X sum) const { return 1.0 / std::sqrt(double(sum) / channels + eps); }
 };
 struct Normalise {  // x r
     const double* r;
     std::size_t positions;
     template <class X>
-    X operator()(Index k, X x) const { return X(double(x) * r[k.o * positions + k.i]); }
+    XGAN_HD X operator()(Index k, X x) const { return X(double(x) * r[k.o * positions + k.i]); }
 };
 // J v = r (v - y mean_c(v y)), from s = sum_c v y (J is symmetric: also J^T v)
 struct Jacobian {
@@ -51,7 +52,7 @@ struct Jacobian {
     std::size_t positions;
     double inv_c;
     template <class X>
-    X operator()(Index k, X v, X y) const {
+    XGAN_HD X operator()(Index k, X v, X y) const {
         const std::size_t at = k.o * positions + k.i;
         return X(r[at] * (double(v) - double(y) * (s[at] * inv_c)));
     }
@@ -63,7 +64,7 @@ struct SecondOrder {
     std::size_t positions;
     double inv_c;
     template <class X>
-    X operator()(Index k, X y, X xt, X ybar, X u) const {
+    XGAN_HD X operator()(Index k, X y, X xt, X ybar, X u) const {
         const std::size_t at = k.o * positions + k.i;
         const double yk = double(y), b = s2[at] * inv_c, m1 = s3[at] * inv_c, m2 = s4[at] * inv_c, rr = r[at];
         return X(rr * (double(ybar) - yk * (s1[at] * inv_c)) -

@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/static_checks.hpp"
 #include "xgan/layers/conv2d.hpp"
 #include "xgan/layers/layer.hpp"
@@ -40,38 +41,38 @@ template <class T>
 struct TimesRow {  // w[r, c] u[r]
     const T* u;
     template <class X>
-    double operator()(Index k, X w) const { return double(w) * double(u[k.o]); }
+    XGAN_HD double operator()(Index k, X w) const { return double(w) * double(u[k.o]); }
 };
 template <class T>
 struct TimesColumn {  // w[r, c] v[c]
     const T* v;
     template <class X>
-    double operator()(Index k, X w) const { return double(w) * double(v[k.c]); }
+    XGAN_HD double operator()(Index k, X w) const { return double(w) * double(v[k.c]); }
 };
 template <class T>
 struct Round {
     template <class X>
-    T operator()(X x) const { return T(x); }
+    XGAN_HD T operator()(X x) const { return T(x); }
 };
 struct Square {
     template <class X>
-    double operator()(X x) const { return double(x) * double(x); }
+    XGAN_HD double operator()(X x) const { return double(x) * double(x); }
 };
 struct Product {
     template <class X, class Y>
-    double operator()(X x, Y y) const { return double(x) * double(y); }
+    XGAN_HD double operator()(X x, Y y) const { return double(x) * double(y); }
 };
 struct DivideBy {
     double d;
     template <class X>
-    X operator()(X x) const { return X(double(x) / d); }
+    XGAN_HD X operator()(X x) const { return X(double(x) / d); }
 };
 template <class T>
 struct Fold {  // out + (g - <G, W / sigma> u[r] v[c]) / sigma
     const T *u, *v;
     double g_dot_wn, sigma;
     template <class X>
-    X operator()(Index k, X out, X g) const {
+    XGAN_HD X operator()(Index k, X out, X g) const {
         return out + X((double(g) - g_dot_wn * double(u[k.o]) * double(v[k.c])) / sigma);
     }
 };

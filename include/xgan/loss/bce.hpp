@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 
 namespace xgan::loss {
 
@@ -22,7 +23,7 @@ inline void check_sizes(std::size_t in, std::size_t target, std::size_t grad, co
 
 struct BceTerm {  // -(t log p + (1 - t) log(1 - p)), each log clamped at -100
     template <class T>
-    T operator()(T p, T t) const {
+    XGAN_HD T operator()(T p, T t) const {
         using std::log, std::max;
         return -(t * max(log(p), T(-100)) + (T(1) - t) * max(log(T(1) - p), T(-100)));
     }
@@ -30,11 +31,11 @@ struct BceTerm {  // -(t log p + (1 - t) log(1 - p)), each log clamped at -100
 struct BceGrad {
     double n;
     template <class T>
-    T operator()(T p, T t) const { return (p - t) / std::max((T(1) - p) * p, T(1e-12)) / T(n); }
+    XGAN_HD T operator()(T p, T t) const { return (p - t) / std::max((T(1) - p) * p, T(1e-12)) / T(n); }
 };
 struct BceLogitsTerm {  // max(x, 0) - x t + log(1 + exp(-|x|))
     template <class T>
-    T operator()(T x, T t) const {
+    XGAN_HD T operator()(T x, T t) const {
         using std::abs, std::exp, std::log1p, std::max;
         return max(x, T(0)) - x * t + log1p(exp(-abs(x)));
     }
@@ -42,7 +43,7 @@ struct BceLogitsTerm {  // max(x, 0) - x t + log(1 + exp(-|x|))
 struct BceLogitsGrad {  // (sigmoid(x) - t) / n
     double n;
     template <class T>
-    T operator()(T x, T t) const {
+    XGAN_HD T operator()(T x, T t) const {
         using std::exp;
         const T s = x >= T(0) ? T(1) / (T(1) + exp(-x)) : exp(x) / (T(1) + exp(x));
         return (s - t) / T(n);

@@ -16,6 +16,7 @@
 
 #include "xgan/backend/backend.hpp"
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 
 namespace xgan::loss {
 
@@ -23,12 +24,12 @@ namespace detail::ce {
 using backend::Index;
 struct Value {
     template <class X>
-    double operator()(Index, X x) const { return double(x); }
+    XGAN_HD double operator()(Index, X x) const { return double(x); }
 };
 struct ExpShifted {  // exp(x - m[row])
     const double* m;
     template <class X>
-    double operator()(Index k, X x) const { return std::exp(double(x) - m[k.o]); }
+    XGAN_HD double operator()(Index k, X x) const { return std::exp(double(x) - m[k.o]); }
 };
 // -log_softmax(x)[t] = (m - x[t]) + log(z), at the target's column of each row: keeps m out of
 // the sum, so large logits (1000 in float has an ulp of 6e-5) lose no precision.
@@ -36,20 +37,20 @@ struct TargetTerm {
     const double *m, *z;
     const std::int32_t* t;
     template <class X>
-    double operator()(Index k, X x) const {
+    XGAN_HD double operator()(Index k, X x) const {
         return std::int32_t(k.c) == t[k.o] ? (m[k.o] - double(x)) + std::log(z[k.o]) : 0.0;
     }
 };
 struct Identity {
     template <class X>
-    double operator()(X x) const { return double(x); }
+    XGAN_HD double operator()(X x) const { return double(x); }
 };
 struct Gradient {  // (softmax - onehot(t)) / n
     const double *m, *z;
     const std::int32_t* t;
     double inv_n;
     template <class X>
-    X operator()(Index k, X x) const {
+    XGAN_HD X operator()(Index k, X x) const {
         const double p = std::exp(double(x) - m[k.o]) / z[k.o];
         return X(p * inv_n - (std::int32_t(k.c) == t[k.o] ? inv_n : 0.0));
     }

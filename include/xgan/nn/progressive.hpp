@@ -32,6 +32,7 @@
 #include <utility>
 
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
@@ -70,16 +71,16 @@ void avgpool_adjoint(const T* in, T* out, std::size_t planes) {
 struct Blend {  // a x + b y
     double a, b;
     template <class T>
-    T operator()(T x, T y) const { return T(a) * x + T(b) * y; }
+    XGAN_HD T operator()(T x, T y) const { return T(a) * x + T(b) * y; }
 };
 struct Scale {  // a x
     double a;
     template <class T>
-    T operator()(T x) const { return T(a) * x; }
+    XGAN_HD T operator()(T x) const { return T(a) * x; }
 };
 struct Sum {
     template <class T>
-    T operator()(T x, T y) const { return x + y; }
+    XGAN_HD T operator()(T x, T y) const { return x + y; }
 };
 // out = a * x + b * y, n values
 template <class B, class T>
@@ -105,6 +106,13 @@ struct Square<Shape<C_, R_, R_>> {
     static constexpr bool ok = true;
     static constexpr std::size_t C = C_, R = R_;
 };
+
+// f's visit of a layer's random streams, where it has any. (A free function: nvcc does not
+// take this test on `this->member` inside a generic lambda.)
+template <class L, class F>
+void visit_streams_of(L& layer, F& f) {
+    if constexpr (requires { layer.visit_random_streams(f); }) layer.visit_random_streams(f);
+}
 
 template <class F, std::size_t... I>
 void each(F&& f, std::index_sequence<I...>) {
@@ -220,8 +228,8 @@ public:
     template <class F>
     void visit_random_streams(F&& f) {
         detail::progressive::for_each_index<S>([&]<std::size_t K>() {
-            if constexpr (requires { std::get<K>(this->blocks_).visit_random_streams(f); }) std::get<K>(this->blocks_).visit_random_streams(f);
-            if constexpr (requires { std::get<K>(this->rgbs_).visit_random_streams(f); }) std::get<K>(this->rgbs_).visit_random_streams(f);
+            detail::progressive::visit_streams_of(std::get<K>(this->blocks_), f);
+            detail::progressive::visit_streams_of(std::get<K>(this->rgbs_), f);
         });
     }
     // The parameters' initial values; the growth state is left as it is.

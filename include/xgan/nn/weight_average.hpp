@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "xgan/core/error.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/layers/layer.hpp"
 
 namespace xgan {
@@ -24,7 +25,7 @@ template <class T>
 struct Average {  // keep avg + take live, in T
     T keep, take;
     template <class X>
-    X operator()(X avg, X live) const { return X(keep) * avg + X(take) * live; }
+    XGAN_HD X operator()(X avg, X live) const { return X(keep) * avg + X(take) * live; }
 };
 }  // namespace detail
 

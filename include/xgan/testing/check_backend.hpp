@@ -23,6 +23,7 @@
 
 #include "xgan/backend/backend.hpp"
 #include "xgan/backend/reference/reference_backend.hpp"
+#include "xgan/core/host_device.hpp"
 #include "xgan/core/rng.hpp"
 
 namespace xgan::testing {
@@ -50,7 +51,7 @@ namespace detail::backend_check {
 // Functors as layers write them: generic in the scalar; Tanh also offers a SIMD body.
 struct Tanh {
     template <class T>
-    T operator()(T x) const {
+    XGAN_HD T operator()(T x) const {
         using std::tanh;
         return tanh(x);
     }
@@ -60,33 +61,33 @@ struct Tanh {
 struct Axpy {
     double a;
     template <class T>
-    T operator()(T x, T y) const { return T(a) * x + y; }
+    XGAN_HD T operator()(T x, T y) const { return T(a) * x + y; }
 };
 struct Fma3 {
     template <class T>
-    T operator()(T x, T y, T z) const { return x * y + z; }
+    XGAN_HD T operator()(T x, T y, T z) const { return x * y + z; }
 };
 struct Square {
     template <class T>
-    T operator()(T x) const { return x * x; }
+    XGAN_HD T operator()(T x) const { return x * x; }
 };
 struct Uniform {  // [0, 1) from 53 bits
-    double operator()(std::uint64_t bits) const { return double(bits >> 11) * 0x1.0p-53; }
+    XGAN_HD double operator()(std::uint64_t bits) const { return double(bits >> 11) * 0x1.0p-53; }
 };
 struct KeepHalf {  // x where the draw's top bit is set, else 0
     template <class T>
-    T operator()(std::uint64_t bits, T x) const { return (bits >> 63) ? x : T(0); }
+    XGAN_HD T operator()(std::uint64_t bits, T x) const { return (bits >> 63) ? x : T(0); }
 };
 struct Affine {  // x a[c] + b[o, i]
     const double *a, *b;
     std::size_t inner;
     template <class T>
-    T operator()(backend::Index k, T x) const { return T(double(x) * a[k.c] + b[k.o * inner + k.i]); }
+    XGAN_HD T operator()(backend::Index k, T x) const { return T(double(x) * a[k.c] + b[k.o * inner + k.i]); }
 };
 struct Centered {  // (x - a[c]) y, in double
     const double* a;
     template <class T>
-    double operator()(backend::Index k, T x, T y) const { return (double(x) - a[k.c]) * double(y); }
+    XGAN_HD double operator()(backend::Index k, T x, T y) const { return (double(x) - a[k.c]) * double(y); }
 };
 
 template <class B>
