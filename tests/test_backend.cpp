@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include "xgan/backend/cpu.hpp"
+#include "xgan/backend/cuda/host_loops.hpp"
+#include "xgan/backend/cuda/kernel_backend.hpp"
 #include "xgan/backend/reference/reference_backend.hpp"
 #include "xgan/testing/check_backend.hpp"
 
@@ -51,4 +53,14 @@ TEST_CASE("check_backend: a wrong kernel is named") {
     CHECK_FALSE(map.ok);
     REQUIRE(!map.failures.empty());
     CHECK(map.failures.front().rfind("map(", 0) == 0);
+}
+
+TEST_CASE("check_backend: the CUDA backend's kernels, run on the host, agree with the reference") {
+    // The GPU kernels' bodies with plain loops for the grid: their index arithmetic and sums
+    // are checked here on every machine; the launches and cuBLAS need a GPU (tests/cuda/).
+    const auto f32 = testing::check_backend<backend::cuda::KernelBackend<float, backend::cuda::HostLoops>>();
+    CHECK_MESSAGE(f32.ok, f32.report());
+    CHECK(f32.kernels > 40);
+    const auto f64 = testing::check_backend<backend::cuda::KernelBackend<double, backend::cuda::HostLoops>>();
+    CHECK_MESSAGE(f64.ok, f64.report());
 }
