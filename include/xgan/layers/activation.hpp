@@ -158,8 +158,10 @@ struct SELU {
 
 using ReLU = Activation<activation::ReLU>;
 // LeakyReLU<> has PyTorch's default slope 0.01; LeakyReLU<ratio(0.2)> the DCGAN one.
+// A class, not an alias template: nvcc (CUDA 13.0) writes an alias of an alias template with a
+// class-type argument back for the host compiler with the parameter's name in place of its value.
 template <Ratio Slope = Ratio{1, 100}>
-using LeakyReLU = Activation<activation::LeakyReLU<Slope>>;
+struct LeakyReLU : Activation<activation::LeakyReLU<Slope>> {};
 using Tanh = Activation<activation::Tanh>;
 using Sigmoid = Activation<activation::Sigmoid>;
 using SELU = Activation<activation::SELU>;
