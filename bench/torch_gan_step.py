@@ -35,6 +35,9 @@ Configurations are interleaved in rounds so that a change in machine load hits a
 alike; each reports the median step time over all its timed steps, the best round's median
 (min_ms), the single fastest step, and the same for its two optimizer steps. Output: JSON on
 stdout.
+
+--device cuda (PyTorch 2) runs the same steps on the GPU, reading the clock after a
+torch.cuda.synchronize(): PyTorch eager against bench_cuda_gan_step (XGAN_CUDA=ON).
 """
 import argparse
 import json
@@ -119,7 +122,7 @@ class Trainer:
         torch.set_num_threads(self.threads)
         lean = self.step_kind == "lean"
         n = self.spec["batch"]
-        t0 = time.perf_counter()
+        t0 = now()
         self.d.zero_grad(set_to_none=lean)
         out = self.d(self.real).view(-1)
         err_real = self.loss(out, self.ones)
@@ -133,9 +136,9 @@ class Trainer:
         out = self.d(fake.detach()).view(-1)
         err_fake = self.loss(out, self.zeros)
         err_fake.backward()
-        t1 = time.perf_counter()
+        t1 = now()
         self.opt_d.step()
-        t2 = time.perf_counter()
+        t2 = now()
         self.g.zero_grad(set_to_none=lean)
         if lean:
             self.d.requires_grad_(False)
@@ -144,9 +147,9 @@ class Trainer:
         err_g.backward()
         if lean:
             self.d.requires_grad_(True)
-        t3 = time.perf_counter()
+        t3 = now()
         self.opt_g.step()
-        t4 = time.perf_counter()
+        t4 = now()
         return t4 - t0, (t2 - t1) + (t4 - t3)
 
 
@@ -186,7 +189,7 @@ class WganGpTrainer:
         lean = self.step_kind == "lean"
         n, nz = self.spec["batch"], self.spec["nz"]
         opt_seconds = 0.0
-        t0 = time.perf_counter()
+        t0 = now()
         for real in self.reals:
             self.d.zero_grad(set_to_none=lean)
             with torch.no_grad():
@@ -197,9 +200,9 @@ class WganGpTrainer:
             (grad,) = torch.autograd.grad(self.d(x_hat).sum(), x_hat, create_graph=True)
             penalty = self.spec["penalty"] * ((grad.reshape(n, -1).norm(dim=1) - 1) ** 2).mean()
             (loss + penalty).backward()
-            t = time.perf_counter()
+            t = now()
             self.opt_d.step()
-            opt_seconds += time.perf_counter() - t
+            opt_seconds += now() - t
         self.g.zero_grad(set_to_none=lean)
         if lean:
             self.d.requires_grad_(False)
@@ -207,10 +210,20 @@ class WganGpTrainer:
         g_loss.backward()
         if lean:
             self.d.requires_grad_(True)
-        t = time.perf_counter()
+        t = now()
         self.opt_g.step()
-        t_end = time.perf_counter()
+        t_end = now()
         return t_end - t0, opt_seconds + (t_end - t)
+
+
+CUDA = False  # --device cuda: every tensor and parameter on the GPU, clocks read after a synchronize
+
+
+def now():
+    """The clock, once all queued GPU work is done (on the CPU: the clock)."""
+    if CUDA:
+        torch.cuda.synchronize()
+    return time.perf_counter()
 
 
 def config_name(threads, adam, step):
@@ -228,10 +241,18 @@ def main():
     ap.add_argument("--step", default="tutorial,lean")
     ap.add_argument("--gp-steps", type=int, default=3, help="wgan-gp64: timed steps per configuration per round")
     ap.add_argument("--gp-warmup", type=int, default=1, help="wgan-gp64: untimed steps per configuration per round")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: the same steps on the GPU (PyTorch 2's default device; --threads then only sets "
+                         "the host threads)")
     args = ap.parse_args()
+    if args.device == "cuda":
+        global CUDA
+        CUDA = True
+        torch.set_default_device("cuda")
 
     result = {
         "torch": torch.__version__,
+        "device": torch.cuda.get_device_name() if CUDA else "cpu",
         "env": {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                                "OMP_WAIT_POLICY", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
                                                "MALLOC_TOP_PAD_")},
