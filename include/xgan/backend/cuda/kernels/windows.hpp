@@ -12,14 +12,15 @@
 
 namespace xgan::backend::cuda::kernels {
 
-// The windows (i in [i0, i1), j in [j0, j1)) that hold pixel (h, w) of a plane.
-template <class G>
-struct Holders {
-    std::size_t i0, i1, j0, j1;
-    XGAN_HD static std::size_t first(std::size_t h) { return h + 1 > G::K ? (h + 1 - G::K + G::S - 1) / G::S : 0; }
-    XGAN_HD static std::size_t end(std::size_t h, std::size_t n) { return h / G::S + 1 < n ? h / G::S + 1 : n; }
-    XGAN_HD Holders(std::size_t h, std::size_t w) : i0(first(h)), i1(end(h, G::Ho)), j0(first(w)), j1(end(w, G::Wo)) {}
-};
+// f(k) for the output value k of every window that holds input value e (of any plane).
+template <class G, class F>
+XGAN_HD void for_each_holder(std::size_t e, F&& f) {
+    const std::size_t t = e / G::plane, h = e % G::plane / G::W, w = e % G::W;
+    auto first = [](std::size_t p) -> std::size_t { return p + 1 > G::K ? (p + 1 - G::K + G::S - 1) / G::S : 0; };
+    auto end = [](std::size_t p, std::size_t n) -> std::size_t { return p / G::S + 1 < n ? p / G::S + 1 : n; };
+    for (std::size_t i = first(h); i < end(h, G::Ho); ++i)
+        for (std::size_t j = first(w); j < end(w, G::Wo); ++j) f(t * G::out_plane + i * G::Wo + j);
+}
 
 template <class G, class T>
 struct WindowMax {  // item: output value k
@@ -52,14 +53,11 @@ struct PutAdd {  // item: input value e
     const std::uint32_t* arg;
     T* x;
     XGAN_HD void operator()(std::size_t e) const {
-        const std::size_t t = e / G::plane, at = e % G::plane;
-        const Holders<G> h(at / G::W, at % G::W);
+        const std::uint32_t at = std::uint32_t(e % G::plane);
         T acc = 0;
-        for (std::size_t i = h.i0; i < h.i1; ++i)
-            for (std::size_t j = h.j0; j < h.j1; ++j) {
-                const std::size_t k = t * G::out_plane + i * G::Wo + j;
-                if (arg[k] == at) acc += y[k];
-            }
+        for_each_holder<G>(e, [&](std::size_t k) {
+            if (arg[k] == at) acc += y[k];
+        });
         x[e] = acc;
     }
 };
@@ -83,11 +81,8 @@ struct WindowSpread {  // item: input value e
     const T* y;
     T* x;
     XGAN_HD void operator()(std::size_t e) const {
-        const std::size_t t = e / G::plane, at = e % G::plane;
-        const Holders<G> h(at / G::W, at % G::W);
         T acc = 0;
-        for (std::size_t i = h.i0; i < h.i1; ++i)
-            for (std::size_t j = h.j0; j < h.j1; ++j) acc += y[t * G::out_plane + i * G::Wo + j] / divisor;
+        for_each_holder<G>(e, [&](std::size_t k) { acc += y[k] / divisor; });
         x[e] = acc;
     }
 };
