@@ -16,6 +16,7 @@ export LD_LIBRARY_PATH="$lib:$lib/openblas-pthread:${LD_LIBRARY_PATH:-}"
 export PATH="/usr/local/cuda/bin:$PATH"
 jobs=$(nproc)
 { nvidia-smi; nvcc --version; cmake --version; } > "$out/machine.txt" 2>&1
+: > "$out/stages.txt"
 start=$(date +%s)
 stage() {  # stage NAME COMMAND...: its output in $out/NAME.log, its status and seconds in $out/stages.txt
   name=$1; shift

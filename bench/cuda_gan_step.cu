@@ -2,16 +2,20 @@
 //   BM_cuda_train_step/<model>   GanTrainer::train_step on a fixed random batch (dcgan, dcgan64)
 //   BM_cuda_wgan_gp_step/wgan-gp64  critic_steps critic updates + one generator update
 //   BM_cublas_sgemm/<n>          an n x n x n SGEMM through the backend: cuBLAS's rate on this GPU
+// then, per model, one step under ProfiledBackend<Cuda> (each kernel waited for): each kernel's
+// share of the step and the GEMMs' sustained rate, to set beside cuBLAS's.
 // Every step returns its losses to the host, so a step's wall time includes all its GPU work.
 // bench/torch_gan_step.py --device cuda times PyTorch eager on the same GPU.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <cstdint>
 #include <vector>
 
 #include <xgan/backend/cuda.hpp>
+#include <xgan/backend/profiled.hpp>
 #include <xgan/models/tutorials.hpp>
 
 #include "model_options.hpp"
@@ -79,6 +83,32 @@ void BM_cublas_sgemm(benchmark::State& state) {
                                                    benchmark::Counter::kIsRate);
 }
 
+// One step of M on ProfiledBackend<Cuda> after two untimed ones: kernel shares and GEMM rate.
+template <class M>
+void print_kernel_shares(const char* name) {
+    using P = xgan::backend::ProfiledBackend<Cuda>;
+    using gan = xgan::with_backend_t<typename M::gan, P>;
+    const auto d = M::defaults();
+    xgan::GanTrainer<gan> trainer(model_options<M>(), seed);
+    xgan::Rng data_rng(seed + 1);
+    std::vector<float> h(std::size_t(d.batch_size) * gan::sample_shape::size);
+    data_rng.fill_uniform(h.data(), h.size(), -1.0, 1.0);
+    xgan::Tensor<typename gan::sample_shape, P> real(std::size_t(d.batch_size));
+    P::copy_from_host(h.data(), h.size(), real.data());
+    std::vector<std::int32_t> labels;
+    if constexpr (gan::classes > 0)
+        for (int i = 0; i < d.batch_size; ++i) labels.push_back(std::int32_t(i % int(gan::classes)));
+    for (int i = 0; i < 2; ++i) trainer.train_step(real, labels);
+    auto& profile = xgan::backend::kernel_profile();
+    profile.clear();
+    trainer.train_step(real, labels);
+    const double total = profile.total_seconds();
+    std::printf("\n%s: one step, each kernel waited for: %.2f ms\n", name, 1e3 * total);
+    for (const auto& k : profile.kernels())
+        std::printf("  %-28s %8.3f ms %5.1f%% %6zu calls%s\n", k.name, 1e3 * k.seconds, 100 * k.seconds / total, k.calls,
+                    k.flops > 0 ? (" " + std::to_string(int(k.flops / k.seconds * 1e-9)) + " GFLOP/s").c_str() : "");
+}
+
 void configure(benchmark::internal::Benchmark* b) {
     b->Unit(benchmark::kMillisecond)->UseRealTime()->ComputeStatistics("min", [](const std::vector<double>& v) {
         return *std::min_element(v.begin(), v.end());
@@ -99,5 +129,7 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
+    print_kernel_shares<xgan::models::Dcgan>("dcgan");
+    print_kernel_shares<xgan::models::Dcgan64>("dcgan64");
     return 0;
 }

@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")/.."
 dir=${1:-.device-deps}
 pkgs="libxtensor-dev xtl-dev libxsimd-dev libxtensor-blas-dev libopenblas-dev libopenblas-pthread-dev libopenblas0
-libopenblas0-pthread libgfortran5 libtbb-dev libtbb12 libtbbmalloc2 libhwloc15 doctest-dev libstb-dev libstb0 zlib1g-dev
+libopenblas0-pthread libgfortran5 libtbb-dev libtbb12 libtbbmalloc2 libtbbbind-2-5 libhwloc15 doctest-dev libstb-dev libstb0 zlib1g-dev
 nlohmann-json3-dev libbenchmark-dev libbenchmark1debian"
 rm -rf "$dir"
 mkdir -p "$dir/debs" "$dir/root"
@@ -22,7 +22,7 @@ for so in libopenblas.so libopenblas.so.0 libblas.so libblas.so.3 libcblas.so li
   [ -e "$lib/$target" ] && ln -sf "$target" "$lib/$so"
 done
 # What the build does not use, so that the folder stays under the 64 MiB a carry allows:
-# static libraries, docs, and the reference LAPACK (libopenblas exports LAPACK itself).
+# OpenBLAS's static libraries, docs, and the reference LAPACK (libopenblas exports LAPACK itself).
 rm -rf "$dir/debs" "$dir/root/usr/share/doc" "$dir/root/usr/share/man" "$lib/openblas-pthread/liblapack.so"*
-find "$dir/root" -name '*.a' -delete
+rm -f "$lib"/openblas-pthread/*.a
 echo "device-deps: $(du -sh "$dir" | cut -f1) in $dir"

@@ -9,7 +9,8 @@
 //   for (const auto& k : xgan::backend::kernel_profile().kernels()) ... k.name, k.seconds, k.calls
 //
 // Times are wall-clock around each call on the calling thread (a CPU kernel's worker threads
-// finish before it returns); a GEMM also counts its 2 m n k floating-point operations, and
+// finish before it returns; a backend that queues work, such as the GPU's, is waited for
+// through its synchronize() when it has one); a GEMM also counts its 2 m n k floating-point operations, and
 // the profile keeps each distinct GEMM shape with its number of calls (gemms()), so that a
 // benchmark can time the same products alone (bench/kernel_shares.cpp: the step's floor). The
 // profile is one per process and not synchronised: one trainer at a time (kernels are called
@@ -210,6 +211,7 @@ private:
     static void timed(const char* name, Call&& call, double flops = 0) {
         const auto start = std::chrono::steady_clock::now();
         call();
+        if constexpr (requires { Inner::synchronize(); }) Inner::synchronize();
         kernel_profile().add(name, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), flops);
     }
 };

@@ -84,6 +84,8 @@ struct Gpu {
         Runtime::get().synchronize();
     }
 
+    static void synchronize() { Runtime::get().synchronize(); }
+
     // body(k) for k in [0, n).
     template <class Body>
     static void items(std::size_t n, const Body& body) {

@@ -146,6 +146,11 @@ struct KernelBackend {
     static void sgd_update(std::size_t n, T* p, T* g, T* b, const SgdStep<T>& k) {
         Exec::items(n, kernels::SgdUpdate<T>{p, g, b, k});
     }
+
+    // Not part of the concept: waits for the work queued so far (ProfiledBackend times with it).
+    static void synchronize() {
+        if constexpr (requires { Exec::synchronize(); }) Exec::synchronize();
+    }
 };
 
 }  // namespace xgan::backend::cuda

@@ -156,7 +156,7 @@ struct ReferenceBackend {
             for (std::size_t i = 0; i < l.inner; ++i) {
                 double s = 0;
                 for (std::size_t c = 0; c < l.channels; ++c) {
-                    const std::size_t k = (o * l.channels + c) * l.inner + i;
+                    [[maybe_unused]] const std::size_t k = (o * l.channels + c) * l.inner + i;  // unused for f(Index) alone
                     s += double(f(Index{o, c, i}, double(x[k])...));
                 }
                 out[o * l.inner + i] = s;
