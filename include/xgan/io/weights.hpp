@@ -31,11 +31,22 @@ inline std::string dims_text(const std::vector<std::int64_t>& shape) {
 template <class Net>
 void save_weights(Net& net, const std::filesystem::path& file, std::map<std::string, std::string> metadata = {}) {
     static_assert(std::is_same_v<typename Net::scalar, float>, "xgan: weights are stored as F32");
+    // Values are staged through the backend (they may live in device memory); integer buffers
+    // (num_batches_tracked) are host members.
+    using B = typename Net::backend;
     std::vector<TensorView> views;
+    std::vector<std::vector<float>> staged;
+    net.visit_state([&](const StateEntry<float>& e) { staged.emplace_back(e.integer ? 0 : e.numel()); }, "");
+    std::size_t k = 0;
     net.visit_state(
         [&](const StateEntry<float>& e) {
-            if (e.integer) views.push_back({e.name, DType::I64, e.shape, e.integer});
-            else views.push_back({e.name, DType::F32, e.shape, e.value});
+            std::vector<float>& host = staged[k++];
+            if (e.integer) {
+                views.push_back({e.name, DType::I64, e.shape, e.integer});
+            } else {
+                B::copy_to_host(static_cast<const float*>(e.value), host.size(), host.data());
+                views.push_back({e.name, DType::F32, e.shape, host.data()});
+            }
         },
         "");
     metadata.emplace("format", "pt");
@@ -84,9 +95,16 @@ void load_weights(Net& net, const std::filesystem::path& file) {
                                           "; weights must be finite numbers");
         }
     }
+    std::vector<float> host;
     for (const auto& e : entries) {
         const SafetensorsEntry* t = st.find(e.name);
-        std::memcpy(e.integer ? static_cast<void*>(e.integer) : static_cast<void*>(e.value), t->bytes.data(), t->bytes.size());
+        if (e.integer) {
+            std::memcpy(e.integer, t->bytes.data(), t->bytes.size());
+            continue;
+        }
+        host.resize(t->numel());
+        std::memcpy(host.data(), t->bytes.data(), t->bytes.size());
+        Net::backend::copy_from_host(static_cast<const float*>(host.data()), host.size(), e.value);
     }
 }
 

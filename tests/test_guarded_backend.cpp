@@ -1,0 +1,66 @@
+// The CUDA backend's kernels over guarded memory (backend/cuda/guarded_loops.hpp: pages the
+// host can touch only inside a backend call). Every layer, loss and training step of the
+// agreement suite runs on it: had any code above the backend read or written a tensor,
+// parameter or optimizer state directly, as it may not on a GPU, the test would die of SIGSEGV.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <csetjmp>
+
+#include "backend_agreement.hpp"
+#include "xgan/backend/cuda/guarded_loops.hpp"
+#include "xgan/backend/cuda/kernel_backend.hpp"
+#include "xgan/io/weights.hpp"
+#include "temp_dir.hpp"
+
+using namespace xgan;
+using namespace backend_agreement;
+
+using Guarded = backend::cuda::KernelBackend<float, backend::cuda::GuardedLoops>;
+
+namespace {
+sigjmp_buf fault_jump;
+void on_fault(int) { siglongjmp(fault_jump, 1); }
+}  // namespace
+
+TEST_CASE("guarded memory: the host cannot read a backend buffer outside a backend call") {
+    // The guard itself: a direct read faults, the same read through copy_to_host does not.
+    Guarded::buffer<float> b(3, 1.5f);
+    CHECK(host_copy<Guarded>(b.data(), 3) == std::vector<float>(3, 1.5f));
+    struct sigaction act {}, old {};
+    act.sa_handler = on_fault;
+    sigaction(SIGSEGV, &act, &old);
+    volatile bool faulted = false;
+    if (sigsetjmp(fault_jump, 1) == 0) {
+        volatile float v = b.data()[0];
+        (void)v;
+    } else {
+        faulted = true;
+    }
+    sigaction(SIGSEGV, &old, nullptr);
+    CHECK(faulted);
+}
+
+TEST_CASE("guarded memory: layers, losses and training steps touch backend memory only through the backend") {
+    linear_and_activations<Guarded>();
+    convolutions<Guarded>();
+    normalisations<Guarded>();
+    pooling_resampling_reshaping<Guarded>();
+    progressive_networks<Guarded>();
+    losses<Guarded>();
+    gan_steps<Guarded>();
+    convolutional_gan_steps<Guarded>();
+    conditional_gan_steps<Guarded>();
+}
+
+TEST_CASE("guarded memory: weights are saved from and loaded into backend memory through the backend") {
+    TempDir dir("xgan_test_guarded_");
+    using Net = Network<ConvD, Shape<1, 16, 16>, Guarded>;
+    Net a, b;
+    Rng rng(3), other(4);
+    a.reset_parameters(rng, Init::pytorch);
+    b.reset_parameters(other, Init::pytorch);
+    io::save_weights(a, dir.path / "d.safetensors");
+    io::load_weights(b, dir.path / "d.safetensors");
+    CHECK(weights_of<Guarded>(a) == weights_of<Guarded>(b));
+}
