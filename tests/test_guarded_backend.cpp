@@ -6,11 +6,13 @@
 
 #include <csignal>
 #include <csetjmp>
+#include <cmath>
 
 #include "backend_agreement.hpp"
 #include "xgan/backend/cuda/guarded_loops.hpp"
 #include "xgan/backend/cuda/kernel_backend.hpp"
 #include "xgan/io/weights.hpp"
+#include "xgan/train/fit.hpp"
 #include "temp_dir.hpp"
 
 using namespace xgan;
@@ -62,5 +64,40 @@ TEST_CASE("guarded memory: weights are saved from and loaded into backend memory
     b.reset_parameters(other, Init::pytorch);
     io::save_weights(a, dir.path / "d.safetensors");
     io::load_weights(b, dir.path / "d.safetensors");
+    CHECK(weights_of<Guarded>(a) == weights_of<Guarded>(b));
+}
+
+namespace {
+using FitG = Sequential<Linear<8, 32>, ReLU, Linear<32, 16>, Tanh, Reshape<1, 4, 4>>;
+using FitD = Sequential<Flatten, Linear<16, 32>, LeakyReLU<ratio(0.2)>, Linear<32, 1>, Sigmoid>;
+using GuardedGan = Gan<FitG, FitD, Shape<8>, objective::Bce, Guarded>;
+
+data::ImageDataset patterns() {  // 40 images of 1x4x4 in [-1, 1]
+    data::ImageDataset ds{40, 1, 4, 4, {}, {}, {}, {}};
+    for (std::size_t i = 0; i < 40; ++i)
+        for (std::size_t p = 0; p < 16; ++p) ds.images.push_back(float(std::sin(0.3 * double(i) + 0.7 * double(p))));
+    return ds;
+}
+}  // namespace
+
+TEST_CASE("guarded memory: a whole run (grids, checkpoints, a stop and an exact resume) goes through the backend") {
+    TempDir stopped("xgan_test_guarded_"), whole("xgan_test_guarded_");
+    train::RunSettings s;
+    s.model = "guarded";
+    s.data = "patterns";
+    s.epochs = 2;
+    s.batch_size = 8;
+    s.quiet = true;
+    s.log_every = 1;
+    train::Hooks<GuardedGan> stop_at_7;
+    stop_at_7.after_step.push_back([](train::RunContext<GuardedGan>& ctx, const StepStats&) { ctx.stop = ctx.trainer.steps() == 7; });
+    CHECK(train::fit<GuardedGan>(patterns(), stopped.path, s, stop_at_7).steps == 7);
+    train::RunSettings resume = s;
+    resume.resume = true;
+    CHECK(train::fit<GuardedGan>(patterns(), stopped.path, resume).steps == 10);
+    CHECK(train::fit<GuardedGan>(patterns(), whole.path, s).steps == 10);
+    GuardedGan::generator a, b;
+    io::load_weights(a, stopped.path / "generator.safetensors");
+    io::load_weights(b, whole.path / "generator.safetensors");
     CHECK(weights_of<Guarded>(a) == weights_of<Guarded>(b));
 }

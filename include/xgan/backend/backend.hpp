@@ -113,6 +113,12 @@ using ProbeGeometry = ConvGeometry<1, 3, 3, 2, 2, 2, 1, 0, 1>;
 using ProbeWindows = WindowGeometry<4, 4, 2, 2>;
 }  // namespace detail
 
+// Whether the host may read and write B's storage directly (the CPU backends say so with
+// `static constexpr bool host_memory = true`). Code above the backend skips a staging copy
+// where it is; everywhere else values go through copy_to_host / copy_from_host.
+template <class B>
+inline constexpr bool host_memory = requires { requires B::host_memory; };
+
 template <class B>
 concept Backend = requires { typename B::scalar; } &&
     requires(typename B::scalar* y, const typename B::scalar* x, typename B::scalar v, std::size_t n, int i,

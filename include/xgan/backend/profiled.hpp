@@ -94,6 +94,7 @@ template <class Inner>
 struct ProfiledBackend {
     using scalar = typename Inner::scalar;
     using T = scalar;
+    static constexpr bool host_memory = backend::host_memory<Inner>;
     template <class U = T>
     using buffer = typename Inner::template buffer<U>;
 

@@ -68,11 +68,19 @@ public:
         out.resize(rows.count);
         if (labels) labels->resize(rows.count);
         const std::size_t first = cursor_ + rows.begin;
-        auto copy = [&](std::size_t i) { dataset_->copy_sample(order_[first + i], out.sample(i)); };
+        // Samples go straight into the batch where the host can write the backend's memory, and
+        // through a host buffer and one copy_from_host where it cannot (a GPU's).
+        float* into = out.data();
+        if constexpr (!backend::host_memory<B>) {
+            staging_.resize(rows.count * S::size);
+            into = staging_.data();
+        }
+        auto copy = [&](std::size_t i) { dataset_->copy_sample(order_[first + i], into + i * S::size); };
         if (dataset_->streamed())  // each sample is decoded from its file: one task per sample
             tbb::parallel_for(std::size_t(0), rows.count, copy);
         else
             for (std::size_t i = 0; i < rows.count; ++i) copy(i);
+        if constexpr (!backend::host_memory<B>) B::copy_from_host(static_cast<const float*>(into), staging_.size(), out.data());
         if (labels)
             for (std::size_t i = 0; i < rows.count; ++i)
                 (*labels)[i] = dataset_->labels.empty() ? -1 : dataset_->labels[order_[first + i]];
@@ -118,6 +126,7 @@ private:
     bool drop_last_;
     Rng rng_;
     std::vector<std::size_t> order_;
+    std::vector<float> staging_;  // a batch on its way to a backend the host cannot write
     std::size_t cursor_ = 0, epoch_ = 0;
     int rank_ = 0, ranks_ = 1;
 };

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,6 +83,22 @@ void copy_out(const SafetensorsEntry& e, T* dst) {
     std::memcpy(dst, e.bytes.data(), e.bytes.size());
 }
 
+// The same into backend B's storage (which may be device memory), through a host copy.
+template <class B>
+void copy_out_to(const SafetensorsEntry& e, float* dst) {
+    std::vector<float> host(e.bytes.size() / sizeof(float));
+    copy_out(e, host.data());
+    B::copy_from_host(static_cast<const float*>(host.data()), host.size(), dst);
+}
+
+// n values of backend B's storage in host memory.
+template <class B>
+std::vector<float> host_copy(const float* x, std::size_t n) {
+    std::vector<float> h(n);
+    B::copy_to_host(x, n, h.data());
+    return h;
+}
+
 inline std::string step_name(std::int64_t step) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "step_%07lld", static_cast<long long>(step));
@@ -117,10 +134,13 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
         auto& og = s.trainer.generator_optimizer();
         auto& od = s.trainer.discriminator_optimizer();
         const std::int64_t g_steps = og.steps(), d_steps = od.steps();
+        using B = typename GanT::backend;
         std::vector<TensorView> opt_entries;
+        std::list<std::vector<float>> staged;  // host copies of the backend's state (stable addresses)
         const auto add_state = [&](auto& optimizer, const std::string& net, const std::int64_t& steps) {
             optimizer.visit_state([&](std::string_view name, auto& v) {
-                opt_entries.push_back({net + "." + std::string(name), DType::F32, {std::int64_t(v.size())}, v.data()});
+                staged.push_back(detail::host_copy<B>(v.data(), v.size()));
+                opt_entries.push_back({net + "." + std::string(name), DType::F32, {std::int64_t(v.size())}, staged.back().data()});
             });
             opt_entries.push_back({net + ".step", DType::I64, {1}, &steps});
         };
@@ -139,11 +159,12 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
                                                     s.trainer.steps(), s.trainer.discriminator_steps()};
         std::vector<std::int64_t> noise_shape = {std::int64_t(s.fixed_noise.batch())};
         for (auto d : GanT::noise_shape::dims) noise_shape.push_back(std::int64_t(d));
+        const std::vector<float> fixed_noise = detail::host_copy<B>(s.fixed_noise.data(), s.fixed_noise.size());
         std::vector<TensorView> state = {{"random_streams", DType::I64, {std::int64_t(rngs.size())}, rngs.data()},
                                          {"loader.rng", DType::I64, {4}, loader_rng.data()},
                                          {"loader.order", DType::I64, {std::int64_t(order.size())}, order.data()},
                                          {"position", DType::I64, {4}, position.data()},
-                                         {"fixed_noise", DType::F32, noise_shape, s.fixed_noise.data()}};
+                                         {"fixed_noise", DType::F32, noise_shape, fixed_noise.data()}};
         if (const auto* replay = s.trainer.replay_buffer()) {
             std::vector<std::int64_t> shape = {std::int64_t(replay->size())};
             for (auto d : GanT::discriminator_input::dims) shape.push_back(std::int64_t(d));
@@ -263,7 +284,7 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     if (auto* average = s.trainer.averaged_generator()) load_weights(*average, dir / "generator_ema.safetensors");
     load_weights(s.trainer.generator(), dir / "generator.safetensors");
     load_weights(s.trainer.discriminator(), dir / "discriminator.safetensors");
-    for (const auto& st : opt_state) detail::copy_out(*st.saved, st.into);
+    for (const auto& st : opt_state) detail::copy_out_to<typename GanT::backend>(*st.saved, st.into);
     detail::copy_out(gs, &t);
     og.set_steps(t);
     detail::copy_out(ds, &t);
@@ -282,7 +303,7 @@ void load_checkpoint(const fs::path& dir, RunState<GanT> s) {
     s.loader.restore(std::size_t(pos[0]), std::size_t(pos[1]), std::vector<std::size_t>(ord.begin(), ord.end()), lr);
     s.trainer.set_steps(pos[2]);
     s.trainer.set_discriminator_steps(pos[3]);
-    detail::copy_out(noise, s.fixed_noise.data());
+    detail::copy_out_to<typename GanT::backend>(noise, s.fixed_noise.data());
     if (replay) {
         std::vector<float> stored(replayed->numel());
         detail::copy_out(*replayed, stored.data());

@@ -143,9 +143,11 @@ inline nlohmann::json settings_json(const RunSettings& s) {
 // Fixed noise for the sample grids: its own stream, so it does not depend on training.
 template <class Noise, class B>
 Tensor<Noise, B> fixed_noise(std::uint64_t seed, std::size_t n) {
-    Tensor<Noise, B> z(n);
+    std::vector<float> drawn(n * Noise::size);
     Rng rng(seed ^ 0x5eed0f1dedc0ffeeULL);
-    rng.fill_normal(z.data(), z.size());
+    rng.fill_normal(drawn.data(), drawn.size());
+    Tensor<Noise, B> z(n);
+    B::copy_from_host(static_cast<const float*>(drawn.data()), drawn.size(), z.data());
     return z;
 }
 
@@ -220,6 +222,7 @@ void check_run(const data::ImageDataset& dataset, const RunSettings& s) {
 // is written, and the error is rethrown.
 template <class GanT>
 RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunSettings& s, const Hooks<GanT>& hooks = {}) {
+    using B = typename GanT::backend;
     using Noise = typename GanT::noise_shape;
     using Sample = typename GanT::sample_shape;
     static_assert(Sample::rank == 3, "fit() trains on images: the samples are (C, H, W)");
@@ -346,7 +349,8 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
             }
             if (files && s.grid_every > 0 && step % s.grid_every == 0) {
                 const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
-                files->write_samples(0, step, samples.data(), samples.batch(), Sample::dims, real.data(), real.batch());
+                files->write_samples(0, step, detail::host_copy<B>(samples.data(), samples.size()).data(), samples.batch(),
+                                     Sample::dims, detail::host_copy<B>(real.data(), real.size()).data(), real.batch());
             }
             if (ctx) {
                 ctx->progress_line = tty;
@@ -369,11 +373,14 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
         if (n == 0) continue;
         if (files) {
             const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
-            files->write_samples(epoch, trainer.steps(), samples.data(), samples.batch(), Sample::dims, real.data(),
+            const std::vector<float> host_samples = detail::host_copy<B>(samples.data(), samples.size());
+            const std::vector<float> host_real = detail::host_copy<B>(real.data(), real.size());
+            files->write_samples(epoch, trainer.steps(), host_samples.data(), samples.batch(), Sample::dims, host_real.data(),
                                  real.batch());
             // Samples start out alike; judge diversity only once training is under way.
             if (trainer.steps() >= 500)
-                if (auto w = health.check_diversity(samples.data(), samples.batch(), real.data(), real.batch(), Sample::size))
+                if (auto w = health.check_diversity(host_samples.data(), samples.batch(), host_real.data(), real.batch(),
+                                                    Sample::size))
                     warn(*w, trainer.steps(), false);
             for (const auto& hook : hooks.after_epoch) hook(*ctx, samples);
         }

@@ -24,6 +24,7 @@ template <class T>
 struct CpuBackend {
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "xgan: CpuBackend takes float or double");
     using scalar = T;
+    static constexpr bool host_memory = true;
     template <class U = T>
     using buffer = AlignedVector<U>;
 

@@ -65,6 +65,7 @@ __global__ void partial_sums(std::size_t n, Term term, double* partial) {
 }  // namespace launch
 
 struct Gpu {
+    static constexpr bool host_memory = false;
     template <class U>
     using buffer = DeviceVector<U>;
 

@@ -115,6 +115,7 @@ private:
 };
 
 struct GuardedLoops {
+    static constexpr bool host_memory = false;
     template <class U>
     using buffer = GuardedVector<U>;
 

@@ -11,6 +11,7 @@
 namespace xgan::backend::cuda {
 
 struct HostLoops {
+    static constexpr bool host_memory = true;
     template <class U>
     using buffer = std::vector<U>;
 

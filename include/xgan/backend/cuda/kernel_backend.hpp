@@ -27,6 +27,7 @@ struct KernelBackend {
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "xgan: the CUDA backend takes float or double");
     using scalar = T;
     using executor = Exec;
+    static constexpr bool host_memory = Exec::host_memory;
     template <class U = T>
     using buffer = typename Exec::template buffer<U>;
 

@@ -21,6 +21,7 @@ namespace xgan::backend {
 template <class T>
 struct ReferenceBackend {
     using scalar = T;
+    static constexpr bool host_memory = true;
     template <class U = T>
     using buffer = std::vector<U>;
 
