@@ -1,14 +1,14 @@
 #pragma once
 // Device memory: a caching pool over cudaMalloc (freed blocks are kept by size and handed out
 // again, so a training step that resizes its tensors to the same batch allocates nothing after
-// the first), and DeviceVector<U>, the backend's buffer: contiguous, value-initialised
-// (zero-filled), growing like std::vector but never reading or writing host memory.
+// the first), and DeviceVector<U>, the backend's buffer (block_vector.hpp over that pool).
 #include <cstddef>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "xgan/backend/cuda/block_vector.hpp"
 #include "xgan/backend/cuda/runtime.hpp"
 
 namespace xgan::backend::cuda {
@@ -66,53 +66,21 @@ private:
     std::unordered_map<std::size_t, std::vector<void*>> free_;
 };
 
-template <class U>
-class DeviceVector {
-public:
-    using value_type = U;
-
-    DeviceVector() = default;
-    explicit DeviceVector(std::size_t n) { resize(n); }
-    DeviceVector(std::size_t n, const U& value) {  // staged on the host: for set-up, not for steps
-        resize(n);
-        const std::vector<U> h(n, value);
-        if (n) check(cudaMemcpy(data_, h.data(), n * sizeof(U), cudaMemcpyHostToDevice), "copy_from_host");
+// Device memory for BlockVector: the pool, and copies queued on the backend's stream.
+struct DeviceMemory {
+    static void* allocate(std::size_t bytes) { return DevicePool::get().allocate(bytes); }
+    static void release(void* p, std::size_t bytes) { DevicePool::get().release(p, bytes); }
+    static void copy(void* dst, const void* src, std::size_t bytes) {
+        check(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream()), "copy");
     }
-    DeviceVector(const DeviceVector& o) {
-        resize(o.size_);
-        if (size_) check(cudaMemcpyAsync(data_, o.data_, size_ * sizeof(U), cudaMemcpyDeviceToDevice, stream()), "copy");
+    static void zero(void* p, std::size_t bytes) { check(cudaMemsetAsync(p, 0, bytes, stream()), "cudaMemset"); }
+    static void upload(void* dst, const void* host, std::size_t bytes) {
+        check(cudaMemcpyAsync(dst, host, bytes, cudaMemcpyHostToDevice, stream()), "copy_from_host");
+        Runtime::get().synchronize();  // the host values are a temporary
     }
-    DeviceVector(DeviceVector&& o) noexcept
-        : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)),
-          capacity_(std::exchange(o.capacity_, 0)) {}
-    DeviceVector& operator=(DeviceVector o) noexcept {
-        std::swap(data_, o.data_);
-        std::swap(size_, o.size_);
-        std::swap(capacity_, o.capacity_);
-        return *this;
-    }
-    ~DeviceVector() { DevicePool::get().release(data_, capacity_ * sizeof(U)); }
-
-    // New elements are zero, as std::vector's value-initialised ones.
-    void resize(std::size_t n) {
-        if (n > capacity_) {
-            U* grown = static_cast<U*>(DevicePool::get().allocate(n * sizeof(U)));
-            if (size_) check(cudaMemcpyAsync(grown, data_, size_ * sizeof(U), cudaMemcpyDeviceToDevice, stream()), "copy");
-            DevicePool::get().release(data_, capacity_ * sizeof(U));
-            data_ = grown;
-            capacity_ = n;
-        }
-        if (n > size_) check(cudaMemsetAsync(data_ + size_, 0, (n - size_) * sizeof(U), stream()), "cudaMemset");
-        size_ = n;
-    }
-    std::size_t size() const { return size_; }
-    bool empty() const { return size_ == 0; }
-    U* data() { return data_; }
-    const U* data() const { return data_; }
-
-private:
-    U* data_ = nullptr;
-    std::size_t size_ = 0, capacity_ = 0;
 };
+
+template <class U>
+using DeviceVector = BlockVector<U, DeviceMemory>;
 
 }  // namespace xgan::backend::cuda

@@ -17,6 +17,7 @@
 #include <new>
 #include <utility>
 
+#include "xgan/backend/cuda/block_vector.hpp"
 #include "xgan/backend/cuda/host_loops.hpp"
 
 namespace xgan::backend::cuda {
@@ -66,53 +67,23 @@ private:
     int open_depth_ = 0;
 };
 
-template <class U>
-class GuardedVector {
-public:
-    using value_type = U;
-    GuardedVector() = default;
-    explicit GuardedVector(std::size_t n) { resize(n); }
-    GuardedVector(std::size_t n, const U& value) {
-        resize(n);
+// Guarded memory for BlockVector: every touch inside an Open.
+struct GuardedMemory {
+    static void* allocate(std::size_t bytes) { return GuardedPages::get().allocate(bytes); }
+    static void release(void* p, std::size_t) { GuardedPages::get().release(p); }
+    static void copy(void* dst, const void* src, std::size_t bytes) {
         GuardedPages::Open open;
-        std::fill(data_, data_ + n, value);
+        std::memcpy(dst, src, bytes);
     }
-    GuardedVector(const GuardedVector& o) {
-        resize(o.size_);
+    static void zero(void* p, std::size_t bytes) {
         GuardedPages::Open open;
-        if (size_) std::memcpy(static_cast<void*>(data_), o.data_, size_ * sizeof(U));
+        std::memset(p, 0, bytes);
     }
-    GuardedVector(GuardedVector&& o) noexcept
-        : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)) {}
-    GuardedVector& operator=(GuardedVector o) noexcept {
-        std::swap(data_, o.data_);
-        std::swap(size_, o.size_);
-        std::swap(capacity_, o.capacity_);
-        return *this;
-    }
-    ~GuardedVector() { GuardedPages::get().release(data_); }
-
-    void resize(std::size_t n) {  // new elements are zero (fresh pages are)
-        GuardedPages::Open open;
-        if (n > capacity_) {
-            U* grown = static_cast<U*>(GuardedPages::get().allocate(n * sizeof(U)));
-            if (size_) std::memcpy(static_cast<void*>(grown), data_, size_ * sizeof(U));
-            GuardedPages::get().release(data_);
-            data_ = grown;
-            capacity_ = n;
-        }
-        if (n > size_) std::memset(static_cast<void*>(data_ + size_), 0, (n - size_) * sizeof(U));
-        size_ = n;
-    }
-    std::size_t size() const { return size_; }
-    bool empty() const { return size_ == 0; }
-    U* data() { return data_; }
-    const U* data() const { return data_; }
-
-private:
-    U* data_ = nullptr;
-    std::size_t size_ = 0, capacity_ = 0;
+    static void upload(void* dst, const void* host, std::size_t bytes) { copy(dst, host, bytes); }
 };
+
+template <class U>
+using GuardedVector = BlockVector<U, GuardedMemory>;
 
 struct GuardedLoops {
     static constexpr bool host_memory = false;
