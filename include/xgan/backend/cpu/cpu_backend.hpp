@@ -106,11 +106,26 @@ struct CpuBackend {
     static void window_spread(std::size_t planes, T divisor, const T* y, T* x) { cpu::window_spread<G>(planes, divisor, y, x); }
     static void copy_blocks(const Blocks& b, const T* src, T* dst) { cpu::copy_blocks(b, src, dst); }
 
-    static void adam_update(std::size_t n, T* p, T* g, T* m, T* v, const AdamStep<T>& k) { cpu::adam_update(n, p, g, m, v, k); }
-    static void rmsprop_update(std::size_t n, T* p, T* g, T* s, T* a, T* b, const RmspropStep<T>& k) {
-        cpu::rmsprop_update(n, p, g, s, a, b, k);
+    // The optimizer passes are memory-bound, and two cores move more bytes than one (a 2.9M
+    // parameter Adam pass, cold cache: 1.75 ms on one thread, 0.99 ms on two, AVX-512 EPYC).
+    static constexpr std::size_t update_block = 32768;  // elements per task, a multiple of any SIMD width
+    static void adam_update(std::size_t n, T* p, T* g, T* m, T* v, const AdamStep<T>& k) {
+        cpu::parallel_blocks(n, update_block, [&](std::size_t i, std::size_t e) {
+            cpu::adam_update(e - i, p + i, g + i, m + i, v + i, k);
+        });
     }
-    static void sgd_update(std::size_t n, T* p, T* g, T* b, const SgdStep<T>& k) { cpu::sgd_update(n, p, g, b, k); }
+    static void rmsprop_update(std::size_t n, T* p, T* g, T* s, T* a, T* b, const RmspropStep<T>& k) {
+        // s, a and b are null where the options need them not
+        const auto at = [](T* x, std::size_t i) { return x ? x + i : x; };
+        cpu::parallel_blocks(n, update_block, [&](std::size_t i, std::size_t e) {
+            cpu::rmsprop_update(e - i, p + i, g + i, at(s, i), at(a, i), at(b, i), k);
+        });
+    }
+    static void sgd_update(std::size_t n, T* p, T* g, T* b, const SgdStep<T>& k) {
+        cpu::parallel_blocks(n, update_block, [&](std::size_t i, std::size_t e) {
+            cpu::sgd_update(e - i, p + i, g + i, b ? b + i : b, k);
+        });
+    }
 
     // Not part of the Backend concept: the layers not yet written against it loop over items here.
     template <class Body>

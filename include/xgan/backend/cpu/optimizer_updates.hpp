@@ -1,7 +1,7 @@
 #pragma once
 // The CPU backend's fused optimizer passes (formulas: backend/optimizer_steps.hpp). Adam's is
-// explicit SIMD code (sqrt keeps the loop scalar otherwise): memory-bound, so one thread is as
-// fast as two here.
+// explicit SIMD code (sqrt keeps the loop scalar otherwise). Each pass is over one block of
+// elements; the backend spreads the blocks over its threads.
 #include <cmath>
 #include <cstddef>
 
