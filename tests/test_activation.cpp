@@ -210,3 +210,32 @@ TEST_CASE("SELU: values, derivative at 0, gradcheck, tangents, name") {
     static_assert(HasTangentPasses<bind_t<SELU, Shape<4>, Cpu>>);
     CHECK(bind_t<SELU, Shape<4>, Cpu>::name() == "SELU()");
 }
+
+// 37 values per sample, 3 samples: whole SIMD batches of any width (4, 8 or 16 floats) and a
+// scalar remainder, so both forms of each functor run (apply_batch, derivative_batch).
+TEST_CASE("activations: the vector and scalar passes give the formula's values") {
+    using S = Shape<37>;
+    constexpr std::size_t batch = 3;
+    Tensor<S, Cpu> x(batch), y, dy(batch), dx;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        x.data()[i] = (float(int(i % 13)) - 6.0f) * 0.375f;  // negatives, zeros, positives
+        dy.data()[i] = 0.5f + float(i % 5) * 0.25f;
+    }
+    x.data()[40] = -0.0f;  // ReLU and LeakyReLU take x > 0 as the positive side
+    const auto check = [&]<class Spec>(Spec, const char* name, auto f, auto df) {
+        bind_t<Spec, S, Cpu> layer;
+        layer.forward(x, y, Mode::train);
+        layer.backward(x, y, dy, &dx, ParamGrads::accumulate);
+        int wrong_y = 0, wrong_dx = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            wrong_y += y.data()[i] != f(x.data()[i]);
+            wrong_dx += dx.data()[i] != dy.data()[i] * df(x.data()[i]);
+        }
+        CHECK_MESSAGE(wrong_y == 0, name, " forward");
+        CHECK_MESSAGE(wrong_dx == 0, name, " backward");
+    };
+    check(ReLU{}, "ReLU", [](float v) { return v > 0 ? v : 0.0f; }, [](float v) { return v > 0 ? 1.0f : 0.0f; });
+    check(LeakyReLU<ratio(0.2)>{}, "LeakyReLU(0.2)", [](float v) { return v > 0 ? v : v * 0.2f; },
+          [](float v) { return v > 0 ? 1.0f : 0.2f; });
+    check(LeakyReLU<>{}, "LeakyReLU(0.01)", [](float v) { return v > 0 ? v : v * 0.01f; }, [](float v) { return v > 0 ? 1.0f : 0.01f; });
+}

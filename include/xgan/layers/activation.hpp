@@ -14,7 +14,10 @@
 namespace xgan {
 
 // Fn provides: name(), apply(x), derivative(x, y), second_derivative(x, y); optionally
-// apply_batch(xsimd batch) where the compiler would leave apply scalar.
+// apply_batch(b) and derivative_batch(bx, by) on SIMD batches (the CPU backend's xsimd, its
+// functions found by argument-dependent lookup) where the compiler would leave a loop scalar.
+// They must give apply's and derivative's values exactly: the backend uses them for whole
+// batches and the scalar forms for the remainder.
 namespace detail::act {
 template <class Fn>
 struct Apply {  // f(x)
@@ -28,6 +31,9 @@ template <class Fn>
 struct Chain {  // g f'(x), f' from (x, y)
     template <class T>
     XGAN_HD T operator()(T g, T x, T y) const { return g * Fn::derivative(x, y); }
+    template <class Batch>
+        requires requires(Batch b) { Fn::derivative_batch(b, b); }
+    Batch simd(Batch g, Batch x, Batch y) const { return g * Fn::derivative_batch(x, y); }
 };
 template <class Fn>
 struct SecondOrder {  // f'(x) ybar + f''(x) xt ytbar
@@ -94,6 +100,11 @@ struct ReLU {
     XGAN_HD static T apply(T x) { return x > T(0) ? x : T(0); }
     template <class T>
     XGAN_HD static T derivative(T x, T) { return x > T(0) ? T(1) : T(0); }
+    template <class Batch>
+    static Batch derivative_batch(Batch x, Batch) {
+        using T = typename Batch::value_type;
+        return select(x > Batch(T(0)), Batch(T(1)), Batch(T(0)));
+    }
     template <class T>
     XGAN_HD static T second_derivative(T, T) { return T(0); }
 };
@@ -106,6 +117,18 @@ struct LeakyReLU {
     XGAN_HD static T apply(T x) { return x > T(0) ? x : x * T(Slope.value()); }
     template <class T>
     XGAN_HD static T derivative(T x, T) { return x > T(0) ? T(1) : T(Slope.value()); }
+    // Without AVX-512's masked moves, GCC 12 leaves the selects above scalar unless built with
+    // -fno-trapping-math (x * slope might trap); explicit selects vectorise on every x86-64 CPU.
+    template <class Batch>
+    static Batch apply_batch(Batch x) {
+        using T = typename Batch::value_type;
+        return select(x > Batch(T(0)), x, x * Batch(T(Slope.value())));
+    }
+    template <class Batch>
+    static Batch derivative_batch(Batch x, Batch) {
+        using T = typename Batch::value_type;
+        return select(x > Batch(T(0)), Batch(T(1)), Batch(T(Slope.value())));
+    }
     template <class T>
     XGAN_HD static T second_derivative(T, T) { return T(0); }
 };
