@@ -7,7 +7,10 @@
 // way counted once per call. No implementation of the step beats the floor without a faster
 // GEMM or fewer FLOPs; step / floor says how far the rest of the step is from it.
 //
-//   kernel_shares [--steps N] [model...]     models: mlp dcgan dcgan64 wgan-gp64 cgan (default all)
+//   kernel_shares [--steps N] [--json FILE] [model...]
+//       models: mlp mlp-small dcgan dcgan64 wgan-gp64 cgan (default all)
+//       --json FILE  also writes each model's step, floor and GEMM figures there (compare.sh
+//                    reads the floors of the convolutional models from it)
 //
 // A step is what `xgan train` runs per generator update: critic_steps discriminator updates
 // (each on its own real batch) and one generator update, at the model's default batch size,
@@ -33,18 +36,6 @@
 namespace {
 
 using Profiled = xgan::backend::ProfiledBackend<xgan::Cpu>;
-
-// A model's Gan type with its backend replaced.
-template <class GanType, class B>
-struct with_backend;
-template <class G, class D, class N, class O, class B0, class B>
-struct with_backend<xgan::Gan<G, D, N, O, B0>, B> {
-    using type = xgan::Gan<G, D, N, O, B>;
-};
-template <class G, class D, class N, std::size_t K, class O, class B0, class B>
-struct with_backend<xgan::ConditionalGan<G, D, N, K, O, B0>, B> {
-    using type = xgan::ConditionalGan<G, D, N, K, O, B>;
-};
 
 constexpr std::uint64_t seed = 20240601;
 
@@ -90,10 +81,15 @@ Floor gemm_floor(const std::vector<xgan::backend::KernelProfile::Gemm>& gemms, i
     return f;
 }
 
+// One model's figures, per step.
+struct Summary {
+    double step_ms = 0, gemm_gflop = 0, gemm_ms = 0, floor_ms = 0, floor_xgan_way_ms = 0;
+};
+
 // Runs warm-up steps, then `steps` profiled ones; prints the table.
 template <class M>
-void profile_model(int steps) {
-    using gan = typename with_backend<typename M::gan, Profiled>::type;
+Summary profile_model(int steps) {
+    using gan = xgan::with_backend_t<typename M::gan, Profiled>;
     const auto d = M::defaults();
     xgan::GanTrainer<gan> trainer(model_options<M>(), seed);
 
@@ -139,7 +135,8 @@ void profile_model(int steps) {
     }
     const double outside = step_ms - profile.total_seconds() * 1e3 / steps;
     std::printf("  %-28s %10s %10.2f %6.1f%%\n", "(outside the kernels)", "", outside, 100.0 * outside / step_ms);
-    if (gemm_ms == 0) return;
+    Summary summary{step_ms, gemm_flops * 1e-9, gemm_ms};
+    if (gemm_ms == 0) return summary;
     const auto gemms = profile.gemms();
     const Floor floor = gemm_floor(gemms, steps);
     std::printf("  GEMMs: %.2f GFLOP per step, %zu shapes, at %.1f GFLOP/s in the step\n", gemm_flops * 1e-9, gemms.size(),
@@ -147,11 +144,15 @@ void profile_model(int steps) {
     std::printf("  the same GEMMs alone: %.1f ms xgan's way (%.1f GFLOP/s); floor %.1f ms (%.1f GFLOP/s)\n",
                 floor.xgan_way * 1e3, gemm_flops * 1e-9 / floor.xgan_way, floor.best * 1e3, gemm_flops * 1e-9 / floor.best);
     std::printf("  step / floor: %.2f\n", step_ms / (floor.best * 1e3));
+    summary.floor_ms = floor.best * 1e3;
+    summary.floor_xgan_way_ms = floor.xgan_way * 1e3;
+    return summary;
 }
 
-const std::map<std::string, std::function<void(int)>>& models() {
-    static const std::map<std::string, std::function<void(int)>> m{
+const std::map<std::string, std::function<Summary(int)>>& models() {
+    static const std::map<std::string, std::function<Summary(int)>> m{
         {"mlp", profile_model<xgan::models::Mlp>},
+        {"mlp-small", profile_model<xgan::models::MlpSmall>},
         {"dcgan", profile_model<xgan::models::Dcgan>},
         {"dcgan64", profile_model<xgan::models::Dcgan64>},
         {"wgan-gp64", profile_model<xgan::models::WganGp64>},
@@ -160,11 +161,36 @@ const std::map<std::string, std::function<void(int)>>& models() {
     return m;
 }
 
+void write_json(const char* path, const std::vector<std::pair<std::string, Summary>>& results) {
+    std::FILE* f = std::fopen(path, "w");
+    if (!f) {
+        std::fprintf(stderr, "kernel_shares: cannot write %s\n", path);
+        std::exit(1);
+    }
+    std::fprintf(f, "{\"models\": {");
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& [name, s] = results[i];
+        std::fprintf(f,
+                     "%s\n  \"%s\": {\"step_ms\": %.4f, \"gemm_gflop\": %.6f, \"gemm_ms\": %.4f, \"floor_ms\": %.4f, "
+                     "\"floor_xgan_way_ms\": %.4f}",
+                     i ? "," : "", name.c_str(), s.step_ms, s.gemm_gflop, s.gemm_ms, s.floor_ms, s.floor_xgan_way_ms);
+    }
+    std::fprintf(f, "\n}}\n");
+    if (std::fclose(f) != 0) {
+        std::fprintf(stderr, "kernel_shares: cannot write %s\n", path);
+        std::exit(1);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     xgan::backend::tune_process(argv);  // may re-exec with OPENBLAS_CORETYPE and malloc settings
+    const char* usage =
+        "usage: kernel_shares [--steps N] [--json FILE] [model...]\n"
+        "models: mlp mlp-small dcgan dcgan64 wgan-gp64 cgan (default: all)\n";
     int steps = 5;
+    const char* json = nullptr;
     std::vector<std::string> chosen;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -174,8 +200,10 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "kernel_shares: --steps takes a positive count\n");
                 return 2;
             }
+        } else if (a == "--json" && i + 1 < argc) {
+            json = argv[++i];
         } else if (a == "--help" || a == "-h") {
-            std::printf("usage: kernel_shares [--steps N] [model...]\nmodels: mlp dcgan dcgan64 wgan-gp64 cgan (default: all)\n");
+            std::printf("%s", usage);
             return 0;
         } else if (models().count(a)) {
             chosen.push_back(a);
@@ -186,6 +214,8 @@ int main(int argc, char** argv) {
     }
     if (chosen.empty())
         for (const auto& [name, run] : models()) chosen.push_back(name);
-    for (const auto& name : chosen) models().at(name)(steps);
+    std::vector<std::pair<std::string, Summary>> results;
+    for (const auto& name : chosen) results.emplace_back(name, models().at(name)(steps));
+    if (json) write_json(json, results);
     return 0;
 }

@@ -1,18 +1,21 @@
 #!/usr/bin/python3
 """Merges bench_gan_step's Google Benchmark JSON and torch_gan_step.py's JSON into one table.
 
-Usage: merge_results.py xgan.json torch.json [--stat median|min] [--json merged.json]
+Usage: merge_results.py xgan.json torch.json [torch2.json...] [--floors floors.json] [--stat median|min] [--json merged.json]
 Standard library only. Per model it prints, over the repetitions (xgan) and the timed steps
 (PyTorch), the medians (--stat median, the default) or the minima (--stat min: on a busy
 machine the steadier number):
   xgan ms      BM_train_step: one full training step of xgan
-  floor ms     BM_gemm_floor: only the SGEMMs a step needs, at their real shapes
+  floor ms     BM_gemm_floor: only the SGEMMs a step needs, at their real shapes; for the
+               convolutional models, kernel_shares --json (--floors): every GEMM one step
+               called, each shape timed alone
   x/floor      xgan ms / floor ms (target: <= 1.3)
   gemm ms      BM_gemm_as_xgan: the SGEMMs xgan's trainer actually issues
   adam ms      BM_adam: Adam(D) + Adam(G) alone
   torch ms     PyTorch's best configuration (named in the last column), its Adam ms, and the
                tutorial's code under the same process settings
-  speed-up     torch best ms / xgan ms (target: >= 1.5, aim 2)
+  speed-up     torch best ms / xgan ms
+The wgan-gp64 step is BM_wgan_gp_step (3 critic updates with the penalty + 1 generator update).
 """
 import argparse
 import json
@@ -40,22 +43,36 @@ def xgan_stats(path, stat):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("xgan_json")
-    ap.add_argument("torch_json")
+    ap.add_argument("torch_json", nargs="+", help="torch_gan_step.py outputs (their models are joined)")
+    ap.add_argument("--floors", help="kernel_shares --json output: floors of the models BM_gemm_floor lacks")
     ap.add_argument("--stat", choices=["median", "min"], default="median")
     ap.add_argument("--json", help="also write the merged numbers here")
     args = ap.parse_args()
 
     xgan, ctx = xgan_stats(args.xgan_json, args.stat)
     key = "ms_per_step" if args.stat == "median" else "min_ms"
-    with open(args.torch_json) as f:
-        torch = json.load(f)
+    torch = None
+    for path in args.torch_json:
+        with open(path) as f:
+            t = json.load(f)
+        if torch is None:
+            torch = t
+        else:
+            torch["models"].update(t["models"])
+            torch.setdefault("skipped", {}).update(t.get("skipped", {}))
+            torch["load_after"] = t.get("load_after")
+    floors = {}
+    if args.floors:
+        with open(args.floors) as f:
+            floors = json.load(f)["models"]
 
     header = ["model", "batch", "xgan ms", "floor ms", "x/floor", "gemm ms", "adam ms", "torch ms", "torch adam",
               "tutorial ms", "speed-up", "torch best config"]
     rows, merged = [], {}
     for model, t in torch["models"].items():
         x = xgan.get(model, {})
-        step, floor = x.get("BM_train_step"), x.get("BM_gemm_floor")
+        step = x.get("BM_train_step", x.get("BM_wgan_gp_step"))
+        floor = x.get("BM_gemm_floor", floors.get(model, {}).get("floor_ms") or None)
         configs = t["configs"]
         best_config = min(configs, key=lambda c: configs[c][key])
         best = configs[best_config][key]
