@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tiny_progressive.hpp"
+#include "xgan/backend/host_copy.hpp"
 #include "xgan/backend/reference/reference_backend.hpp"
 #include "xgan/gan/trainer.hpp"
 #include "xgan/layers/activation.hpp"
@@ -51,13 +52,8 @@ double disagreement(const T* a, const T* b, std::size_t n, double rtol, double a
     return worst;
 }
 
-// n values of B's storage at p, in host memory.
-template <class B, class U>
-std::vector<U> host_copy(const U* p, std::size_t n) {
-    std::vector<U> h(n);
-    B::copy_to_host(p, n, h.data());
-    return h;
-}
+using backend::to_host;
+
 template <class B, class U>
 typename B::template buffer<U> upload(const std::vector<U>& h) {
     typename B::template buffer<U> d(h.size());
@@ -78,7 +74,7 @@ std::vector<float> weights_of(Net&... nets) {
     std::vector<float> w;
     auto collect = [&](const StateEntry<float>& e) {
         if (e.integer) return;
-        const auto h = host_copy<B>(e.value, e.numel());
+        const auto h = to_host<B>(e.value, e.numel());
         w.insert(w.end(), h.begin(), h.end());
     };
     (nets.visit_state(collect, ""), ...);
@@ -122,7 +118,7 @@ void check_layer(const char* name, double rtol = 1e-4, double atol = 1e-5, Mode 
             *rs[k].integer = *fs[k].integer;
             continue;
         }
-        const auto v = host_copy<Fast>(fs[k].value, fs[k].numel());
+        const auto v = to_host<Fast>(fs[k].value, fs[k].numel());
         Reference::copy_from_host(v.data(), v.size(), rs[k].value);
         if (fs[k].trainable()) {
             Fast::fill(fs[k].grad, fs[k].numel(), 0.0f);
@@ -130,7 +126,7 @@ void check_layer(const char* name, double rtol = 1e-4, double atol = 1e-5, Mode 
         }
     }
     auto agree = [&](const std::string& what, const float* a, const float* b, std::size_t n) {
-        const auto ha = host_copy<Fast>(a, n), hb = host_copy<Reference>(b, n);
+        const auto ha = to_host<Fast>(a, n), hb = to_host<Reference>(b, n);
         const double d = disagreement(ha.data(), hb.data(), n, rtol, atol);
         CHECK_MESSAGE(d <= 1.0, name << ": " << what << " differs between the backends (" << d << " x tolerance)");
     };
@@ -265,7 +261,7 @@ std::pair<float, std::vector<float>> loss_on(LossKind kind, const std::vector<fl
     const float l = kind == LossKind::bce               ? loss::bce<B>(in, target, grad)
                     : kind == LossKind::bce_with_logits ? loss::bce_with_logits<B>(in, target, grad)
                                                         : loss::cross_entropy<B>(in, 3, classes, grad);
-    return {l, host_copy<B>(g.data(), x.size())};
+    return {l, to_host<B>(g.data(), x.size())};
 }
 
 template <class Fast>

@@ -28,7 +28,7 @@ void on_fault(int) { siglongjmp(fault_jump, 1); }
 TEST_CASE("guarded memory: the host cannot read a backend buffer outside a backend call") {
     // The guard itself: a direct read faults, the same read through copy_to_host does not.
     Guarded::buffer<float> b(3, 1.5f);
-    CHECK(host_copy<Guarded>(b.data(), 3) == std::vector<float>(3, 1.5f));
+    CHECK(to_host<Guarded>(b.data(), 3) == std::vector<float>(3, 1.5f));
     struct sigaction act {}, old {};
     act.sa_handler = on_fault;
     sigaction(SIGSEGV, &act, &old);

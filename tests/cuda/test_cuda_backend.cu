@@ -25,14 +25,14 @@ TEST_CASE("cuda: check_backend, every kernel against the reference, in float and
 
 TEST_CASE("cuda: device buffers are zero-filled, keep their values when they grow, and copy deeply") {
     backend::cuda::DeviceVector<float> v(5);
-    CHECK(host_copy<Cuda>(v.data(), 5) == std::vector<float>(5, 0.0f));
+    CHECK(to_host<Cuda>(v.data(), 5) == std::vector<float>(5, 0.0f));
     const std::vector<float> h = {1, 2, 3, 4, 5};
     Cuda::copy_from_host(h.data(), 5, v.data());
     v.resize(9);
-    CHECK(host_copy<Cuda>(v.data(), 9) == std::vector<float>({1, 2, 3, 4, 5, 0, 0, 0, 0}));
+    CHECK(to_host<Cuda>(v.data(), 9) == std::vector<float>({1, 2, 3, 4, 5, 0, 0, 0, 0}));
     auto w = v;
     Cuda::fill(v.data(), 9, 7.0f);
-    CHECK(host_copy<Cuda>(w.data(), 9) == std::vector<float>({1, 2, 3, 4, 5, 0, 0, 0, 0}));
+    CHECK(to_host<Cuda>(w.data(), 9) == std::vector<float>({1, 2, 3, 4, 5, 0, 0, 0, 0}));
 }
 
 TEST_CASE("cuda: layers agree with the reference backend") {

@@ -9,10 +9,12 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <list>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "xgan/backend/host_copy.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/io/safetensors.hpp"
 #include "xgan/layers/layer.hpp"
@@ -35,17 +37,14 @@ void save_weights(Net& net, const std::filesystem::path& file, std::map<std::str
     // (num_batches_tracked) are host members.
     using B = typename Net::backend;
     std::vector<TensorView> views;
-    std::vector<std::vector<float>> staged;
-    net.visit_state([&](const StateEntry<float>& e) { staged.emplace_back(e.integer ? 0 : e.numel()); }, "");
-    std::size_t k = 0;
+    std::list<std::vector<float>> staged;  // host copies (stable addresses for the views)
     net.visit_state(
         [&](const StateEntry<float>& e) {
-            std::vector<float>& host = staged[k++];
             if (e.integer) {
                 views.push_back({e.name, DType::I64, e.shape, e.integer});
             } else {
-                B::copy_to_host(static_cast<const float*>(e.value), host.size(), host.data());
-                views.push_back({e.name, DType::F32, e.shape, host.data()});
+                staged.push_back(backend::to_host<B>(static_cast<const float*>(e.value), e.numel()));
+                views.push_back({e.name, DType::F32, e.shape, staged.back().data()});
             }
         },
         "");

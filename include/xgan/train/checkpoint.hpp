@@ -29,6 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "xgan/backend/host_copy.hpp"
 #include "xgan/core/error.hpp"
 #include "xgan/data/loader.hpp"
 #include "xgan/gan/trainer.hpp"
@@ -91,14 +92,6 @@ void copy_out_to(const SafetensorsEntry& e, float* dst) {
     B::copy_from_host(static_cast<const float*>(host.data()), host.size(), dst);
 }
 
-// n values of backend B's storage in host memory.
-template <class B>
-std::vector<float> host_copy(const float* x, std::size_t n) {
-    std::vector<float> h(n);
-    B::copy_to_host(x, n, h.data());
-    return h;
-}
-
 inline std::string step_name(std::int64_t step) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "step_%07lld", static_cast<long long>(step));
@@ -139,7 +132,7 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
         std::list<std::vector<float>> staged;  // host copies of the backend's state (stable addresses)
         const auto add_state = [&](auto& optimizer, const std::string& net, const std::int64_t& steps) {
             optimizer.visit_state([&](std::string_view name, auto& v) {
-                staged.push_back(detail::host_copy<B>(v.data(), v.size()));
+                staged.push_back(backend::to_host<B>(v.data(), v.size()));
                 opt_entries.push_back({net + "." + std::string(name), DType::F32, {std::int64_t(v.size())}, staged.back().data()});
             });
             opt_entries.push_back({net + ".step", DType::I64, {1}, &steps});
@@ -159,7 +152,7 @@ fs::path save_checkpoint(const fs::path& run_dir, RunState<GanT> s, const nlohma
                                                     s.trainer.steps(), s.trainer.discriminator_steps()};
         std::vector<std::int64_t> noise_shape = {std::int64_t(s.fixed_noise.batch())};
         for (auto d : GanT::noise_shape::dims) noise_shape.push_back(std::int64_t(d));
-        const std::vector<float> fixed_noise = detail::host_copy<B>(s.fixed_noise.data(), s.fixed_noise.size());
+        const std::vector<float> fixed_noise = backend::to_host<B>(s.fixed_noise.data(), s.fixed_noise.size());
         std::vector<TensorView> state = {{"random_streams", DType::I64, {std::int64_t(rngs.size())}, rngs.data()},
                                          {"loader.rng", DType::I64, {4}, loader_rng.data()},
                                          {"loader.order", DType::I64, {std::int64_t(order.size())}, order.data()},

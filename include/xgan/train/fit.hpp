@@ -349,8 +349,8 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
             }
             if (files && s.grid_every > 0 && step % s.grid_every == 0) {
                 const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
-                files->write_samples(0, step, detail::host_copy<B>(samples.data(), samples.size()).data(), samples.batch(),
-                                     Sample::dims, detail::host_copy<B>(real.data(), real.size()).data(), real.batch());
+                files->write_samples(0, step, backend::to_host<B>(samples.data(), samples.size()).data(), samples.batch(),
+                                     Sample::dims, backend::to_host<B>(real.data(), real.size()).data(), real.batch());
             }
             if (ctx) {
                 ctx->progress_line = tty;
@@ -373,8 +373,8 @@ RunResult fit(const data::ImageDataset& dataset, const fs::path& dir, const RunS
         if (n == 0) continue;
         if (files) {
             const auto& samples = trainer.generate(grid_noise, Mode::eval, grid_labels);
-            const std::vector<float> host_samples = detail::host_copy<B>(samples.data(), samples.size());
-            const std::vector<float> host_real = detail::host_copy<B>(real.data(), real.size());
+            const std::vector<float> host_samples = backend::to_host<B>(samples.data(), samples.size());
+            const std::vector<float> host_real = backend::to_host<B>(real.data(), real.size());
             files->write_samples(epoch, trainer.steps(), host_samples.data(), samples.batch(), Sample::dims, host_real.data(),
                                  real.batch());
             // Samples start out alike; judge diversity only once training is under way.
