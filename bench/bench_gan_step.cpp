@@ -5,7 +5,7 @@
 //   BM_gemm_floor/<model>   only the matrix products a step needs, at their real shapes, called
 //                           straight into cblas_sgemm: the floor no implementation can beat
 //                           without a faster GEMM
-//   BM_gemm_as_xgan/<model> the matrix products xgan's trainer actually issues (see gemm_plan)
+//   BM_gemm_as_xgan/<model> the same products, always issued xgan's way (split over TBB threads)
 //   BM_adam/<model>         Adam(D).step() + Adam(G).step() alone
 //   BM_wgan_gp_step/wgan-gp64  3 critic steps with the gradient penalty + 1 generator step of the
 //                           64x64 WGAN-GP (torch_gan_step.py --models wgan-gp64 times PyTorch's)
@@ -73,11 +73,6 @@ std::vector<LinearShape> linear_shapes() {
     return out;
 }
 
-// Whether the network's first layer is a Linear (then backward with dx = nullptr skips its
-// dx product); xgan's discriminators start with Flatten, so their first Linear computes dx
-// into Flatten's gradient, which Flatten then drops.
-template <class Net>
-constexpr bool first_layer_is_linear = linear_traits<typename Net::template layer_t<0>>::value;
 
 // ---------------------------------------------------------------------------------------------
 // One GEMM as linear.hpp calls it (row-major cblas).
@@ -90,10 +85,9 @@ struct Gemm {
     double flops() const { return 2.0 * m * n * k; }
 };
 
-// The GEMMs of one training step at batch n. first_dx_d: also the first D layer's dx on the
-// real and fake passes (xgan does this when D starts with Flatten; it is not needed).
-std::vector<Gemm> gemm_plan(const std::vector<LinearShape>& g, const std::vector<LinearShape>& d, int n,
-                            bool first_dx_d) {
+// The GEMMs of one training step at batch n (no dx into D's input on its own real and fake
+// passes: the images need none).
+std::vector<Gemm> gemm_plan(const std::vector<LinearShape>& g, const std::vector<LinearShape>& d, int n) {
     std::vector<Gemm> plan;
     auto fwd = [&](const std::vector<LinearShape>& net, bool gen) {
         for (int i = 0; i < int(net.size()); ++i)  // y[n,out] = x[n,in] W[out,in]^T
@@ -109,10 +103,10 @@ std::vector<Gemm> gemm_plan(const std::vector<LinearShape>& g, const std::vector
         }
     };
     fwd(d, false);                     // D(real)
-    bwd(d, false, true, first_dx_d);   // its backward: dW, dx (the input needs none)
+    bwd(d, false, true, false);   // its backward: dW, dx (the input needs none)
     fwd(g, true);                      // G(z)
     fwd(d, false);                     // D(G(z)) detached
-    bwd(d, false, true, first_dx_d);   // its backward
+    bwd(d, false, true, false);   // its backward
     fwd(d, false);                     // D(G(z)) after Adam(D), for G's loss
     bwd(d, false, false, true);        // back to the fake images only: dx, no dW
     bwd(g, true, true, false);         // G's backward: dW, dx except into z
@@ -133,9 +127,10 @@ struct Nets {
     static int batch() { return M::defaults().batch_size; }
     static std::vector<LinearShape> g() { return linear_shapes<G>(); }
     static std::vector<LinearShape> d() { return linear_shapes<D>(); }
-    // What xgan's trainer issues: the first Linear's dx is skipped only when it is layer 0.
-    static std::vector<Gemm> plan_needed() { return gemm_plan(g(), d(), batch(), false); }
-    static std::vector<Gemm> plan_xgan() { return gemm_plan(g(), d(), batch(), !first_layer_is_linear<D>); }
+    // The products a step needs. xgan's trainer issues exactly these (kernel_shares counts 41
+    // GEMM calls in an mlp step): Sequential skips every dx before its first layer with
+    // parameters when the caller wants none, so D's leading Flatten costs no product.
+    static std::vector<Gemm> plan_needed() { return gemm_plan(g(), d(), batch()); }
 };
 
 void fill(std::vector<float>& v, xgan::Rng& rng, double lo = -1, double hi = 1) {
@@ -178,7 +173,7 @@ template <class M>
 void BM_train_step(benchmark::State& state) {
     StepSetup<M> setup;
     setup.run(state, 3);
-    set_counters(state, setup.n, plan_flops(Nets<M>::plan_xgan()));
+    set_counters(state, setup.n, plan_flops(Nets<M>::plan_needed()));
 }
 
 // A full step of a convolutional model (no GEMM-plan counters: convolutions are im2col + GEMM).
@@ -274,7 +269,7 @@ void BM_gemm_floor(benchmark::State& state) {
 
 template <class M>
 void BM_gemm_as_xgan(benchmark::State& state) {
-    run_plan(state, Nets<M>::plan_xgan(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch(), true);
+    run_plan(state, Nets<M>::plan_needed(), Nets<M>::g(), Nets<M>::d(), Nets<M>::batch(), true);
 }
 
 // Both optimizers of a step on gradients of realistic size and spread. Adam clears the
