@@ -11,6 +11,8 @@
 //       models: mlp mlp-small dcgan dcgan64 wgan-gp64 cgan (default all)
 //       --json FILE  also writes each model's step, floor and GEMM figures there (compare.sh
 //                    reads the floors of the convolutional models from it)
+//       --shapes     also prints each GEMM shape's calls per step, its time alone both ways
+//                    and the better way's rate
 //
 // A step is what `xgan train` runs per generator update: critic_steps discriminator updates
 // (each on its own real batch) and one generator update, at the model's default batch size,
@@ -57,9 +59,12 @@ double best_seconds(Run run) {
 struct Floor {
     double xgan_way = 0, best = 0;
 };
-Floor gemm_floor(const std::vector<xgan::backend::KernelProfile::Gemm>& gemms, int steps) {
+Floor gemm_floor(const std::vector<xgan::backend::KernelProfile::Gemm>& gemms, int steps, bool print_shapes) {
     using xgan::backend::Trans;
     Floor f;
+    if (print_shapes)
+        std::printf("  %-34s %9s %10s %10s %8s\n", "GEMM shape (ta tb m n k, +=)", "calls/step", "ms xgan", "ms OpenBLAS",
+                    "GFLOP/s");
     for (const auto& g : gemms) {
         const std::size_t a_rows = g.ta == Trans::no ? std::size_t(g.m) : std::size_t(g.k);
         const std::size_t b_rows = g.tb == Trans::no ? std::size_t(g.k) : std::size_t(g.n);
@@ -77,6 +82,13 @@ Floor gemm_floor(const std::vector<xgan::backend::KernelProfile::Gemm>& gemms, i
         const double per_step = double(g.calls) / steps;
         f.xgan_way += per_step * ours;
         f.best += per_step * std::min(ours, theirs);
+        if (print_shapes) {
+            char shape[64];
+            std::snprintf(shape, sizeof shape, "%c%c %d %d %d%s", g.ta == Trans::yes ? 'T' : 'N', g.tb == Trans::yes ? 'T' : 'N',
+                          g.m, g.n, g.k, g.accumulates ? " +=" : "");
+            std::printf("  %-34s %9.1f %10.3f %10.3f %8.1f\n", shape, per_step, ours * 1e3, theirs * 1e3,
+                        2.0 * g.m * double(g.n) * g.k * 1e-9 / std::min(ours, theirs));
+        }
     }
     return f;
 }
@@ -88,7 +100,7 @@ struct Summary {
 
 // Runs warm-up steps, then `steps` profiled ones; prints the table.
 template <class M>
-Summary profile_model(int steps) {
+Summary profile_model(int steps, bool print_shapes) {
     using gan = xgan::with_backend_t<typename M::gan, Profiled>;
     const auto d = M::defaults();
     xgan::GanTrainer<gan> trainer(model_options<M>(), seed);
@@ -138,7 +150,7 @@ Summary profile_model(int steps) {
     Summary summary{step_ms, gemm_flops * 1e-9, gemm_ms};
     if (gemm_ms == 0) return summary;
     const auto gemms = profile.gemms();
-    const Floor floor = gemm_floor(gemms, steps);
+    const Floor floor = gemm_floor(gemms, steps, print_shapes);
     std::printf("  GEMMs: %.2f GFLOP per step, %zu shapes, at %.1f GFLOP/s in the step\n", gemm_flops * 1e-9, gemms.size(),
                 gemm_flops * 1e-9 / (gemm_ms * 1e-3));
     std::printf("  the same GEMMs alone: %.1f ms xgan's way (%.1f GFLOP/s); floor %.1f ms (%.1f GFLOP/s)\n",
@@ -149,8 +161,8 @@ Summary profile_model(int steps) {
     return summary;
 }
 
-const std::map<std::string, std::function<Summary(int)>>& models() {
-    static const std::map<std::string, std::function<Summary(int)>> m{
+const std::map<std::string, std::function<Summary(int, bool)>>& models() {
+    static const std::map<std::string, std::function<Summary(int, bool)>> m{
         {"mlp", profile_model<xgan::models::Mlp>},
         {"mlp-small", profile_model<xgan::models::MlpSmall>},
         {"dcgan", profile_model<xgan::models::Dcgan>},
@@ -187,10 +199,11 @@ void write_json(const char* path, const std::vector<std::pair<std::string, Summa
 int main(int argc, char** argv) {
     xgan::backend::tune_process(argv);  // may re-exec with OPENBLAS_CORETYPE and malloc settings
     const char* usage =
-        "usage: kernel_shares [--steps N] [--json FILE] [model...]\n"
+        "usage: kernel_shares [--steps N] [--json FILE] [--shapes] [model...]\n"
         "models: mlp mlp-small dcgan dcgan64 wgan-gp64 cgan (default: all)\n";
     int steps = 5;
     const char* json = nullptr;
+    bool shapes = false;
     std::vector<std::string> chosen;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -202,6 +215,8 @@ int main(int argc, char** argv) {
             }
         } else if (a == "--json" && i + 1 < argc) {
             json = argv[++i];
+        } else if (a == "--shapes") {
+            shapes = true;
         } else if (a == "--help" || a == "-h") {
             std::printf("%s", usage);
             return 0;
@@ -215,7 +230,7 @@ int main(int argc, char** argv) {
     if (chosen.empty())
         for (const auto& [name, run] : models()) chosen.push_back(name);
     std::vector<std::pair<std::string, Summary>> results;
-    for (const auto& name : chosen) results.emplace_back(name, models().at(name)(steps));
+    for (const auto& name : chosen) results.emplace_back(name, models().at(name)(steps, shapes));
     if (json) write_json(json, results);
     return 0;
 }
