@@ -5,7 +5,7 @@
 // channel-major, so that one task's writes to the column matrix are whole runs of consecutive
 // samples of the same rows: sample-major, two threads wrote neighbouring pieces of the same
 // cache lines whenever a sample's piece of a row (Ho*Wo) is short, and the 1x1-output layers of
-// dcgan64 ran their im2col 9x slower (measured).
+// dcgan64 ran their im2col 8x slower (measured).
 #include <algorithm>
 #include <cstddef>
 
@@ -17,10 +17,9 @@ namespace xgan::backend::cpu {
 
 // One channel of a ConvGeometry: an image [H, W] and the K*K rows of its column matrix, each
 // Ho*Wo long (row (p, q) holds the pixels that kernel tap (p, q) meets, for every output
-// position). With padding, the
-// image is first copied into a zero-bordered [H+2P, W+2P] buffer on the stack, so that the
-// copy loops have compile-time trip counts and no bounds checks; images too large for that
-// take the bounds-checked loops.
+// position). With padding, the image is first copied into a zero-bordered [H+2P, W+2P] buffer
+// on the stack, so that the copy loops have compile-time trip counts and no bounds checks;
+// images too large for that take the bounds-checked loops.
 // col2im of a strided convolution with long output rows goes through the column phases of the
 // padded image instead (phase r holds padded columns r, r+S, r+2S, ...): tap (p, q) then adds
 // a contiguous run of Wo values to phase (q*D) % S, where the plain scatter adds every S-th
