@@ -1,11 +1,13 @@
 #pragma once
 // The CPU backend's im2col and col2im (backend/conv_geometry.hpp), and the transposes between
 // a batch of images [n, C, L] and the channel-major matrix [C, n*L] that a convolution's GEMM
-// reads and writes. The loops have compile-time trip counts; TBB runs (channel, sample) pairs,
-// channel-major, so that one task's writes to the column matrix are whole runs of consecutive
-// samples of the same rows: sample-major, two threads wrote neighbouring pieces of the same
-// cache lines whenever a sample's piece of a row (Ho*Wo) is short, and the 1x1-output layers of
-// dcgan64 ran their im2col 8x slower (measured).
+// reads and writes. The loops have compile-time trip counts; TBB runs (sample, channel) pairs.
+// Where a sample's piece of a column-matrix row (Ho*Wo values) is shorter than 32, the pairs go
+// channel-major, so that one task writes whole runs of consecutive samples of the same rows:
+// sample-major, two threads wrote neighbouring pieces of the same cache lines, and the
+// 1x1-output layers of dcgan64 ran their im2col 8x slower (measured). For longer pieces the
+// sample-major order reads each task's input planes in one sweep, and measured as fast or a
+// little faster (cgan's generator layers).
 #include <algorithm>
 #include <cstddef>
 
@@ -191,13 +193,23 @@ private:
     }
 };
 
+// Work item t of n images: its (sample, channel) pair in the order above.
+template <class G>
+struct ItemOrder {
+    static constexpr bool channel_major = G::L < 32;
+    std::size_t n;
+    std::size_t sample(std::size_t t) const { return channel_major ? t % n : t / G::C; }
+    std::size_t channel(std::size_t t) const { return channel_major ? t / n : t % G::C; }
+};
+
 // col[C*K*K, n*L] from n images x[n, C, H, W].
 template <class G, class T>
 void im2col(const T* x, std::size_t n, T* col) {
     const std::size_t cols = n * G::L;
+    const ItemOrder<G> order{n};
     parallel_for(n * G::C, grain_for(G::K * G::K * G::L), [&](std::size_t t0, std::size_t t1) {
         for (std::size_t t = t0; t < t1; ++t) {
-            const std::size_t c = t / n, s = t % n;
+            const std::size_t s = order.sample(t), c = order.channel(t);
             Patches<G>::im2col(x + (s * G::C + c) * G::image, col + c * G::K * G::K * cols + s * G::L, cols);
         }
     });
@@ -207,9 +219,10 @@ void im2col(const T* x, std::size_t n, T* col) {
 template <class G, class T>
 void col2im(const T* col, std::size_t n, const T* bias, T* x) {
     const std::size_t cols = n * G::L;
+    const ItemOrder<G> order{n};
     parallel_for(n * G::C, grain_for(G::K * G::K * G::L), [&](std::size_t t0, std::size_t t1) {
         for (std::size_t t = t0; t < t1; ++t) {
-            const std::size_t c = t / n, s = t % n;
+            const std::size_t s = order.sample(t), c = order.channel(t);
             T* img = x + (s * G::C + c) * G::image;
             std::fill(img, img + G::image, bias ? bias[c] : T(0));
             Patches<G>::col2im(col + c * G::K * G::K * cols + s * G::L, cols, img);
