@@ -510,7 +510,8 @@ BackendCheckResult check_backend(BackendCheckOptions options = {}) {
     c.template convolution<ConvGeometry<1, 200, 100, 200, 100, 3, 1, 1, 1>>(1, "(a padded image too large for the stack)");
     // The CPU's col2im through column phases: without padding, and with a stride that the padded
     // width is no multiple of and a dilation that meets every phase; then 1x1 outputs (dcgan64's
-    // last layer: a column matrix row per tap holds one value per sample).
+    // last layer: a column matrix row per tap holds one value per sample), whose items the CPU
+    // takes channel-major, as it does the first of these.
     c.template convolution<ConvGeometry<3, 10, 12, 4, 5, 4, 2, 0, 1>>(3, "(4x4, stride 2, no padding)");
     c.template convolution<ConvGeometry<2, 17, 23, 5, 7, 3, 3, 1, 2>>(3, "(3x3, stride 3, padding 1, dilation 2)");
     c.template convolution<ConvGeometry<5, 4, 4, 1, 1, 4, 1, 0, 1>>(37, "(4x4 kernel over a 4x4 image)");

@@ -26,7 +26,7 @@ namespace xgan::backend::cpu {
 // padded image instead (phase r holds padded columns r, r+S, r+2S, ...): tap (p, q) then adds
 // a contiguous run of Wo values to phase (q*D) % S, where the plain scatter adds every S-th
 // value, which does not vectorise. Measured on the dcgan64 and cgan layers (batch 128):
-// 1.3-1.9x faster for rows of 7 output values or more, slower for 4 (the split and merge cost
+// 1.1-1.9x faster for rows of 7 output values or more, slower for 4 (the split and merge cost
 // more than they save).
 template <class G>
 struct Patches {
